@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The test command: every tests/**/*.test.ts file under node:test (Node 20 has no globs and does not pick up
+// .ts files from a directory argument), with tsx as the loader.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const only = process.argv.slice(2);
+
+function collect(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...collect(path));
+    else if (entry.name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out.sort();
+}
+
+const files = only.length > 0 ? only : collect(join(root, 'tests'));
+const venvPython = join(root, '.venv', 'bin', 'python');
+if (!existsSync(venvPython)) {
+  if (process.env.CI) {
+    console.error('tests: .venv is missing in CI; .ci/run must create it with scripts/setup-python.sh');
+    process.exit(1);
+  }
+  console.log(
+    'tests: SKIPPING the Python tests (no .venv with Flask, Django, Gunicorn); run `bash scripts/setup-python.sh` to enable them',
+  );
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

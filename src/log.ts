@@ -1,0 +1,68 @@
+// The error log, in Gunicorn's line format: `[2026-11-29 14:20:52 +0000] [pid] [LEVEL] message`.
+// Imports nothing of ours, so every layer may use it.
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  critical(message: string): void;
+  /** An error with its stack, at level error. */
+  exception(message: string, error: unknown): void;
+  readonly level: Level;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `2026-11-29 14:20:52 +0000` in UTC, as Gunicorn prints with TZ=UTC. */
+export function logTimestamp(d = new Date()): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Where log text goes: '-' = stderr for the error log (stdout for the access log), else a file path. */
+export function openLogStream(target: string, dash: NodeJS.WritableStream): NodeJS.WritableStream {
+  if (target === '-') return dash;
+  const stream: WriteStream = createWriteStream(target, { flags: 'a' });
+  return stream;
+}
+
+/** Anything with write(text): a stream, or a collector in tests. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export function createLogger(stream: TextSink, level: Level = 'info'): Logger {
+  const threshold = LEVELS.indexOf(level);
+  const emit = (lvl: Level, message: string) => {
+    if (LEVELS.indexOf(lvl) < threshold) return;
+    stream.write(`[${logTimestamp()}] [${process.pid}] [${lvl.toUpperCase()}] ${message}\n`);
+  };
+  return {
+    level,
+    debug: (m) => emit('debug', m),
+    info: (m) => emit('info', m),
+    warning: (m) => emit('warning', m),
+    error: (m) => emit('error', m),
+    critical: (m) => emit('critical', m),
+    exception: (m, e) => emit('error', `${m}\n${describeError(e)}`),
+  };
+}
+
+/** A logger that keeps its lines in memory (test client, tests). */
+export function memoryLogger(level: Level = 'debug'): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger({ write: (s: string) => lines.push(s.trimEnd()) }, level);
+  return Object.assign(logger, { lines });
+}
