@@ -41,6 +41,10 @@ export interface Errors {
 export interface FileLike {
   /** Path of the file on disk, when it has one; lets a server send it without copying through the app. */
   readonly path?: string;
+  /** Where the body starts in the file at `path` (default 0). */
+  readonly offset?: number;
+  /** How many bytes to send from `offset` (default: to the end of the file). */
+  readonly length?: number;
   read(size?: number): Uint8Array | Promise<Uint8Array>;
   close?(): void | Promise<void>;
 }

@@ -1,0 +1,54 @@
+// wsgi.input's source on the HTTP side: pulls the request body from node:http's IncomingMessage on demand, so
+// an app that never reads never makes us buffer (and node:http applies TCP backpressure meanwhile).
+
+import type { IncomingMessage } from 'node:http';
+import { type BodySource, clientErrors } from '../gateway/index.js';
+
+export class RequestBodySource implements BodySource {
+  #req: IncomingMessage;
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+  }
+
+  next(): Promise<Uint8Array | null> {
+    const req = this.#req;
+    const chunk = req.read() as Buffer | null;
+    if (chunk !== null) return Promise.resolve(chunk);
+    if (req.readableEnded || req.complete) {
+      // complete with nothing buffered: 'end' may not have fired yet, but no more bytes will come.
+      if (req.readableLength === 0) return Promise.resolve(null);
+    }
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        req.off('readable', onReadable);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onClose);
+      };
+      const onReadable = () => {
+        const next = req.read() as Buffer | null;
+        if (next !== null) {
+          cleanup();
+          resolve(next);
+        }
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(null);
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(Object.assign(clientErrors.bodyIncomplete(), { cause: error }));
+      };
+      const onClose = () => {
+        cleanup();
+        if (req.complete) resolve(null);
+        else reject(clientErrors.bodyIncomplete());
+      };
+      req.on('readable', onReadable);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('close', onClose);
+    });
+  }
+}

@@ -1,0 +1,164 @@
+// The HTTP side of a response: turns the gateway's head/write/end into node:http calls with correct framing.
+// Framing rules: never more than the app's Content-Length (RFC 9112 §6.3); no length → chunked on HTTP/1.1 and
+// close-delimited on HTTP/1.0 (node:http does both); HEAD, 1xx, 204 and 304 carry no body (RFC 9110 §6.4.1).
+
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FileLike, ResponseSink } from '../gateway/index.js';
+import type { Logger } from '../log.js';
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) belong to the connection, which is ours: an app must not set them
+// (PEP 3333 S17). Dropped so they can never break framing; `Connection: close` is honoured.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+]);
+
+export interface WriterContext {
+  serverHeader: string;
+  logger: Logger;
+  /** Called once the response has been fully handed to the socket (or given up). */
+  onDone?: (status: number, bytesSent: number) => void;
+}
+
+export class HttpResponseSink implements ResponseSink {
+  closed = false;
+  status = 0;
+  bytesSent = 0;
+  #req: IncomingMessage;
+  #res: ServerResponse;
+  #ctx: WriterContext;
+  #noBody = false;
+  /** The app's declared Content-Length, or -1. */
+  #declared = -1;
+  #ended = false;
+  #overflowLogged = false;
+
+  constructor(req: IncomingMessage, res: ServerResponse, ctx: WriterContext) {
+    this.#req = req;
+    this.#res = res;
+    this.#ctx = ctx;
+    res.once('close', () => {
+      if (!res.writableFinished) this.closed = true;
+    });
+  }
+
+  head(status: string, headers: Array<[string, string]>, bodyLength?: number): void {
+    const code =
+      (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + (status.charCodeAt(2) - 48);
+    this.status = code;
+    this.#noBody = this.#req.method === 'HEAD' || code < 200 || code === 204 || code === 304;
+    const flat: string[] = [];
+    let hasServer = false;
+    let closeRequested = false;
+    for (let i = 0; i < headers.length; i++) {
+      const [name, value] = headers[i];
+      const lower = name.toLowerCase();
+      if (lower === 'content-length') {
+        if (this.#declared !== -1 || !/^\d+$/.test(value)) {
+          this.#ctx.logger.warning(
+            `dropped response header Content-Length: ${value} (duplicate or not a number)`,
+          );
+          continue;
+        }
+        this.#declared = Number(value);
+      } else if (HOP_BY_HOP.has(lower)) {
+        if (lower === 'connection' && /\bclose\b/i.test(value)) closeRequested = true;
+        else this.#ctx.logger.debug(`dropped hop-by-hop response header ${name} (PEP 3333 S17)`);
+        continue;
+      } else if (lower === 'server') {
+        hasServer = true;
+      }
+      flat.push(name, value);
+    }
+    // A body known in full gets its length, so keep-alive works without chunking (fast path).
+    if (this.#declared === -1 && bodyLength !== undefined && code >= 200 && code !== 204 && code !== 304) {
+      this.#declared = bodyLength;
+      flat.push('Content-Length', String(bodyLength));
+    }
+    if (!hasServer) flat.push('Server', this.#ctx.serverHeader);
+    if (closeRequested) flat.push('Connection', 'close');
+    this.#res.writeHead(code, status.slice(4), flat);
+  }
+
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (this.#noBody || this.closed) return;
+    if (this.#declared !== -1) {
+      const room = this.#declared - this.bytesSent;
+      if (chunk.length > room) {
+        if (!this.#overflowLogged) {
+          this.#overflowLogged = true;
+          this.#ctx.logger.warning(
+            `app sent more than its Content-Length of ${this.#declared} for ${this.#req.method} ${this.#req.url}; the excess was dropped`,
+          );
+        }
+        if (room <= 0) return;
+        chunk = chunk.subarray(0, room);
+      }
+      this.bytesSent += chunk.length;
+      if (this.bytesSent === this.#declared) {
+        // Fast path: the last byte the app declared; end with it, one write for head + body + end.
+        this.#ended = true;
+        this.#res.end(chunk);
+        return;
+      }
+    } else {
+      this.bytesSent += chunk.length;
+    }
+    if (!this.#res.write(chunk)) return this.#drain();
+  }
+
+  #drain(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#res.off('drain', done);
+        this.#res.off('close', done);
+        resolve();
+      };
+      this.#res.on('drain', done);
+      this.#res.on('close', done);
+    });
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#noBody && this.#declared !== -1 && this.bytesSent < this.#declared) {
+      // A body shorter than its Content-Length must not look complete: close the connection instead.
+      this.#ctx.logger.error(
+        `app sent ${this.bytesSent} of its Content-Length of ${this.#declared} bytes for ${this.#req.method} ${this.#req.url}; connection closed`,
+      );
+      this.#res.destroy();
+      return;
+    }
+    this.#res.end();
+  }
+
+  abort(_error: unknown): void {
+    // After the head went out, the only honest signal is a broken connection (never a clean end).
+    this.#ended = true;
+    this.closed = true;
+    this.#res.destroy();
+  }
+
+  async sendFile(file: FileLike & { path: string }): Promise<void> {
+    if (this.#noBody) return;
+    const start = file.offset ?? 0;
+    const end = file.length === undefined ? undefined : start + file.length - 1;
+    if (end !== undefined && end < start) return;
+    const stream = createReadStream(file.path, { start, end, highWaterMark: 256 * 1024 });
+    for await (const chunk of stream) {
+      if (this.closed) {
+        stream.destroy();
+        break;
+      }
+      const waiting = this.write(chunk as Buffer);
+      if (waiting) await waiting;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// The HTTP/1.1 front end: node:http (llhttp) parses; this turns each request into an environ, runs the app through
+// the gateway's state machine and writes the response. Malformed or oversized requests never reach the app.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  type Application,
+  BodyInput,
+  buildEnviron,
+  type Errors,
+  fileWrapper,
+  type RequestHead,
+  runApplication,
+  type ServerContext,
+} from '../gateway/index.js';
+import { describeError, type Logger } from '../log.js';
+import type { AccessLog } from './access-log.js';
+import { rejectClientError, rejectRequest } from './client-errors.js';
+import { RequestBodySource } from './request-body.js';
+import { HttpResponseSink } from './response-writer.js';
+
+export const SERVER_SOFTWARE = 'tsgi/0.1.0';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  accessLog?: AccessLog | null;
+  /** Seconds an idle keep-alive connection stays open; 0 closes after every response (Gunicorn's --keep-alive). */
+  keepAlive: number;
+  /** SCRIPT_NAME: the mount point stripped from the path (S4). */
+  scriptName?: string;
+  urlScheme?: 'http' | 'https';
+  multiprocess?: boolean;
+  multithread?: boolean;
+  /** Longest request line in bytes (Gunicorn's --limit-request-line); longer → 414. */
+  limitRequestLine?: number;
+  /** Most header fields (Gunicorn's --limit-request-fields); more → 431. */
+  limitRequestFields?: number;
+  /** Longest header field in bytes (Gunicorn's --limit-request-field_size); longer → 431. */
+  limitRequestFieldSize?: number;
+  /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
+  onRequestDone?: () => void;
+}
+
+const serverContextKey = Symbol('tsgi.serverContext');
+type ContextSocket = Socket & { [serverContextKey]?: ServerContext };
+
+export function createHttpServer(app: Application, options: HttpServerOptions): Server {
+  const { logger } = options;
+  const limits = {
+    requestLine: options.limitRequestLine ?? 4094,
+    fields: options.limitRequestFields ?? 100,
+    fieldSize: options.limitRequestFieldSize ?? 8190,
+  };
+  const errors: Errors = {
+    write: (s) => {
+      for (const line of s.split('\n')) if (line.trim()) logger.error(line);
+    },
+    writelines: (lines) => {
+      for (const line of lines) errors.write(line);
+    },
+    flush: () => {},
+  };
+  const base = {
+    scriptName: options.scriptName ?? '',
+    urlScheme: options.urlScheme ?? 'http',
+    multithread: options.multithread ?? false,
+    multiprocess: options.multiprocess ?? false,
+    runOnce: false,
+    serverSoftware: SERVER_SOFTWARE,
+    fileWrapper,
+  } as const;
+
+  /** Per-connection context (SERVER_NAME/PORT), computed once per socket: the same for all its requests. */
+  const contextFor = (req: IncomingMessage): ServerContext => {
+    const socket = req.socket as ContextSocket;
+    const cached = socket[serverContextKey];
+    if (cached) return cached;
+    let context: ServerContext;
+    if (socket.localPort !== undefined) {
+      context = { ...base, serverName: socket.localAddress ?? '', serverPort: String(socket.localPort) };
+    } else {
+      // UNIX socket: no address of our own, so take it from Host, as Gunicorn does.
+      const host = req.headers.host ?? '';
+      const colon = host.lastIndexOf(':');
+      const hasPort = colon > host.lastIndexOf(']');
+      context = {
+        ...base,
+        serverName: hasPort ? host.slice(0, colon) : host,
+        serverPort: hasPort ? host.slice(colon + 1) : base.urlScheme === 'https' ? '443' : '80',
+      };
+      return context; // Host may differ per request: not cached.
+    }
+    socket[serverContextKey] = context;
+    return context;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+    const rejection = checkLimits(req, limits);
+    if (rejection) {
+      rejectRequest(req, res, rejection.status, rejection.reason, logger);
+      return;
+    }
+    if (options.keepAlive <= 0) res.shouldKeepAlive = false;
+    const sink = new HttpResponseSink(req, res, { serverHeader: 'tsgi', logger });
+    let continueSent = false;
+    const input = new BodyInput(new RequestBodySource(req), () => {
+      // PEP 3333 S16: 100 Continue only when the app first reads the body.
+      if (expectsContinue && !res.headersSent) {
+        continueSent = true;
+        res.writeContinue();
+      }
+    });
+    // The client waits for 100 Continue; an app that answered without reading never invited the body, so the
+    // connection cannot be reused (the body may or may not follow).
+    if (expectsContinue) {
+      res.once('finish', () => {
+        if (!continueSent) req.socket.destroySoon();
+      });
+    }
+    const head: RequestHead = {
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      remoteAddress: req.socket.remoteAddress,
+      remotePort: req.socket.remotePort,
+    };
+    const environ = buildEnviron(head, contextFor(req), { input, errors, inputTerminated: true });
+    const finish = () => {
+      if (options.accessLog) options.accessLog.log({ req, status: sink.status, bytes: sink.bytesSent });
+      options.onRequestDone?.();
+    };
+    runApplication(app, environ, sink, (error, phase) => {
+      const where = `${req.method} ${req.url}`;
+      if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
+      else if (phase === 'after-headers')
+        logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
+      else logger.exception(`error handling ${where}`, error);
+    }).then(finish, (error) => {
+      // runApplication does not throw; this is a bug in tsgi itself.
+      logger.critical(`internal error: ${describeError(error)}`);
+      res.destroy();
+      finish();
+    });
+  };
+
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => handle(req, res, false));
+  server.on('checkContinue', (req, res) => handle(req, res, true));
+  server.on('clientError', (error, socket) => rejectClientError(error, socket, limits.requestLine, logger));
+  server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
+  return server;
+}
+
+function checkLimits(
+  req: IncomingMessage,
+  limits: { requestLine: number; fields: number; fieldSize: number },
+): { status: number; reason: string } | null {
+  const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
+  if (line > limits.requestLine) {
+    return {
+      status: 414,
+      reason: `request line of ${line} bytes exceeds --limit-request-line ${limits.requestLine}`,
+    };
+  }
+  const raw = req.rawHeaders;
+  if (raw.length / 2 > limits.fields) {
+    return {
+      status: 431,
+      reason: `${raw.length / 2} header fields exceed --limit-request-fields ${limits.fields}`,
+    };
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length + raw[i + 1].length + 2 > limits.fieldSize) {
+      return {
+        status: 431,
+        reason: `header ${raw[i]} is longer than --limit-request-field_size ${limits.fieldSize}`,
+      };
+    }
+  }
+  return null;
+}
