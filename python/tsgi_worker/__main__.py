@@ -1,0 +1,55 @@
+"""Entry point: `python -c <bootstrap> <python dir> <config json>` (see src/runtimes/python/worker.ts).
+
+Imports the app, says READY (or IMPORT_FAILED with the exception, then exits with code 4 as Gunicorn's
+APP_LOAD_ERROR does, so the front end stops instead of respawning), then serves until STOP.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+
+from . import wire
+from .app_loader import import_app
+from .channel import Channel
+from .worker import Worker
+
+APP_LOAD_ERROR = 4
+
+
+def main(argv: list) -> None:
+    config = json.loads(argv[-1])
+    # Node owns shutdown: Ctrl-C reaches the whole process group, but only Node should act on it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGUSR1 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+    # Gunicorn's sys.path: --pythonpath entries, then the working directory, first.
+    cwd = os.getcwd()
+    if sys.path and sys.path[0] in ("", "."):
+        sys.path.pop(0)
+    for entry in reversed([cwd] + list(config.get("pythonpath", []))):
+        sys.path.insert(0, os.path.abspath(entry))
+
+    channel = Channel(socket.socket(fileno=int(config.get("fd", 3))))
+    try:
+        app = import_app(config["target"])
+    except BaseException as error:  # noqa: BLE001 - SystemExit from the app's module counts too
+        items = [type(error).__name__, str(error), traceback.format_exc()]
+        channel.send(wire.encode_frame(wire.IMPORT_FAILED, 0, wire.encode_strings([s.encode("utf-8", "replace") for s in items])))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(APP_LOAD_ERROR)
+    info = "pid %d, Python %s" % (os.getpid(), sys.version.split()[0])
+    channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
+    Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False))).run()
+    sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,67 @@
+"""Import the WSGI app from a target, with Gunicorn's syntax (gunicorn/util.py import_app):
+
+    'pkg.module:name'         an attribute (a dotted path is allowed: 'module:obj.app')
+    'pkg.module:factory()'    call a factory; literal arguments are allowed: 'module:create_app("prod", debug=False)'
+    'pkg.module'              the attribute 'application'
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from typing import Any, Callable
+
+
+class AppImportError(Exception):
+    """The module imported, but the target does not name a usable WSGI callable."""
+
+
+def _parse(expression: str):
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        raise AppImportError("Failed to parse %r as an attribute name or function call." % expression) from None
+    if isinstance(node, ast.Name):
+        return node.id, None, None
+    if isinstance(node, ast.Attribute):
+        return ast.unparse(node) if hasattr(ast, "unparse") else expression, None, None
+    if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+        try:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+        except ValueError:
+            raise AppImportError(
+                "Failed to parse arguments as literal values: %r. Only literals (strings, numbers, ...) "
+                "may be passed to an app factory." % expression
+            ) from None
+        name = node.func.id if isinstance(node.func, ast.Name) else expression.split("(", 1)[0].strip()
+        return name, args, kwargs
+    raise AppImportError("Failed to parse %r as an attribute name or function call." % expression)
+
+
+def import_app(target: str) -> Callable[..., Any]:
+    module_name, _, expression = target.partition(":")
+    expression = expression.strip() or "application"
+    name, args, kwargs = _parse(expression)
+    module = importlib.import_module(module_name.strip())
+
+    app: Any = module
+    for part in name.split("."):
+        try:
+            app = getattr(app, part)
+        except AttributeError:
+            raise AppImportError("Failed to find attribute %r in %r." % (name, module_name)) from None
+
+    if args is not None:
+        try:
+            app = app(*args, **kwargs)
+        except TypeError as error:
+            # Gunicorn's rule: a TypeError raised by the call itself means a wrong signature.
+            if error.__traceback__ is not None and error.__traceback__.tb_next is None:
+                raise AppImportError("Error while calling %r with %r: %s" % (name, expression, error)) from None
+            raise
+    if app is None:
+        raise AppImportError("Failed to find application object: %r is None." % expression)
+    if not callable(app):
+        raise AppImportError("Application object %r in %r is not callable." % (expression, module_name))
+    return app

@@ -1,0 +1,41 @@
+"""The socket to Node, shared by the reader thread and the app threads, and each request's flow-control state."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Optional
+
+from . import wire
+
+
+class Channel:
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._send_lock = threading.Lock()
+        # One condition for every request's credit, abort and file reply: few threads wait on it.
+        self.cond = threading.Condition()
+
+    def send(self, data) -> None:
+        """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""
+        with self._send_lock:
+            self.sock.sendall(data)
+
+
+class RequestState:
+    """What the reader thread learns about a request while an app thread runs it."""
+
+    __slots__ = ("rid", "credit", "aborted", "file_reply")
+
+    def __init__(self, rid: int) -> None:
+        self.rid = rid
+        self.credit = wire.WINDOW
+        self.aborted = False
+        self.file_reply: Optional[bool] = None
+
+
+class ClientGone(OSError):
+    """Raised inside write() and the body loop once Node said the client went away."""
+
+    def __init__(self) -> None:
+        super().__init__("client disconnected")

@@ -1,0 +1,162 @@
+"""One request through the app (PEP 3333 S8-S15), mirror of src/gateway/response.ts: start_response, write(),
+exc_info, body iteration, close(). Frames are collected and sent with one sendall per flush.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any, List, Optional
+
+from . import wire
+from .channel import Channel, ClientGone, RequestState
+from .file_wrapper import sendable
+
+_pack = wire.HEADER.pack
+
+
+class Response:
+    def __init__(self, channel: Channel, state: RequestState) -> None:
+        self.channel = channel
+        self.state = state
+        self.rid = state.rid
+        self.status: Optional[str] = None
+        self.head: Optional[bytes] = None  # the encoded HEADERS frame
+        self.headers_sent = False  # S10: the headers are on their way (queued in self.out or sent)
+        self.head_flushed = False  # ... and have actually been sent to Node
+        self.out: List[Any] = []
+
+    # -- PEP 3333 S10: start_response(status, response_headers, exc_info=None)
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                # S10: once the headers went out, re-raise the app's own error; the server aborts the response.
+                if self.headers_sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError("start_response() called a second time without exc_info (PEP 3333 S10)")
+        if type(status) is not str:
+            raise TypeError("status must be a str such as '200 OK', not %s" % type(status).__name__)
+        if type(headers) is not list:
+            raise TypeError("response_headers must be a list of (name, value) tuples, not %s" % type(headers).__name__)
+        items = [status.encode("latin-1")]
+        for header in headers:
+            if type(header) is not tuple or len(header) != 2:
+                raise TypeError("each response header must be a (name, value) tuple, not %r" % (header,))
+            name, value = header
+            if type(name) is not str or type(value) is not str:
+                raise TypeError("header name and value must be str (PEP 3333 S9): %r" % (header,))
+            # S3: header strings are latin-1; UnicodeEncodeError tells the app which one is not.
+            items.append(name.encode("latin-1"))
+            items.append(value.encode("latin-1"))
+        payload = wire.encode_strings(items)
+        self.status = status
+        self.head = _pack(len(payload) + 5, wire.HEADERS, self.rid) + payload
+        return self.write
+
+    # -- S12: the write() callable, unbuffered
+    def write(self, data) -> None:
+        if self.status is None:
+            raise AssertionError("write() called before start_response() (PEP 3333 S12)")
+        self._chunk(data)
+        self.flush()
+
+    def _send_head(self) -> None:
+        if self.head is None:
+            raise AssertionError("the app returned body data before calling start_response() (PEP 3333 S8)")
+        self.out.append(self.head)
+        self.headers_sent = True
+
+    def _chunk(self, data) -> None:
+        if not isinstance(data, bytes):
+            raise TypeError("body chunks must be bytes (PEP 3333 S13), not %s" % type(data).__name__)
+        n = len(data)
+        if n == 0:
+            return  # S11: an empty chunk sends nothing, not even the headers
+        if not self.headers_sent:
+            self._send_head()
+        state = self.state
+        cond = self.channel.cond
+        view = memoryview(data)
+        off = 0
+        while off < n:
+            with cond:
+                take = min(state.credit, n - off)
+                if state.aborted:
+                    raise ClientGone()
+                state.credit -= take
+            if take <= 0:
+                # Flow control: Node holds WINDOW bytes it has not passed on; wait for it to grant more.
+                self.flush()
+                with cond:
+                    while state.credit <= 0 and not state.aborted:
+                        cond.wait()
+                continue
+            self.out.append(_pack(take + 5, wire.BODY, self.rid))
+            self.out.append(data if take == n else view[off : off + take])
+            off += take
+
+    def flush(self) -> None:
+        if self.out:
+            data = b"".join(self.out)
+            self.out.clear()
+            self.head_flushed = self.headers_sent
+            self.channel.send(data)
+
+    def _send_file(self, result) -> bool:
+        """S15 fast path: Node sends the file. True when it did; False to iterate the wrapper instead."""
+        info = sendable(result)
+        if info is None or self.head is None:
+            return False
+        path, offset, length = info
+        if not self.headers_sent:
+            self._send_head()
+        self.out.append(wire.encode_frame(wire.FILE, self.rid, wire.encode_file(path, offset, length)))
+        self.flush()
+        state = self.state
+        with self.channel.cond:
+            while state.file_reply is None and not state.aborted:
+                self.channel.cond.wait()
+        return state.file_reply is True or state.aborted
+
+    def run(self, app, environ: dict) -> None:
+        state = self.state
+        try:
+            result = app(environ, self.start_response)
+            try:
+                if not self._send_file(result):
+                    # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
+                    stream = type(result) not in (list, tuple)
+                    for chunk in result:
+                        if state.aborted:
+                            raise ClientGone()
+                        self._chunk(chunk)
+                        if stream and self.out:
+                            self.flush()
+                if not self.headers_sent:
+                    self._send_head()  # S11: headers of an empty body go out at its end
+            finally:
+                # S14: close() is called whatever happened: success, app error, client gone.
+                close = getattr(result, "close", None)
+                if close is not None:
+                    try:
+                        close()
+                    except Exception:
+                        self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
+            self.out.append(_pack(5, wire.END, self.rid))
+            self.flush()
+        except Exception as error:
+            if state.aborted and isinstance(error, OSError):
+                self.out.clear()
+                self.channel.send(_pack(5, wire.END, self.rid))
+                return
+            text = traceback.format_exc()
+            if not self.head_flushed:
+                self.out.clear()  # the headers never reached Node: it answers 500 instead
+            else:
+                self.flush()
+            self.channel.send(wire.encode_frame(wire.ERROR, self.rid, text.encode("utf-8", "replace")))
+
+    def _log(self, text: str) -> None:
+        self.channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

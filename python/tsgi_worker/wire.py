@@ -1,0 +1,142 @@
+"""The frame codec, mirror of src/runtimes/python/wire.ts. The spec is docs/wire.md.
+
+Every frame: u32 length (of everything after it), u8 type, u32 request id, then the payload; big-endian.
+A string list is: u32 count, count x u32 byte lengths, then the bytes, back to back.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Iterator, List, Sequence, Tuple
+
+HEADER = struct.Struct(">IBI")
+HEADER_SIZE = HEADER.size  # 9
+_U32 = struct.Struct(">I")
+_FILE = struct.Struct(">QQ")
+
+# Node -> Python
+REQUEST = 0x01  # string list (environ) + the whole body
+REQUEST_FILE = 0x02  # string list (environ) + UTF-8 path of a file holding the whole body
+CREDIT = 0x03  # u32: more body bytes the worker may send for this request
+ABORT = 0x04  # the client went away: stop the response, call close()
+FILE_REPLY = 0x05  # u8: 1 = Node opened the FILE and will send it, 0 = iterate the body instead
+STOP = 0x06  # finish the queued requests, then exit
+
+# Python -> Node
+HEADERS = 0x41  # string list: status, name, value, name, value ...
+BODY = 0x42  # body bytes
+END = 0x43  # the response is complete (terminal)
+ERROR = 0x44  # the app raised: UTF-8 traceback (terminal)
+FILE = 0x45  # u64 offset, u64 length, UTF-8 path: Node sends that part of the file as the body
+LOG = 0x46  # UTF-8 text written to wsgi.errors
+READY = 0x50  # the app is imported; payload: UTF-8 description
+IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
+
+# Initial per-request credit: body bytes a worker may send before Node grants more (flow control).
+WINDOW = 256 * 1024
+
+NAMES = {
+    REQUEST: "REQUEST",
+    REQUEST_FILE: "REQUEST_FILE",
+    CREDIT: "CREDIT",
+    ABORT: "ABORT",
+    FILE_REPLY: "FILE_REPLY",
+    STOP: "STOP",
+    HEADERS: "HEADERS",
+    BODY: "BODY",
+    END: "END",
+    ERROR: "ERROR",
+    FILE: "FILE",
+    LOG: "LOG",
+    READY: "READY",
+    IMPORT_FAILED: "IMPORT_FAILED",
+}
+
+
+def frame_header(kind: int, rid: int, payload_length: int) -> bytes:
+    return HEADER.pack(payload_length + 5, kind, rid)
+
+
+def encode_frame(kind: int, rid: int, payload: bytes = b"") -> bytes:
+    return HEADER.pack(len(payload) + 5, kind, rid) + payload
+
+
+def encode_strings(items: Sequence[bytes]) -> bytes:
+    n = len(items)
+    return struct.pack(">I%dI" % n, n, *[len(b) for b in items]) + b"".join(items)
+
+
+def decode_strings(buf: bytes, offset: int = 0) -> Tuple[List[bytes], int]:
+    """The byte strings of a string list at `offset`, and the offset just past it."""
+    (n,) = _U32.unpack_from(buf, offset)
+    offset += 4
+    lengths = struct.unpack_from(">%dI" % n, buf, offset)
+    offset += 4 * n
+    out = []
+    for length in lengths:
+        out.append(buf[offset : offset + length])
+        offset += length
+    return out, offset
+
+
+def decode_environ(buf: bytes) -> Tuple[dict, int]:
+    """A REQUEST's environ as a dict of str (PEP 3333: latin-1 'bytes as str'), and the offset of the tail.
+
+    Fast path: one latin-1 decode of the whole string block, then slicing.
+    """
+    (n,) = _U32.unpack_from(buf, 0)
+    lengths = struct.unpack_from(">%dI" % n, buf, 4)
+    start = 4 + 4 * n
+    end = start + sum(lengths)
+    text = buf[start:end].decode("latin-1")
+    environ = {}
+    pos = 0
+    it = iter(lengths)
+    for klen in it:
+        vlen = next(it)
+        key = text[pos : pos + klen]
+        pos += klen
+        environ[key] = text[pos : pos + vlen]
+        pos += vlen
+    return environ, end
+
+
+def encode_credit(n: int) -> bytes:
+    return _U32.pack(n)
+
+
+def decode_credit(payload: bytes) -> int:
+    return _U32.unpack_from(payload, 0)[0]
+
+
+def encode_file(path: str, offset: int, length: int) -> bytes:
+    return _FILE.pack(offset, length) + path.encode("utf-8", "surrogateescape")
+
+
+def decode_file(payload: bytes) -> Tuple[str, int, int]:
+    offset, length = _FILE.unpack_from(payload, 0)
+    return payload[16:].decode("utf-8", "surrogateescape"), offset, length
+
+
+class FrameReader:
+    """Splits a byte stream into frames: feed() what recv() returned, get back the complete frames."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+
+    def feed(self, data: bytes) -> Iterator[Tuple[int, int, bytes]]:
+        buf = self._buf
+        buf += data
+        pos = 0
+        size = len(buf)
+        unpack = HEADER.unpack_from
+        try:
+            while size - pos >= HEADER_SIZE:
+                length, kind, rid = unpack(buf, pos)
+                end = pos + 4 + length
+                if end > size:
+                    break
+                yield kind, rid, bytes(buf[pos + HEADER_SIZE : end])
+                pos = end
+        finally:
+            del buf[:pos]

@@ -1,0 +1,115 @@
+"""The worker's loop, mirror of src/runtimes/python/worker.ts: a reader thread turns frames into work, and
+`threads` app threads run one request each at a time (PEP 3333 S7: wsgi.multithread = threads > 1).
+
+Node may queue several requests here before the first is done (WORKERS.md: several per wake-up); the app
+threads take them in arrival order, which is how Node knows which ones were started (docs/wire.md).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from typing import Any, Dict
+
+from . import wire
+from .channel import Channel, RequestState
+from .file_wrapper import FileWrapper
+from .log import ErrorStream
+from .response import Response
+from .wsgi_input import input_from_bytes, input_from_file
+
+
+class Worker:
+    def __init__(self, app: Any, channel: Channel, threads: int, multiprocess: bool) -> None:
+        self.app = app
+        self.channel = channel
+        self.threads = max(1, threads)
+        self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self.states: Dict[int, RequestState] = {}
+        # S7: the keys that are the same for every request.
+        self.base = {
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": self.threads > 1,
+            "wsgi.multiprocess": multiprocess,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,
+            "wsgi.file_wrapper": FileWrapper,
+        }
+
+    def run(self) -> None:
+        workers = [threading.Thread(target=self._serve, name="tsgi-app-%d" % i, daemon=True) for i in range(self.threads)]
+        for t in workers:
+            t.start()
+        threading.Thread(target=self._read, name="tsgi-reader", daemon=True).start()
+        for t in workers:
+            t.join()
+
+    def _read(self) -> None:
+        reader = wire.FrameReader()
+        recv = self.channel.sock.recv
+        cond = self.channel.cond
+        states = self.states
+        put = self.queue.put
+        while True:
+            try:
+                data = recv(262144)
+            except OSError:
+                data = b""
+            if not data:
+                # Node closed the channel or died: nobody is left to answer.
+                os._exit(0)
+            for kind, rid, payload in reader.feed(data):
+                if kind == wire.REQUEST or kind == wire.REQUEST_FILE:
+                    state = RequestState(rid)
+                    states[rid] = state
+                    put((kind, payload, state))
+                elif kind == wire.STOP:
+                    # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
+                    for _ in range(self.threads):
+                        put(None)
+                else:
+                    state = states.get(rid)
+                    if state is None:
+                        continue
+                    with cond:
+                        if kind == wire.CREDIT:
+                            state.credit += wire.decode_credit(payload)
+                        elif kind == wire.ABORT:
+                            state.aborted = True
+                        elif kind == wire.FILE_REPLY:
+                            state.file_reply = payload[:1] == b"\x01"
+                        cond.notify_all()
+
+    def _serve(self) -> None:
+        get = self.queue.get
+        while True:
+            item = get()
+            if item is None:
+                return
+            kind, payload, state = item
+            try:
+                self._handle(kind, payload, state)
+            finally:
+                self.states.pop(state.rid, None)
+
+    def _handle(self, kind: int, payload: bytes, state: RequestState) -> None:
+        if state.aborted:
+            # The client left before the app started: do not run it.
+            self.channel.send(wire.frame_header(wire.END, state.rid, 0))
+            return
+        environ, end = wire.decode_environ(payload)
+        if kind == wire.REQUEST:
+            body = input_from_bytes(payload[end:])
+        else:
+            body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
+        environ.update(self.base)
+        environ.setdefault("wsgi.url_scheme", "http")
+        environ["wsgi.input"] = body
+        errors = ErrorStream(self.channel, state.rid)
+        environ["wsgi.errors"] = errors
+        try:
+            Response(self.channel, state).run(self.app, environ)
+        finally:
+            errors.flush()
+            body.close()

@@ -1,0 +1,199 @@
+// One request handed to the Python workers: the frame to send, and the response as it comes back —
+// a promise of the status line and headers, then a body iterable with credit-based flow control.
+
+import { type FileHandle, open } from 'node:fs/promises';
+import type { Body } from '../../gateway/types.js';
+import type { PythonAppError } from './errors.js';
+import type { FileSlice } from './wire.js';
+import { WINDOW } from './wire.js';
+
+/** What a call needs from the pool that runs it. */
+export interface CallHost {
+  /** The client went away (or the body was closed early): stop the request wherever it is. */
+  abort(call: RemoteCall): void;
+  /** Let the worker send `bytes` more body bytes. */
+  credit(call: RemoteCall, bytes: number): void;
+  /** Tell the worker whether Node opened its FILE (true: Node sends it; false: iterate instead). */
+  fileReply(call: RemoteCall, ok: boolean): void;
+}
+
+export interface Head {
+  status: string;
+  headers: Array<[string, string]>;
+}
+
+type Item = Uint8Array | { file: Promise<FileHandle | null>; offset: number; length: number };
+
+export class RemoteCall {
+  readonly id: number;
+  readonly frame: Buffer;
+  /** Set by the pool while a worker holds the call. */
+  worker: { pid: number | undefined } | undefined;
+  /** When the worker started it (docs/wire.md: the first `threads` outstanding calls have started). */
+  startedAt: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
+  settled = false;
+
+  readonly head: Promise<Head>;
+  #resolveHead!: (head: Head) => void;
+  #rejectHead!: (error: Error) => void;
+  #headDone = false;
+  #items: Item[] = [];
+  #failure: Error | undefined;
+  #wake: (() => void) | undefined;
+  #closed = false;
+  #host: CallHost;
+  #onSettled: () => void;
+
+  constructor(id: number, frame: Buffer, host: CallHost, onSettled: () => void) {
+    this.id = id;
+    this.frame = frame;
+    this.#host = host;
+    this.#onSettled = onSettled;
+    this.head = new Promise<Head>((resolve, reject) => {
+      this.#resolveHead = resolve;
+      this.#rejectHead = reject;
+    });
+    // Unobserved when the client left early; the failure is reported through the body or the log.
+    this.head.catch(() => {});
+  }
+
+  // ---- frames from the worker
+
+  onHeaders(items: string[]): void {
+    const headers: Array<[string, string]> = [];
+    for (let i = 1; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
+    this.#headDone = true;
+    this.#resolveHead({ status: items[0], headers });
+  }
+
+  onBody(chunk: Buffer): void {
+    this.#items.push(chunk);
+    this.#notify();
+  }
+
+  onFile(slice: FileSlice): void {
+    const file = open(slice.path, 'r').then(
+      (handle) => {
+        this.#host.fileReply(this, true);
+        return handle;
+      },
+      () => {
+        this.#host.fileReply(this, false);
+        return null;
+      },
+    );
+    this.#items.push({ file, offset: slice.offset, length: slice.length });
+    this.#notify();
+  }
+
+  /** END: the response is complete on the Python side. */
+  onEnd(): void {
+    this.#settle();
+  }
+
+  /** ERROR from the app, or a fault (crash, timeout): before the head it becomes the answer; after it, an abort. */
+  fail(error: Error | PythonAppError): void {
+    if (!this.#headDone) {
+      this.#headDone = true;
+      this.#rejectHead(error);
+    } else {
+      this.#failure = error;
+    }
+    this.#settle();
+  }
+
+  #settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.#onSettled();
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  // ---- the body, for runApplication
+
+  /** Fast path: the whole response arrived in one read, so the body is an array and its length is known. */
+  get complete(): Uint8Array[] | undefined {
+    if (!this.settled || this.#failure) return undefined;
+    for (const item of this.#items) if (!(item instanceof Uint8Array)) return undefined;
+    return this.#items as Uint8Array[];
+  }
+
+  body(): Body {
+    return {
+      [Symbol.asyncIterator]: () => this.#iterate(),
+      close: () => this.close(),
+    };
+  }
+
+  async *#iterate(): AsyncGenerator<Uint8Array> {
+    let unacked = 0;
+    for (;;) {
+      const item = this.#items.shift();
+      if (item instanceof Uint8Array) {
+        yield item;
+        // The consumer took it (runApplication awaited the sink): the worker may send that much more.
+        unacked += item.length;
+        if (unacked >= WINDOW / 2 && !this.settled) {
+          this.#host.credit(this, unacked);
+          unacked = 0;
+        }
+      } else if (item) {
+        yield* sendFile(item);
+      } else if (this.#failure) {
+        throw this.#failure;
+      } else if (this.settled) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+      }
+    }
+  }
+
+  /** S14: the body's close(). Tells the worker to stop when it is still running; releases open files. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.settled) this.#host.abort(this);
+    for (const item of this.#items.splice(0)) {
+      if (!(item instanceof Uint8Array)) void item.file.then((handle) => handle?.close());
+    }
+  }
+}
+
+const FILE_BLOCK = 64 * 1024;
+
+/** S15 fast path: Node reads the file the app wrapped, from the worker's offset, for the worker's length. */
+async function* sendFile(item: {
+  file: Promise<FileHandle | null>;
+  offset: number;
+  length: number;
+}): AsyncGenerator<Uint8Array> {
+  const handle = await item.file;
+  if (handle === null) return; // the worker iterates the wrapper instead: BODY frames follow
+  try {
+    let position = item.offset;
+    let left = item.length;
+    while (left > 0) {
+      const buffer = Buffer.allocUnsafe(Math.min(FILE_BLOCK, left));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) throw new Error(`file ended ${left} bytes early (truncated while being sent?)`);
+      position += bytesRead;
+      left -= bytesRead;
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}

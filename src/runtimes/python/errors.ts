@@ -1,0 +1,66 @@
+// The Python runtime's part of the error catalog (style of src/gateway/errors.ts): each error owns its status,
+// a stable code, and a message that says how to fix it.
+
+import { ServerFault, TsgiError } from '../../gateway/errors.js';
+
+/** The Python app raised. Its traceback is the message, and the stack too: the JS stack says nothing. */
+export class PythonAppError extends TsgiError {
+  readonly code = 'TSGI_PYTHON_APP_ERROR';
+  readonly status = 500;
+  constructor(traceback: string) {
+    super(`the Python app raised an exception:\n${traceback.trimEnd()}`);
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+export const pythonErrors = {
+  workerCrashed: (pid: number | undefined, how: string) =>
+    new ServerFault(
+      'TSGI_WORKER_CRASHED',
+      502,
+      `the Python worker (pid ${pid}) died while running this request (${how}); it was replaced. ` +
+        'Look above in the error log for its last output; a segfault or kill -9 (OOM killer) is the usual cause',
+    ),
+  workerTimeout: (pid: number | undefined, seconds: number) =>
+    new ServerFault(
+      'TSGI_WORKER_TIMEOUT',
+      504,
+      `the Python app ran past the timeout of ${seconds} s; its worker (pid ${pid}) was killed and replaced. ` +
+        'The stacks of its threads are in the error log above; raise --timeout if such requests are expected',
+    ),
+  appImportFailed: (target: string, type: string, message: string) =>
+    new ServerFault(
+      'TSGI_APP_IMPORT_FAILED',
+      500,
+      `could not load the Python app '${target}': ${type}: ${message}. ` +
+        "Check the target ('module:callable' or 'module:factory()'), --chdir and --pythonpath, and that the " +
+        'interpreter (--python, or $VIRTUAL_ENV) has the packages the app imports; the traceback is in the error log',
+    ),
+  workerExitedAtBoot: (python: string, how: string, output: string) =>
+    new ServerFault(
+      'TSGI_WORKER_BOOT_FAILED',
+      500,
+      `the Python worker exited before it was ready (${how}) using interpreter '${python}'. ` +
+        `Check that it is Python ≥ 3.9 and can run the app${output ? `; its last output:\n${output}` : ''}`,
+    ),
+  pythonNotFound: (python: string, detail: string) =>
+    new ServerFault(
+      'TSGI_PYTHON_NOT_FOUND',
+      500,
+      `could not start the Python interpreter '${python}' (${detail}). ` +
+        'Pass --python /path/to/python, or activate the virtualenv (VIRTUAL_ENV) that has the app installed',
+    ),
+  poolClosed: () =>
+    new ServerFault(
+      'TSGI_PYTHON_POOL_CLOSED',
+      503,
+      'the Python workers are shutting down and did not take this request; the client may retry',
+    ),
+  protocol: (detail: string) =>
+    new ServerFault(
+      'TSGI_WIRE_PROTOCOL',
+      502,
+      `the Python worker broke the frame protocol (${detail}); it was replaced. ` +
+        'This is a tsgi bug: please report it with the error log',
+    ),
+};

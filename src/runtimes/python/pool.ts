@@ -1,0 +1,290 @@
+// The Python worker pool: keeps `workers` processes, sends each request to the least busy one with a short
+// queue per worker, enforces the per-request timeout, recycles after max-requests, and on a worker's death
+// re-sends the requests it had not started (WORKERS.md). Only the requests it was running can fail.
+
+import type { Logger } from '../../log.js';
+import type { CallHost, RemoteCall } from './call.js';
+import { PythonAppError, pythonErrors } from './errors.js';
+import { decodeFile, decodeStrings, encodeCredit, encodeFrame, FrameType } from './wire.js';
+import { PythonWorker, type WorkerConfig } from './worker.js';
+
+/** Requests a worker may hold beyond its threads (WORKERS.md: a short queue lets it drain several per wake-up). */
+export const QUEUE_DEPTH = 2;
+/** After SIGUSR1 (thread stacks to the log), how long a timed-out worker has before SIGKILL. */
+const DUMP_GRACE_MS = 200;
+const RESPAWN_DELAY_MS = 1000;
+
+export interface PoolOptions {
+  worker: WorkerConfig;
+  workers: number;
+  timeout: number;
+  maxRequests: number;
+  maxRequestsJitter: number;
+  logger: Logger;
+}
+
+export class PythonPool implements CallHost {
+  readonly #options: PoolOptions;
+  readonly #logger: Logger;
+  #workers: PythonWorker[] = [];
+  #pending: RemoteCall[] = [];
+  #nextId = 1;
+  #closing = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+  }
+
+  /** Spawn every worker and wait until each has imported the app. Rejects (and kills them all) if one cannot. */
+  async start(): Promise<void> {
+    const workers = Array.from({ length: this.#options.workers }, () => this.#spawn());
+    try {
+      await Promise.all(workers.map((w) => w.booted));
+    } catch (error) {
+      this.#closing = true;
+      for (const w of workers) w.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exitedPromise()));
+      throw error;
+    }
+  }
+
+  nextId(): number {
+    const id = this.#nextId;
+    this.#nextId = id >= 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  submit(call: RemoteCall): void {
+    if (this.#closing && this.#workers.length === 0) {
+      call.fail(pythonErrors.poolClosed());
+      return;
+    }
+    this.#pending.push(call);
+    this.#pump();
+  }
+
+  get workerPids(): number[] {
+    return this.#workers.filter((w) => !w.exited).map((w) => w.pid as number);
+  }
+
+  // ---- dispatch
+
+  #spawn(): PythonWorker {
+    const { worker, maxRequests, maxRequestsJitter } = this.#options;
+    const w = new PythonWorker(worker, this.#logger, {
+      frame: (w2, type, id, payload) => this.#onFrame(w2, type, id, payload),
+      exit: (w2, how) => this.#onExit(w2, how),
+    });
+    if (maxRequests > 0) w.limit = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
+    this.#workers.push(w);
+    w.booted.then(
+      () => this.#pump(),
+      () => {},
+    );
+    return w;
+  }
+
+  /** Send pending calls to the least busy ready worker with room (prefer idle ones). */
+  #pump(): void {
+    const capacity = this.#options.worker.threads + QUEUE_DEPTH;
+    while (this.#pending.length > 0) {
+      let best: PythonWorker | undefined;
+      for (const w of this.#workers) {
+        if (!w.ready || w.retiring || w.exited || w.calls.size >= capacity) continue;
+        if (best === undefined || w.calls.size < best.calls.size) best = w;
+      }
+      if (best === undefined) return;
+      this.#dispatch(best, this.#pending.shift()!);
+    }
+  }
+
+  #dispatch(w: PythonWorker, call: RemoteCall): void {
+    call.worker = w;
+    w.calls.set(call.id, call);
+    w.served++;
+    w.send(call.frame);
+    this.#markStarted(w);
+    if (w.limit > 0 && w.served >= w.limit) this.#retire(w);
+  }
+
+  /**
+   * The worker's app threads take requests in arrival order, so its first `threads` outstanding calls are the
+   * ones it has started (or is about to): their timeout runs from now, and they are never re-sent.
+   */
+  #markStarted(w: PythonWorker): void {
+    let n = this.#options.worker.threads;
+    for (const call of w.calls.values()) {
+      if (n-- <= 0) break;
+      if (call.startedAt !== undefined) continue;
+      call.startedAt = Date.now();
+      const seconds = this.#options.timeout;
+      if (seconds > 0) {
+        call.timer = setTimeout(() => this.#timedOut(w, call), seconds * 1000);
+        call.timer.unref();
+      }
+    }
+  }
+
+  #onFrame(w: PythonWorker, type: number, id: number, payload: Buffer): void {
+    if (type === FrameType.LOG) {
+      for (const line of payload.toString('utf8').trimEnd().split('\n')) this.#logger.error(line);
+      return;
+    }
+    const call = w.calls.get(id);
+    if (call === undefined) return; // a late frame for a call already failed (timeout) or aborted
+    switch (type) {
+      case FrameType.HEADERS:
+        call.onHeaders(decodeStrings(payload).items);
+        return;
+      case FrameType.BODY:
+        call.onBody(payload);
+        return;
+      case FrameType.FILE:
+        call.onFile(decodeFile(payload));
+        return;
+      case FrameType.END:
+        this.#finish(w, call);
+        call.onEnd();
+        return;
+      case FrameType.ERROR:
+        this.#finish(w, call);
+        call.fail(new PythonAppError(payload.toString('utf8')));
+        return;
+      default:
+        this.#logger.error(`Python worker ${w.pid} sent an unknown frame type ${type}; killing it`);
+        w.kill('SIGKILL');
+    }
+  }
+
+  #finish(w: PythonWorker, call: RemoteCall): void {
+    w.calls.delete(call.id);
+    call.worker = undefined;
+    this.#markStarted(w);
+    if (w.retiring && w.calls.size === 0 && !w.exited) w.stop();
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  #retire(w: PythonWorker): void {
+    this.#logger.info(`Python worker ${w.pid} reached max requests (${w.limit}): recycling it`);
+    w.retiring = true;
+    if (!this.#closing) this.#spawn();
+    if (w.calls.size === 0) w.stop();
+  }
+
+  #timedOut(w: PythonWorker, call: RemoteCall): void {
+    if (call.settled || w.exited) return;
+    const seconds = this.#options.timeout;
+    this.#logger.critical(
+      `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`,
+    );
+    w.killedFor = 'timeout';
+    w.calls.delete(call.id);
+    call.fail(pythonErrors.workerTimeout(w.pid, seconds));
+    // Its thread stacks go to the log (faulthandler on SIGUSR1), then it dies; #onExit re-sends the rest.
+    w.retiring = true;
+    w.kill('SIGUSR1');
+    setTimeout(() => w.kill('SIGKILL'), DUMP_GRACE_MS).unref();
+  }
+
+  #onExit(w: PythonWorker, how: string): void {
+    this.#workers = this.#workers.filter((x) => x !== w);
+    const expected = w.retiring && w.calls.size === 0;
+    if (!expected && w.ready) this.#logger.error(`Python worker ${w.pid} exited (${how})`);
+    // Started calls fail; the others go back to the front of the queue, in order, for another worker.
+    let started = this.#options.worker.threads;
+    const resend: RemoteCall[] = [];
+    for (const call of w.calls.values()) {
+      call.worker = undefined;
+      if (started-- > 0 && call.startedAt !== undefined) {
+        if (w.killedFor === 'timeout') call.fail(pythonErrors.workerTimeout(w.pid, this.#options.timeout));
+        else call.fail(pythonErrors.workerCrashed(w.pid, how));
+      } else {
+        call.startedAt = undefined;
+        resend.push(call);
+      }
+    }
+    w.calls.clear();
+    this.#pending.unshift(...resend);
+    if (w.ready && !this.#closing && !(w.retiring && w.killedFor === undefined)) {
+      this.#spawn();
+    } else if (
+      !w.ready &&
+      !this.#closing &&
+      !this.#workers.some((x) => !x.ready) &&
+      this.#liveWorkers() < this.#options.workers
+    ) {
+      // A replacement could not boot (the app may be broken now): try again later, not in a tight loop.
+      setTimeout(() => {
+        if (!this.#closing && this.#liveWorkers() < this.#options.workers) this.#spawn();
+      }, RESPAWN_DELAY_MS).unref();
+    }
+    if (this.#closing && this.#workers.length === 0) {
+      for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
+    }
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  #liveWorkers(): number {
+    return this.#workers.filter((w) => !w.retiring).length;
+  }
+
+  // ---- CallHost
+
+  abort(call: RemoteCall): void {
+    const i = this.#pending.indexOf(call);
+    if (i !== -1) {
+      this.#pending.splice(i, 1);
+      call.onEnd();
+      this.#checkIdle();
+      return;
+    }
+    (call.worker as PythonWorker | undefined)?.send(encodeFrame(FrameType.ABORT, call.id));
+  }
+
+  credit(call: RemoteCall, bytes: number): void {
+    (call.worker as PythonWorker | undefined)?.send(encodeCredit(call.id, bytes));
+  }
+
+  fileReply(call: RemoteCall, ok: boolean): void {
+    (call.worker as PythonWorker | undefined)?.send(
+      encodeFrame(FrameType.FILE_REPLY, call.id, Uint8Array.of(ok ? 1 : 0)),
+    );
+  }
+
+  // ---- shutdown
+
+  #busy(): boolean {
+    return this.#pending.length > 0 || this.#workers.some((w) => w.calls.size > 0);
+  }
+
+  #checkIdle(): void {
+    if (this.#busy()) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /** Graceful stop: finish queued and running requests for up to `graceMs`, then stop; kill what is left. */
+  async close(graceMs: number): Promise<void> {
+    this.#closing = true;
+    const deadline = Date.now() + graceMs;
+    if (this.#busy()) {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.push(resolve);
+        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
+      });
+    }
+    const workers = [...this.#workers];
+    for (const w of workers) w.stop();
+    const exited = Promise.all(workers.map((w) => w.exitedPromise()));
+    const left = Math.max(100, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+    for (const w of workers) w.kill('SIGKILL');
+    await exited;
+    for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
+  }
+}

@@ -1,0 +1,136 @@
+// A Python WSGI app as an Application: to the HTTP server, the test client and the validator it is just
+// another app. Per request: read the body whole (memory, then a temp file), frame the environ, wait for
+// the worker's status and headers, then hand over the body as it streams back.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Application, Environ, StartResponse } from '../../gateway/types.js';
+import type { Logger } from '../../log.js';
+import { discardBody, readBody } from './body.js';
+import { RemoteCall } from './call.js';
+import { PythonPool } from './pool.js';
+import { encodeRequest } from './wire.js';
+
+export interface PythonAppOptions {
+  /** 'module:callable' or 'module:factory()' (Gunicorn's syntax); 'module' means 'module:application'. */
+  target: string;
+  /** Interpreter; default $VIRTUAL_ENV/bin/python, else 'python3'. */
+  python?: string;
+  /** Working directory of the Python workers. */
+  chdir?: string;
+  /** Prepended to sys.path. */
+  pythonpath?: string[];
+  /** Python processes. */
+  workers: number;
+  /** Threads per process; wsgi.multithread = threads > 1. */
+  threads: number;
+  /** Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. */
+  timeout: number;
+  /** Seconds to finish in-flight work on close(). */
+  gracefulTimeout: number;
+  /** Recycle a worker after this many requests (0 = never), without failing a request. */
+  maxRequests: number;
+  maxRequestsJitter: number;
+  /** wsgi.errors and the workers' stdout/stderr go here. */
+  logger: Logger;
+  env?: Record<string, string>;
+  /** Request bodies above this many bytes are spooled to a temp file (default 1 MiB). */
+  bodyMemoryLimit?: number;
+}
+
+export interface PythonApplication extends Application {
+  /** Spawn the workers and wait until each has imported the app; rejects with a catalog error if one cannot. */
+  start(): Promise<void>;
+  /** Graceful stop: finish in-flight requests for up to `graceMs` (default gracefulTimeout), then stop. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_BODY_MEMORY_LIMIT = 1024 * 1024;
+
+export function defaultPython(env: Record<string, string | undefined> = process.env): string {
+  return env.VIRTUAL_ENV ? join(env.VIRTUAL_ENV, 'bin', 'python') : 'python3';
+}
+
+export function pythonApp(options: PythonAppOptions): PythonApplication {
+  const env = { ...process.env, ...options.env };
+  const pool = new PythonPool({
+    worker: {
+      python: options.python ?? defaultPython(env),
+      target: options.target,
+      threads: Math.max(1, options.threads),
+      multiprocess: options.workers > 1,
+      cwd: options.chdir,
+      pythonpath: options.pythonpath ?? [],
+      env,
+    },
+    workers: Math.max(1, options.workers),
+    timeout: options.timeout,
+    maxRequests: options.maxRequests,
+    maxRequestsJitter: options.maxRequestsJitter,
+    logger: options.logger,
+  });
+  const memoryLimit = options.bodyMemoryLimit ?? DEFAULT_BODY_MEMORY_LIMIT;
+  let spoolDir: string | undefined;
+
+  const app = async (environ: Environ, startResponse: StartResponse) => {
+    if (spoolDir === undefined) throw new Error('pythonApp: call start() before serving requests');
+    const id = pool.nextId();
+    const body = await readBody(environ['wsgi.input'], memoryLimit, spoolDir, String(id));
+    const frame = encodeRequest(
+      id,
+      environPairs(environ, 'path' in body ? body.length : body.bytes.length),
+      'path' in body ? body.path : body.bytes,
+    );
+    const call = new RemoteCall(id, frame, pool, () => void discardBody(body));
+    pool.submit(call);
+    let head: Awaited<typeof call.head>;
+    try {
+      head = await call.head;
+    } catch (error) {
+      call.close();
+      throw error;
+    }
+    startResponse(head.status, head.headers);
+    // Fast path: the whole response came in one read; an array body lets the server send Content-Length.
+    return call.complete ?? call.body();
+  };
+
+  return Object.assign(app, {
+    async start(): Promise<void> {
+      spoolDir = await mkdtemp(join(tmpdir(), 'tsgi-body-'));
+      try {
+        await pool.start();
+      } catch (error) {
+        await rm(spoolDir, { recursive: true, force: true });
+        throw error;
+      }
+    },
+    async close(graceMs = options.gracefulTimeout * 1000): Promise<void> {
+      await pool.close(graceMs);
+      if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
+    },
+    pool,
+  });
+}
+
+/**
+ * The environ as flat key/value byte strings: every string-valued key passes through (S2, S3). CONTENT_LENGTH
+ * is the real length of the body that was read whole, so a chunked upload arrives with one (unlike Gunicorn).
+ */
+export function environPairs(environ: Environ, bodyLength: number): string[] {
+  const pairs: string[] = [];
+  for (const key in environ) {
+    const value = environ[key];
+    if (typeof value !== 'string' || key === 'CONTENT_LENGTH') continue;
+    pairs.push(key, value);
+  }
+  if (
+    bodyLength > 0 ||
+    environ.CONTENT_LENGTH !== undefined ||
+    environ.HTTP_TRANSFER_ENCODING !== undefined
+  ) {
+    pairs.push('CONTENT_LENGTH', String(bodyLength));
+  }
+  return pairs;
+}

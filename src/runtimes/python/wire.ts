@@ -1,0 +1,195 @@
+// The frame codec between Node and a Python worker, mirror of python/tsgi_worker/wire.py. Spec: docs/wire.md.
+//
+//   0         4      5           9
+//   +---------+------+-----------+---------------------------+
+//   | length  | type | id        | payload (length - 5 bytes) |
+//   | u32 BE  | u8   | u32 BE    |                           |
+//   +---------+------+-----------+---------------------------+
+//   length counts everything after itself. A string list: u32 count, count × u32 lengths, then the bytes.
+
+export const HEADER_SIZE = 9;
+
+export const FrameType = {
+  // Node → Python
+  REQUEST: 0x01,
+  REQUEST_FILE: 0x02,
+  CREDIT: 0x03,
+  ABORT: 0x04,
+  FILE_REPLY: 0x05,
+  STOP: 0x06,
+  // Python → Node
+  HEADERS: 0x41,
+  BODY: 0x42,
+  END: 0x43,
+  ERROR: 0x44,
+  FILE: 0x45,
+  LOG: 0x46,
+  READY: 0x50,
+  IMPORT_FAILED: 0x51,
+} as const;
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+export const FRAME_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(FrameType).map(([name, code]) => [code, name]),
+);
+
+/** Initial per-request credit: body bytes a worker may send before Node grants more (flow control). */
+export const WINDOW = 256 * 1024;
+
+export interface Frame {
+  type: number;
+  id: number;
+  payload: Buffer;
+}
+
+/** A frame with no payload, or a small one. */
+export function encodeFrame(type: number, id: number, payload?: Uint8Array): Buffer {
+  const length = payload ? payload.length : 0;
+  const out = Buffer.allocUnsafe(HEADER_SIZE + length);
+  out.writeUInt32BE(length + 5, 0);
+  out[4] = type;
+  out.writeUInt32BE(id, 5);
+  if (payload) out.set(payload, HEADER_SIZE);
+  return out;
+}
+
+/** Byte length of a string list whose items are byte strings (one byte per character, S3). */
+function stringsSize(items: readonly string[]): number {
+  let size = 4 + 4 * items.length;
+  for (const s of items) size += s.length;
+  return size;
+}
+
+/** Write a string list of byte strings at `offset`; returns the offset after it. */
+function writeStrings(out: Buffer, offset: number, items: readonly string[]): number {
+  out.writeUInt32BE(items.length, offset);
+  let lengths = offset + 4;
+  let data = lengths + 4 * items.length;
+  for (const s of items) {
+    out.writeUInt32BE(s.length, lengths);
+    lengths += 4;
+    data += out.write(s, data, 'latin1');
+  }
+  return data;
+}
+
+/**
+ * A REQUEST (the body inline) or REQUEST_FILE (the path of the file holding the body) frame, built in one
+ * allocation. `pairs` is the flat environ: key, value, key, value … as byte strings.
+ */
+export function encodeRequest(id: number, pairs: readonly string[], body: Uint8Array | string): Buffer {
+  const isFile = typeof body === 'string';
+  const tail = isFile ? Buffer.from(body, 'utf8') : body;
+  const payload = stringsSize(pairs) + tail.length;
+  const out = Buffer.allocUnsafe(HEADER_SIZE + payload);
+  out.writeUInt32BE(payload + 5, 0);
+  out[4] = isFile ? FrameType.REQUEST_FILE : FrameType.REQUEST;
+  out.writeUInt32BE(id, 5);
+  const end = writeStrings(out, HEADER_SIZE, pairs);
+  out.set(tail, end);
+  return out;
+}
+
+export function encodeStrings(items: readonly string[]): Buffer {
+  const out = Buffer.allocUnsafe(stringsSize(items));
+  writeStrings(out, 0, items);
+  return out;
+}
+
+/** A string list at `offset` as byte strings (`encoding` 'utf8' for text frames), and the offset after it. */
+export function decodeStrings(
+  buf: Buffer,
+  offset = 0,
+  encoding: 'latin1' | 'utf8' = 'latin1',
+): { items: string[]; end: number } {
+  const count = buf.readUInt32BE(offset);
+  let lengths = offset + 4;
+  let data = lengths + 4 * count;
+  if (data > buf.length) throw new RangeError('string list runs past the end of its frame');
+  const items = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const length = buf.readUInt32BE(lengths);
+    lengths += 4;
+    if (data + length > buf.length) throw new RangeError('string list runs past the end of its frame');
+    items[i] = buf.toString(encoding, data, data + length);
+    data += length;
+  }
+  return { items, end: data };
+}
+
+export function encodeCredit(id: number, bytes: number): Buffer {
+  const out = encodeFrame(FrameType.CREDIT, id, new Uint8Array(4));
+  out.writeUInt32BE(bytes, HEADER_SIZE);
+  return out;
+}
+
+export function decodeCredit(payload: Buffer): number {
+  return payload.readUInt32BE(0);
+}
+
+export interface FileSlice {
+  path: string;
+  offset: number;
+  length: number;
+}
+
+export function encodeFile(id: number, file: FileSlice): Buffer {
+  const path = Buffer.from(file.path, 'utf8');
+  const payload = Buffer.allocUnsafe(16 + path.length);
+  payload.writeBigUInt64BE(BigInt(file.offset), 0);
+  payload.writeBigUInt64BE(BigInt(file.length), 8);
+  payload.set(path, 16);
+  return encodeFrame(FrameType.FILE, id, payload);
+}
+
+export function decodeFile(payload: Buffer): FileSlice {
+  return {
+    offset: Number(payload.readBigUInt64BE(0)),
+    length: Number(payload.readBigUInt64BE(8)),
+    path: payload.toString('utf8', 16),
+  };
+}
+
+/** Splits a byte stream into frames. Fast path: a frame inside one chunk is a view of it, not a copy. */
+export class FrameDecoder {
+  #parts: Buffer[] = [];
+  #held = 0;
+  /** Bytes needed before the held parts can yield a frame (0 = unknown until a header is complete). */
+  #needed = 0;
+
+  /** Append a chunk; calls `onFrame` for each complete frame, in order. */
+  push(chunk: Buffer, onFrame: (type: number, id: number, payload: Buffer) => void): void {
+    let buf = chunk;
+    if (this.#held > 0) {
+      this.#parts.push(chunk);
+      this.#held += chunk.length;
+      // A large frame arrives in many chunks: join them once, when it is complete.
+      if (this.#held < this.#needed) return;
+      buf = Buffer.concat(this.#parts, this.#held);
+      this.#parts = [];
+      this.#held = 0;
+    }
+    let pos = 0;
+    this.#needed = 0;
+    while (buf.length - pos >= HEADER_SIZE) {
+      const length = buf.readUInt32BE(pos);
+      if (length < 5) throw new RangeError(`bad frame length ${length}`);
+      const end = pos + 4 + length;
+      if (end > buf.length) {
+        this.#needed = end - pos;
+        break;
+      }
+      onFrame(buf[pos + 4], buf.readUInt32BE(pos + 5), buf.subarray(pos + HEADER_SIZE, end));
+      pos = end;
+    }
+    if (pos < buf.length) {
+      this.#parts = [buf.subarray(pos)];
+      this.#held = buf.length - pos;
+    }
+  }
+
+  /** Bytes held for an incomplete frame. */
+  get pending(): number {
+    return this.#held;
+  }
+}

@@ -1,0 +1,172 @@
+// One Python worker process: spawn it, speak frames with it on fd 3 (a UNIX socketpair), log its output, and
+// say when it is ready or why it could not become so. Policy (which request goes where) is the pool's.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../log.js';
+import type { RemoteCall } from './call.js';
+import { pythonErrors } from './errors.js';
+import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
+
+/** The folder holding the tsgi_worker package (top-level `python/` of the npm package). */
+export const PYTHON_ROOT = fileURLToPath(new URL('../../../python', import.meta.url));
+
+// Put our package first on sys.path only while importing it, so the app's sys.path stays its own.
+const BOOTSTRAP =
+  'import sys;sys.path.insert(0,sys.argv[1]);import tsgi_worker.__main__ as m;' +
+  'sys.path.remove(sys.argv[1]);m.main(sys.argv)';
+
+export interface WorkerConfig {
+  python: string;
+  target: string;
+  threads: number;
+  multiprocess: boolean;
+  cwd?: string;
+  pythonpath: string[];
+  env: Record<string, string | undefined>;
+}
+
+export interface WorkerHandlers {
+  frame(worker: PythonWorker, type: number, id: number, payload: Buffer): void;
+  exit(worker: PythonWorker, how: string): void;
+}
+
+export class PythonWorker {
+  readonly child: ChildProcess;
+  readonly pid: number | undefined;
+  /** Outstanding calls in the order they were sent (a Map keeps insertion order). */
+  readonly calls = new Map<number, RemoteCall>();
+  /** Requests sent to it so far, and how many it may take before it is recycled (0 = no limit). */
+  served = 0;
+  limit = 0;
+  ready = false;
+  retiring = false;
+  exited = false;
+  /** Set when the pool killed it for a timeout: its running calls answer 504, not 502. */
+  killedFor: 'timeout' | undefined;
+  /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
+  readonly booted: Promise<void>;
+
+  #socket: Socket;
+  #corked = false;
+  #lastLines: string[] = [];
+
+  constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers) {
+    const settings = JSON.stringify({
+      target: config.target,
+      threads: config.threads,
+      multiprocess: config.multiprocess,
+      pythonpath: config.pythonpath,
+      fd: 3,
+    });
+    this.child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
+      cwd: config.cwd,
+      env: { ...config.env, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    this.pid = this.child.pid;
+    this.#socket = this.child.stdio[3] as Socket;
+
+    let bootResolve!: () => void;
+    let bootReject!: (error: Error) => void;
+    this.booted = new Promise<void>((resolve, reject) => {
+      bootResolve = resolve;
+      bootReject = reject;
+    });
+    this.booted.catch(() => {});
+
+    const decoder = new FrameDecoder();
+    this.#socket.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk, (type, id, payload) => {
+          if (type === FrameType.READY) {
+            this.ready = true;
+            logger.info(`Booted Python worker with pid: ${this.pid} (${payload.toString('utf8')})`);
+            bootResolve();
+          } else if (type === FrameType.IMPORT_FAILED) {
+            const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
+            logger.error(
+              `Python worker ${this.pid} could not import '${config.target}':\n${traceback.trimEnd()}`,
+            );
+            bootReject(pythonErrors.appImportFailed(config.target, name, message));
+          } else handlers.frame(this, type, id, payload);
+        });
+      } catch (error) {
+        logger.exception(`Python worker ${this.pid} sent a malformed frame; killing it`, error);
+        this.kill('SIGKILL');
+      }
+    });
+    this.#socket.on('error', () => {}); // the exit handler reports what matters
+
+    this.#pipeLines(this.child.stdout!, (line) => logger.info(`[python ${this.pid}] ${line}`));
+    this.#pipeLines(this.child.stderr!, (line) => logger.error(`[python ${this.pid}] ${line}`));
+
+    this.child.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.exited) return;
+      this.exited = true;
+      bootReject(pythonErrors.pythonNotFound(config.python, error.code ?? error.message));
+      handlers.exit(this, `spawn failed: ${error.code ?? error.message}`);
+    });
+    this.child.on('exit', (code, signal) => {
+      if (this.exited) return;
+      this.exited = true;
+      this.#socket.destroy();
+      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      bootReject(pythonErrors.workerExitedAtBoot(config.python, how, this.#lastLines.join('\n')));
+      handlers.exit(this, how);
+    });
+  }
+
+  #pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        log(line);
+        this.#lastLines.push(line);
+        if (this.#lastLines.length > 20) this.#lastLines.shift();
+      }
+    });
+    stream.on('end', () => {
+      if (partial) log(partial);
+    });
+  }
+
+  /** Queue a frame. Frames sent in one tick leave in one write (cork, WORKERS.md: one system call). */
+  send(frame: Buffer): void {
+    if (this.exited) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    this.#socket.write(frame);
+  }
+
+  /** Finish the queued requests, then exit. */
+  stop(): void {
+    this.retiring = true;
+    this.send(encodeFrame(FrameType.STOP, 0));
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.exited || this.pid === undefined) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch {
+      // already gone: its exit event follows
+    }
+  }
+
+  /** Resolves when the process has exited (at once if it has). */
+  exitedPromise(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+}

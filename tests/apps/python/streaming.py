@@ -1,0 +1,86 @@
+"""Streaming responses: a generator, write(), exc_info, and close() bookkeeping written to a marker file."""
+
+import os
+import sys
+import time
+
+MARKS = os.environ.get("TSGI_TEST_MARKS", "/tmp/tsgi-marks")
+
+
+def mark(text):
+    with open(MARKS, "a") as f:
+        f.write(text + "\n")
+
+
+class Body:
+    """An iterable with close(), which records that close() ran."""
+
+    def __init__(self, name, chunks, delay=0.0, errors=None):
+        self.name = name
+        self.chunks = chunks
+        self.delay = delay
+        self.errors = errors
+
+    def __iter__(self):
+        for i in range(self.chunks):
+            if self.errors is not None:
+                self.errors.write("produced %d\n" % i)
+            yield b"x" * 65536
+            if self.delay:
+                time.sleep(self.delay)
+
+    def close(self):
+        mark("closed " + self.name)
+
+
+def application(environ, start_response):
+    path = environ["PATH_INFO"]
+    query = environ["QUERY_STRING"]
+    if path == "/generator":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return (b"chunk %d\n" % i for i in range(5))
+    if path == "/write":
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written ")
+        write(b"then ")
+        return [b"returned"]
+    if path == "/exc-info-before":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            raise ValueError("replaced")
+        except ValueError:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")], sys.exc_info())
+        return [b"error page"]
+    if path == "/exc-info-after":
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"partial")
+        try:
+            raise ValueError("too late")
+        except ValueError:
+            start_response("500 Internal Server Error", [], sys.exc_info())
+        return [b"never"]
+    if path == "/second-start-response":
+        start_response("200 OK", [])
+        start_response("200 OK", [])
+        return [b""]
+    if path == "/closing":
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return Body(query or "closing", 64, delay=0.02)
+    if path == "/big":
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return Body("big", int(query or "100"), errors=environ["wsgi.errors"])
+    if path == "/empty":
+        start_response("204 No Content", [])
+        return []
+    if path == "/raise":
+        raise RuntimeError("boom before headers")
+    if path == "/raise-after":
+        start_response("200 OK", [])
+
+        def body():
+            yield b"first"
+            raise RuntimeError("boom after headers")
+
+        return body()
+    start_response("404 Not Found", [])
+    return [b"not found"]
