@@ -79,113 +79,175 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
 }
 
 /**
- * Run one request through an app and into a sink, keeping every rule of S8–S14. Never throws: app errors go
- * to `report` and become a 500 (before headers) or an aborted response (after headers).
+ * Run one request through an app and into a sink, keeping every rule of S8–S14. Never throws and never
+ * rejects: app errors go to `report` and become a 500 (before headers) or an aborted response (after headers).
+ * Returns nothing when the whole response completed synchronously (fast path: an app returning an array to a
+ * sink that never waits), else a promise for its completion.
  */
-export async function runApplication(
+export function runApplication(
   app: Application,
   environ: Environ,
   sink: ResponseSink,
   report: ErrorReporter,
-): Promise<void> {
-  let status: string | undefined;
-  let headers: Array<[string, string]> = [];
-  let headersSent = false;
-  let body: Body | undefined;
+): void | Promise<void> {
+  const run = new ResponseRun(sink, report);
+  let result: Body | Promise<Body>;
+  try {
+    result = app(environ, run.startResponse);
+  } catch (error) {
+    return run.fail(error, undefined);
+  }
+  if (Array.isArray(result)) return run.sendArray(result);
+  return run.sendAsync(result);
+}
 
-  const sendHead = (bodyLength?: number): void => {
-    if (status === undefined) throw contractErrors.bodyBeforeStartResponse();
-    headersSent = true;
-    sink.head(status, headers, bodyLength);
-  };
+/** The state of one response: what start_response set and whether the head went out. */
+class ResponseRun {
+  #sink: ResponseSink;
+  #report: ErrorReporter;
+  #status: string | undefined;
+  #headers: Array<[string, string]> = [];
+  #headersSent = false;
 
-  const send = (chunk: unknown): void | Promise<void> => {
+  constructor(sink: ResponseSink, report: ErrorReporter) {
+    this.#sink = sink;
+    this.#report = report;
+  }
+
+  #sendHead(bodyLength?: number): void {
+    if (this.#status === undefined) throw contractErrors.bodyBeforeStartResponse();
+    this.#headersSent = true;
+    this.#sink.head(this.#status, this.#headers, bodyLength);
+  }
+
+  #send(chunk: unknown): void | Promise<void> {
     if (!(chunk instanceof Uint8Array)) throw contractErrors.badChunk(chunk);
     // S11: headers wait for the first non-empty chunk, so an empty chunk sends nothing.
     if (chunk.length === 0) return;
-    if (!headersSent) sendHead();
-    return sink.write(chunk);
-  };
+    if (!this.#headersSent) this.#sendHead();
+    return this.#sink.write(chunk);
+  }
 
-  const write: Write = (chunk) => send(chunk);
+  /** S12: the write() callable returned by start_response. */
+  readonly write: Write = (chunk) => this.#send(chunk);
 
-  const startResponse: StartResponse = (newStatus, newHeaders, excInfo) => {
+  readonly startResponse: StartResponse = (status, headers, excInfo) => {
     if (excInfo !== undefined && excInfo !== null) {
       // S10: with exc_info after the headers went out, re-raise; before, replace status and headers.
-      if (headersSent) throw excInfo;
-    } else if (status !== undefined) {
+      if (this.#headersSent) throw excInfo;
+    } else if (this.#status !== undefined) {
       throw contractErrors.startResponseTwice();
     }
-    validateStatus(newStatus);
-    validateHeaders(newHeaders);
-    status = newStatus;
-    headers = newHeaders;
-    return write;
+    validateStatus(status);
+    validateHeaders(headers);
+    this.#status = status;
+    this.#headers = headers;
+    return this.write;
   };
 
-  try {
-    body = await app(environ, startResponse);
-    if (body === null || body === undefined || typeof body === 'string' || typeof body !== 'object') {
-      throw contractErrors.badBody(body);
-    }
-    if (Array.isArray(body)) {
-      // Fast path: the whole body is known, so its length is too.
+  /** The body ended: an empty body still needs its head (S8: start_response must have been called). */
+  #finishHead(): void {
+    if (this.#headersSent || this.#sink.closed) return;
+    if (this.#status === undefined) throw contractErrors.noStartResponse();
+    this.#sendHead(0);
+  }
+
+  /** Fast path: an array body is known in full, so its length is too; all synchronous unless the sink waits. */
+  sendArray(body: Uint8Array[]): void | Promise<void> {
+    try {
       let length = 0;
-      for (const chunk of body) {
+      for (let i = 0; i < body.length; i++) {
+        const chunk = body[i];
         if (!(chunk instanceof Uint8Array)) throw contractErrors.badChunk(chunk);
         length += chunk.length;
       }
-      if (!headersSent && length > 0) sendHead(length);
-      for (const chunk of body) {
-        if (sink.closed) break;
-        const waiting = send(chunk);
-        if (waiting) await waiting;
+      if (!this.#headersSent && length > 0) this.#sendHead(length);
+      for (let i = 0; i < body.length; i++) {
+        if (this.#sink.closed) break;
+        const waiting = this.#send(body[i]);
+        if (waiting) return this.sendAsync(body.slice(i + 1), waiting, body);
       }
-    } else if (isFileBody(body) && sink.sendFile && body.file.path !== undefined) {
-      if (!headersSent) sendHead();
-      await sink.sendFile(body.file as FileLike & { path: string });
-    } else if (Symbol.iterator in body) {
-      for (const chunk of body as Iterable<Uint8Array>) {
-        if (sink.closed) break;
-        const waiting = send(chunk);
-        if (waiting) await waiting;
+      this.#finishHead();
+      if (!this.#sink.closed) {
+        const ending = this.#sink.end();
+        if (ending) return ending.then(
+          () => this.#close(body),
+          (error) => this.fail(error, body),
+        );
       }
-    } else if (Symbol.asyncIterator in body) {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) {
-        if (sink.closed) break;
-        const waiting = send(chunk);
-        if (waiting) await waiting;
-      }
-    } else {
-      throw contractErrors.badBody(body);
+    } catch (error) {
+      return this.fail(error, body);
     }
-    if (!headersSent && !sink.closed) {
-      if (status === undefined) throw contractErrors.noStartResponse();
-      sendHead(0);
-    }
-    if (!sink.closed) await sink.end();
-  } catch (error) {
-    if (!headersSent) {
-      report(error, 'before-headers');
-      if (!sink.closed) {
-        const page = errorResponse(statusOf(error));
-        headersSent = true;
-        sink.head(page.status, page.headers, page.body.length);
-        await sink.write(page.body);
-        await sink.end();
+    return this.#close(body);
+  }
+
+  /** The general path: a promised body, any iterable, file bodies, a sink that applies backpressure. */
+  async sendAsync(result: Body | Promise<Body>, waiting?: Promise<void>, closeable?: Body): Promise<void> {
+    let body: Body | undefined = closeable;
+    try {
+      if (waiting) await waiting;
+      const resolved = await result;
+      body ??= resolved;
+      if (resolved === null || typeof resolved !== 'object') throw contractErrors.badBody(resolved);
+      const sink = this.#sink;
+      if (isFileBody(resolved) && sink.sendFile && resolved.file.path !== undefined) {
+        if (!this.#headersSent) this.#sendHead();
+        await sink.sendFile(resolved.file as FileLike & { path: string });
+      } else if (Symbol.iterator in resolved) {
+        for (const chunk of resolved as Iterable<Uint8Array>) {
+          if (sink.closed) break;
+          const wait = this.#send(chunk);
+          if (wait) await wait;
+        }
+      } else if (Symbol.asyncIterator in resolved) {
+        for await (const chunk of resolved as AsyncIterable<Uint8Array>) {
+          if (sink.closed) break;
+          const wait = this.#send(chunk);
+          if (wait) await wait;
+        }
+      } else {
+        throw contractErrors.badBody(resolved);
       }
-    } else {
-      report(error, 'after-headers');
-      sink.abort(error);
+      this.#finishHead();
+      if (!sink.closed) await sink.end();
+    } catch (error) {
+      return this.fail(error, body);
     }
-  } finally {
-    // S14: close() is called whatever happened: success, app error, client gone.
-    if (body && typeof body.close === 'function') {
-      try {
-        await body.close();
-      } catch (error) {
-        report(error, 'close');
+    return this.#close(body);
+  }
+
+  /** The app (or the contract) failed: a generic error page before the head went out, else abort. */
+  async fail(error: unknown, body: Body | undefined): Promise<void> {
+    const sink = this.#sink;
+    try {
+      if (!this.#headersSent) {
+        this.#report(error, 'before-headers');
+        if (!sink.closed) {
+          const page = errorResponse(statusOf(error));
+          this.#headersSent = true;
+          sink.head(page.status, page.headers, page.body.length);
+          await sink.write(page.body);
+          await sink.end();
+        }
+      } else {
+        this.#report(error, 'after-headers');
+        sink.abort(error);
       }
+    } catch (sinkError) {
+      this.#report(sinkError, 'after-headers');
+      sink.abort(sinkError);
+    }
+    return this.#close(body);
+  }
+
+  /** S14: close() is called whatever happened: success, app error, client gone. */
+  #close(body: Body | undefined): void | Promise<void> {
+    if (!body || typeof body.close !== 'function') return;
+    try {
+      const closing = body.close();
+      if (closing) return closing.then(undefined, (error) => this.#report(error, 'close'));
+    } catch (error) {
+      this.#report(error, 'close');
     }
   }
 }

@@ -31,11 +31,11 @@ export interface HttpServerOptions {
   urlScheme?: 'http' | 'https';
   multiprocess?: boolean;
   multithread?: boolean;
-  /** Longest request line in bytes (Gunicorn's --limit-request-line); longer → 414. */
+  /** Longest request line in bytes, without CRLF (Gunicorn's --limit-request-line, default 4094, 0 = unlimited); longer → 414. */
   limitRequestLine?: number;
-  /** Most header fields (Gunicorn's --limit-request-fields); more → 431. */
+  /** Most header fields (Gunicorn's --limit-request-fields, default 100, 0 = unlimited); more → 431. */
   limitRequestFields?: number;
-  /** Longest header field in bytes (Gunicorn's --limit-request-field_size); longer → 431. */
+  /** Longest header field line `name: value` in bytes (Gunicorn's --limit-request-field_size, default 8190, 0 = unlimited); longer → 431. */
   limitRequestFieldSize?: number;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
@@ -44,9 +44,16 @@ export interface HttpServerOptions {
 const serverContextKey = Symbol('tsgi.serverContext');
 type ContextSocket = Socket & { [serverContextKey]?: ServerContext };
 
+/** Gunicorn's request limits, where 0 means unlimited. */
+interface Limits {
+  requestLine: number;
+  fields: number;
+  fieldSize: number;
+}
+
 export function createHttpServer(app: Application, options: HttpServerOptions): Server {
   const { logger } = options;
-  const limits = {
+  const limits: Limits = {
     requestLine: options.limitRequestLine ?? 4094,
     fields: options.limitRequestFields ?? 100,
     fieldSize: options.limitRequestFieldSize ?? 8190,
@@ -69,6 +76,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     serverSoftware: SERVER_SOFTWARE,
     fileWrapper,
   } as const;
+  const keepAlive = options.keepAlive > 0;
 
   /** Per-connection context (SERVER_NAME/PORT), computed once per socket: the same for all its requests. */
   const contextFor = (req: IncomingMessage): ServerContext => {
@@ -94,15 +102,29 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     return context;
   };
 
+  const report = (req: IncomingMessage) => (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => {
+    const where = `${req.method} ${req.url}`;
+    if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
+    else if (phase === 'after-headers')
+      logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
+    else logger.exception(`error handling ${where}`, error);
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
-    const rejection = checkLimits(req, limits);
+    const rejection = checkRequest(req, limits);
     if (rejection) {
       rejectRequest(req, res, rejection.status, rejection.reason, logger);
       return;
     }
-    if (options.keepAlive <= 0) res.shouldKeepAlive = false;
-    const sink = new HttpResponseSink(req, res, { serverHeader: 'tsgi', logger });
+    if (!keepAlive) res.shouldKeepAlive = false;
     let continueSent = false;
+    const sink = new HttpResponseSink(req, res, {
+      serverHeader: 'tsgi',
+      logger,
+      // RFC 9110 §10.1.1: the client waits for 100 Continue before it sends the body. An app that answers without
+      // reading never invited it, so whether the body follows is unknown: close rather than misread it.
+      mustClose: expectsContinue ? () => !continueSent : undefined,
+    });
     const input = new BodyInput(new RequestBodySource(req), () => {
       // PEP 3333 S16: 100 Continue only when the app first reads the body.
       if (expectsContinue && !res.headersSent) {
@@ -110,13 +132,6 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
         res.writeContinue();
       }
     });
-    // The client waits for 100 Continue; an app that answered without reading never invited the body, so the
-    // connection cannot be reused (the body may or may not follow).
-    if (expectsContinue) {
-      res.once('finish', () => {
-        if (!continueSent) req.socket.destroySoon();
-      });
-    }
     const head: RequestHead = {
       method: req.method ?? 'GET',
       target: req.url ?? '/',
@@ -130,51 +145,70 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       if (options.accessLog) options.accessLog.log({ req, status: sink.status, bytes: sink.bytesSent });
       options.onRequestDone?.();
     };
-    runApplication(app, environ, sink, (error, phase) => {
-      const where = `${req.method} ${req.url}`;
-      if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
-      else if (phase === 'after-headers')
-        logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
-      else logger.exception(`error handling ${where}`, error);
-    }).then(finish, (error) => {
-      // runApplication does not throw; this is a bug in tsgi itself.
-      logger.critical(`internal error: ${describeError(error)}`);
-      res.destroy();
-      finish();
+    // The app starts one microtask later: when a request's body is malformed in the same packet as its head,
+    // llhttp reports that synchronously after 'request', and the app must not see a request we answer with 400.
+    queueMicrotask(() => {
+      if (req.socket.writableEnded || req.socket.destroyed) return;
+      runApplication(app, environ, sink, report(req)).then(finish, (error) => {
+        // runApplication does not throw; this is a bug in tsgi itself.
+        logger.critical(`internal error: ${describeError(error)}`);
+        res.destroy();
+        finish();
+      });
     });
   };
 
-  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => handle(req, res, false));
+  const server = createServer(
+    {
+      // llhttp's own limit on the head (URL + header bytes) is only the backstop behind the exact checks in
+      // checkRequest: never below what the configured limits allow.
+      maxHeaderSize: Math.max(64 * 1024, limits.requestLine + limits.fieldSize + 4096),
+    },
+    (req, res) => handle(req, res, false),
+  );
   server.on('checkContinue', (req, res) => handle(req, res, true));
-  server.on('clientError', (error, socket) => rejectClientError(error, socket, limits.requestLine, logger));
+  server.on('clientError', (error, socket) => rejectClientError(error, socket, logger));
+  // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.
+  server.maxHeadersCount = limits.fields > 0 ? limits.fields + 1 : 0;
   server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
   return server;
 }
 
-function checkLimits(
-  req: IncomingMessage,
-  limits: { requestLine: number; fields: number; fieldSize: number },
-): { status: number; reason: string } | null {
+/**
+ * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, and Gunicorn's
+ * --limit-request-line / --limit-request-fields / --limit-request-field_size (each 0 = unlimited).
+ */
+function checkRequest(req: IncomingMessage, limits: Limits): { status: number; reason: string } | null {
+  if (req.httpVersionMajor !== 1) {
+    // llhttp lets HTTP/0.9 (a request line without a version) and HTTP/2.0 through; we speak HTTP/1.x only.
+    return req.httpVersionMajor === 0
+      ? { status: 400, reason: `request line without an HTTP/1.x version (HTTP/${req.httpVersion})` }
+      : { status: 505, reason: `HTTP/${req.httpVersion} request on an HTTP/1.1 listener` };
+  }
+  // Request line as on the wire, without CRLF: method SP target SP HTTP/1.x (Gunicorn counts the same bytes).
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
-  if (line > limits.requestLine) {
+  if (limits.requestLine > 0 && line > limits.requestLine) {
     return {
       status: 414,
       reason: `request line of ${line} bytes exceeds --limit-request-line ${limits.requestLine}`,
     };
   }
   const raw = req.rawHeaders;
-  if (raw.length / 2 > limits.fields) {
+  if (limits.fields > 0 && raw.length / 2 > limits.fields) {
     return {
       status: 431,
-      reason: `${raw.length / 2} header fields exceed --limit-request-fields ${limits.fields}`,
+      reason: `more than ${limits.fields} header fields (--limit-request-fields)`,
     };
   }
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length + raw[i + 1].length + 2 > limits.fieldSize) {
-      return {
-        status: 431,
-        reason: `header ${raw[i]} is longer than --limit-request-field_size ${limits.fieldSize}`,
-      };
+  if (limits.fieldSize > 0) {
+    for (let i = 0; i < raw.length; i += 2) {
+      // A field line as on the wire, without CRLF: `name: value`.
+      if (raw[i].length + raw[i + 1].length + 2 > limits.fieldSize) {
+        return {
+          status: 431,
+          reason: `header ${raw[i]} is longer than --limit-request-field_size ${limits.fieldSize}`,
+        };
+      }
     }
   }
   return null;
