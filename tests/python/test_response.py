@@ -1,0 +1,162 @@
+"""The worker's PEP 3333 state machine (tsgi_worker/response.py) against a fake channel."""
+
+import sys
+import threading
+import unittest
+
+from tsgi_worker import wire
+from tsgi_worker.channel import RequestState
+from tsgi_worker.response import Response
+
+
+class FakeChannel:
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.sends = []
+
+    def send(self, data):
+        self.sends.append(bytes(data))
+
+    def frames(self):
+        return [(wire.NAMES[k], p) for k, _rid, p in wire.FrameReader().feed(b"".join(self.sends))]
+
+
+def run(app, state=None):
+    channel = FakeChannel()
+    Response(channel, state or RequestState(1)).run(app, {})
+    return channel
+
+
+class StartResponse(unittest.TestCase):
+    def test_list_body_leaves_in_one_sendall_with_end(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("A", "b")])
+            return [b"x", b"y"]
+
+        channel = run(app)
+        self.assertEqual(len(channel.sends), 1)
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+
+    def test_second_start_response_without_exc_info_is_an_error(self):
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            start_response("200 OK", [])
+            return []
+
+        frames = run(app).frames()
+        self.assertEqual(frames[0][0], "ERROR")
+        self.assertIn(b"second time without exc_info", frames[0][1])
+
+    def test_exc_info_before_headers_replaces_the_status(self):
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            try:
+                raise ValueError("x")
+            except ValueError:
+                start_response("500 Oops", [], sys.exc_info())
+            return [b"e"]
+
+        frames = run(app).frames()
+        status = wire.decode_strings(frames[0][1])[0][0]
+        self.assertEqual(status, b"500 Oops")
+
+    def test_exc_info_after_headers_reraises_the_apps_error(self):
+        def app(environ, start_response):
+            write = start_response("200 OK", [])
+            write(b"sent")
+            try:
+                raise KeyError("original")
+            except KeyError:
+                start_response("500 Oops", [], sys.exc_info())
+            return []
+
+        frames = run(app).frames()
+        self.assertEqual([n for n, _ in frames], ["HEADERS", "BODY", "ERROR"])
+        self.assertIn(b"KeyError: 'original'", frames[-1][1])
+
+    def test_headers_wait_for_the_first_non_empty_chunk(self):
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            yield b""
+            raise RuntimeError("before any byte")
+
+        frames = run(app).frames()
+        self.assertEqual([n for n, _ in frames], ["ERROR"])  # Node can still answer 500
+
+    def test_str_chunk_is_a_type_error(self):
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return ["text"]
+
+        frames = run(app).frames()
+        self.assertIn(b"TypeError: body chunks must be bytes", frames[-1][1])
+
+    def test_non_latin1_header_is_rejected_in_start_response(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("X", "\u20ac")])
+            return []
+
+        self.assertIn(b"UnicodeEncodeError", run(app).frames()[-1][1])
+
+    def test_close_is_called_after_an_error(self):
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                raise RuntimeError("fail")
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return Body()
+
+        run(app)
+        self.assertEqual(closed, [True])
+
+    def test_a_large_chunk_is_sliced_to_the_credit(self):
+        state = RequestState(1)
+        state.credit = 10
+
+        def grant():
+            with channel.cond:
+                state.credit += 100
+                channel.cond.notify_all()
+
+        channel = FakeChannel()
+        timer = threading.Timer(0.05, grant)
+        timer.start()
+
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return [b"z" * 50]
+
+        Response(channel, state).run(app, {})
+        timer.join()
+        sizes = [len(p) for n, p in channel.frames() if n == "BODY"]
+        self.assertEqual(sizes, [10, 40])
+
+    def test_abort_stops_the_body_and_ends_without_error(self):
+        state = RequestState(1)
+        state.aborted = True
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                yield b"a"
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return Body()
+
+        frames = run(app, state).frames()
+        self.assertEqual([n for n, _ in frames], ["END"])
+        self.assertEqual(closed, [True])
+
+
+if __name__ == "__main__":
+    unittest.main()
