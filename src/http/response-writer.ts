@@ -22,12 +22,11 @@ const HOP_BY_HOP = new Set([
 export interface WriterContext {
   serverHeader: string;
   logger: Logger;
-  /** Called once the response has been fully handed to the socket (or given up). */
-  onDone?: (status: number, bytesSent: number) => void;
+  /** Asked when the head goes out: true forces `Connection: close` (e.g. an unread body after Expect: 100-continue). */
+  mustClose?: () => boolean;
 }
 
 export class HttpResponseSink implements ResponseSink {
-  closed = false;
   status = 0;
   bytesSent = 0;
   #req: IncomingMessage;
@@ -37,15 +36,18 @@ export class HttpResponseSink implements ResponseSink {
   /** The app's declared Content-Length, or -1. */
   #declared = -1;
   #ended = false;
-  #overflowLogged = false;
+  /** The app kept producing past its Content-Length: stop iterating its body. */
+  #overflowed = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, ctx: WriterContext) {
     this.#req = req;
     this.#res = res;
     this.#ctx = ctx;
-    res.once('close', () => {
-      if (!res.writableFinished) this.closed = true;
-    });
+  }
+
+  /** The client is gone (node:http marks the response destroyed when its socket closes), or more is pointless. */
+  get closed(): boolean {
+    return this.#overflowed || this.#res.destroyed;
   }
 
   head(status: string, headers: Array<[string, string]>, bodyLength?: number): void {
@@ -82,7 +84,10 @@ export class HttpResponseSink implements ResponseSink {
       flat.push('Content-Length', String(bodyLength));
     }
     if (!hasServer) flat.push('Server', this.#ctx.serverHeader);
-    if (closeRequested) flat.push('Connection', 'close');
+    if (closeRequested || this.#ctx.mustClose?.()) {
+      this.#res.shouldKeepAlive = false;
+      flat.push('Connection', 'close');
+    }
     this.#res.writeHead(code, status.slice(4), flat);
   }
 
@@ -91,12 +96,11 @@ export class HttpResponseSink implements ResponseSink {
     if (this.#declared !== -1) {
       const room = this.#declared - this.bytesSent;
       if (chunk.length > room) {
-        if (!this.#overflowLogged) {
-          this.#overflowLogged = true;
-          this.#ctx.logger.warning(
-            `app sent more than its Content-Length of ${this.#declared} for ${this.#req.method} ${this.#req.url}; the excess was dropped`,
-          );
-        }
+        // RFC 9112 §6.3: the declared length frames the message; a byte more would be read as the next response.
+        this.#ctx.logger.warning(
+          `app sent more than its Content-Length of ${this.#declared} for ${this.#req.method} ${this.#req.url}; the excess was dropped`,
+        );
+        this.#overflowed = true;
         if (room <= 0) return;
         chunk = chunk.subarray(0, room);
       }
@@ -142,7 +146,6 @@ export class HttpResponseSink implements ResponseSink {
   abort(_error: unknown): void {
     // After the head went out, the only honest signal is a broken connection (never a clean end).
     this.#ended = true;
-    this.closed = true;
     this.#res.destroy();
   }
 

@@ -102,12 +102,20 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     return context;
   };
 
-  const report = (req: IncomingMessage) => (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => {
-    const where = `${req.method} ${req.url}`;
-    if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
-    else if (phase === 'after-headers')
-      logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
-    else logger.exception(`error handling ${where}`, error);
+  const report =
+    (req: IncomingMessage) => (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => {
+      const where = `${req.method} ${req.url}`;
+      if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
+      else if (phase === 'after-headers')
+        logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
+      else logger.exception(`error handling ${where}`, error);
+    };
+
+  /** runApplication never rejects: reaching this is a bug in tsgi itself. */
+  const internalError = (error: unknown, res: ServerResponse, finish: () => void) => {
+    logger.critical(`internal error: ${describeError(error)}`);
+    res.destroy();
+    finish();
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
@@ -145,17 +153,20 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       if (options.accessLog) options.accessLog.log({ req, status: sink.status, bytes: sink.bytesSent });
       options.onRequestDone?.();
     };
-    // The app starts one microtask later: when a request's body is malformed in the same packet as its head,
-    // llhttp reports that synchronously after 'request', and the app must not see a request we answer with 400.
-    queueMicrotask(() => {
-      if (req.socket.writableEnded || req.socket.destroyed) return;
-      runApplication(app, environ, sink, report(req)).then(finish, (error) => {
-        // runApplication does not throw; this is a bug in tsgi itself.
-        logger.critical(`internal error: ${describeError(error)}`);
-        res.destroy();
-        finish();
+    const start = () => {
+      const running = runApplication(app, environ, sink, report(req));
+      if (running) running.then(finish, (error) => internalError(error, res, finish));
+      else finish(); // fast path: the whole response went out synchronously
+    };
+    if (environ.HTTP_TRANSFER_ENCODING === undefined) start();
+    else {
+      // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only after
+      // 'request' (and after the good chunks before it). Starting the app after this I/O turn lets such a request
+      // be answered with 400 without the app ever seeing it.
+      setImmediate(() => {
+        if (!req.socket.writableEnded && !req.socket.destroyed) start();
       });
-    });
+    }
   };
 
   const server = createServer(

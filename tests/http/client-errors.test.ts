@@ -1,0 +1,154 @@
+// Malformed and oversized requests (RFC 9112, RFC 9110 §15.5) are answered by the server itself: the app is
+// never called, the error log says what was wrong, and other connections are untouched.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { clientErrorStatus } from '../../src/http/client-errors.js';
+import { echoBody } from '../apps/http/echo-body.js';
+import { header, RawConnection } from './support/raw-connection.js';
+import { serve } from './support/serve.js';
+
+const bad: Array<{ name: string; request: string; status: number }> = [
+  { name: 'a garbage request line', request: 'HELLO THERE\r\n\r\n', status: 400 },
+  { name: 'a request line with no version', request: 'GET /\r\nHost: x\r\n\r\n', status: 400 },
+  { name: 'a header line with no colon', request: 'GET / HTTP/1.1\r\nHost x\r\n\r\n', status: 400 },
+  { name: 'a space before the header colon', request: 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', status: 400 },
+  {
+    name: 'a control character in a header value',
+    request: 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n',
+    status: 400,
+  },
+  { name: 'a bare LF line ending in the head', request: 'GET / HTTP/1.1\nHost: x\n\n', status: 400 },
+  {
+    name: 'a chunk size that is not hex',
+    request: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'a chunk not followed by CRLF',
+    request: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'Content-Length with Transfer-Encoding: chunked (smuggling)',
+    request:
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'two different Content-Length values',
+    request: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+    status: 400,
+  },
+  {
+    name: 'Transfer-Encoding that does not end in chunked',
+    request: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'an obsolete line folding in a header',
+    request: 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'a request line over --limit-request-line',
+    request: `GET /${'a'.repeat(5000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    status: 414,
+  },
+  {
+    name: 'a request line far over the parser limit',
+    request: `GET /${'a'.repeat(200_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    status: 414,
+  },
+  {
+    name: 'more header fields than --limit-request-fields',
+    request: `GET / HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 100 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n`,
+    status: 431,
+  },
+  {
+    name: 'a header field over --limit-request-field_size',
+    request: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(9000)}\r\n\r\n`,
+    status: 431,
+  },
+  {
+    name: 'a cookie far over the parser limit',
+    request: `GET / HTTP/1.1\r\nHost: x\r\nCookie: ${'session=abcdef; '.repeat(12_000)}\r\n\r\n`,
+    status: 431,
+  },
+  {
+    name: 'many header fields that are together over the parser limit',
+    request: `GET / HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 90 }, (_, i) => `X-H${i}: ${'v'.repeat(8000)}\r\n`).join('')}\r\n`,
+    status: 431,
+  },
+];
+
+describe('malformed and oversized requests', { timeout: 20_000 }, () => {
+  for (const { name, request, status } of bad) {
+    test(`${name} → ${status}, app not called, logged, other connections unharmed`, async () => {
+      const served = await serve(echoBody);
+      const healthy = await RawConnection.open(served.port);
+      const attacker = await RawConnection.open(served.port);
+      try {
+        await healthy.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok');
+        assert.equal((await healthy.readResponse()).body.toString(), 'ok');
+
+        await attacker.send(request).catch(() => {}); // the server may close before it has read everything
+        const response = await attacker.readResponse();
+        assert.equal(response.status, status, response.statusLine);
+        assert.equal(header(response, 'connection'), 'close');
+        assert.equal(await attacker.waitForClose(1000), true, 'connection left open after a client error');
+        assert.equal(served.calls, 1, 'the bad request reached the app');
+        assert.ok(
+          served.logger.lines.some((line) => line.includes(`[WARNING] ${status} `)),
+          `no log line for the ${status}: ${served.logger.lines.join('\n')}`,
+        );
+
+        await healthy.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nstill');
+        assert.equal((await healthy.readResponse()).body.toString(), 'still');
+        assert.equal(served.calls, 2);
+      } finally {
+        healthy.close();
+        attacker.close();
+        await served.close();
+      }
+    });
+  }
+});
+
+describe('clientErrorStatus', () => {
+  const overflow = (packet: string, bytesParsed?: number) =>
+    Object.assign(new Error('Parse Error: Header overflow'), {
+      code: 'HPE_HEADER_OVERFLOW',
+      rawPacket: Buffer.from(packet, 'latin1'),
+      bytesParsed,
+    });
+
+  test('an overflow inside a request line seen from its start is 414', () => {
+    assert.equal(clientErrorStatus(overflow(`GET /${'a'.repeat(100)}`, 50), 4094), 414);
+  });
+
+  test('an overflow inside a request line seen up to its end is 414', () => {
+    assert.equal(clientErrorStatus(overflow(`${'a'.repeat(100)} HTTP/1.1\r\nHost: x\r\n`, 10), 4094), 414);
+  });
+
+  test('an overflow inside a header line seen from its start is 431', () => {
+    assert.equal(clientErrorStatus(overflow(`GET / HTTP/1.1\r\nX-Big: ${'b'.repeat(100)}`, 60), 4094), 431);
+  });
+
+  test('an overflow in the middle of a line with whitespace (a field value) is 431', () => {
+    assert.equal(clientErrorStatus(overflow('a=b; c=d; '.repeat(10), 60), 4094), 431);
+  });
+
+  test('an overflow in the middle of a line without whitespace is taken for a request-target: 414', () => {
+    // Ambiguous from one packet; a request-target never holds whitespace, a huge field value usually does.
+    assert.equal(clientErrorStatus(overflow('a'.repeat(100), 60), 4094), 414);
+  });
+
+  test('a timeout is 408 and anything else is 400', () => {
+    assert.equal(
+      clientErrorStatus(Object.assign(new Error('t'), { code: 'HPE_HEADERS_TIMEOUT' }), 4094),
+      408,
+    );
+    assert.equal(clientErrorStatus(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }), 4094), 400);
+  });
+});
