@@ -7,12 +7,16 @@ import { test } from 'node:test';
 import { PYTHON, ROOT, skipPython } from './support/python-server.js';
 
 test('the Python unit tests in tests/python pass', { skip: skipPython, timeout: 60_000 }, () => {
-  const run = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'tests/python', '-t', 'tests/python', '-v'], {
-    cwd: ROOT,
-    env: { ...process.env, PYTHONPATH: `${ROOT}python`, PYTHONDONTWRITEBYTECODE: '1' },
-    encoding: 'utf8',
-    timeout: 55_000,
-  });
+  const run = spawnSync(
+    PYTHON,
+    ['-m', 'unittest', 'discover', '-s', 'tests/python', '-t', 'tests/python', '-v'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PYTHONPATH: `${ROOT}python`, PYTHONDONTWRITEBYTECODE: '1' },
+      encoding: 'utf8',
+      timeout: 55_000,
+    },
+  );
   const summary = /Ran (\d+) tests?/.exec(run.stderr);
   assert.equal(run.status, 0, run.stderr);
   assert.ok(summary && Number(summary[1]) > 0, 'no Python tests ran');

@@ -40,7 +40,10 @@ function describeFrame(type: number, id: number, payload: Buffer): Described {
     case FrameType.REQUEST:
     case FrameType.REQUEST_FILE: {
       const { items, end } = decodeStrings(payload);
-      const tail = type === FrameType.REQUEST ? { body: payload.toString('latin1', end) } : { path: payload.toString('utf8', end) };
+      const tail =
+        type === FrameType.REQUEST
+          ? { body: payload.toString('latin1', end) }
+          : { path: payload.toString('utf8', end) };
       return { type: name, id, environ: pairs(items), ...tail };
     }
     case FrameType.HEADERS: {
@@ -107,7 +110,9 @@ describe('wire vectors (TypeScript codec)', () => {
 
     test(`${name}: decodes to the described frames`, () => {
       const frames: Described[] = [];
-      new FrameDecoder().push(readHex(name), (type, id, payload) => frames.push(describeFrame(type, id, payload)));
+      new FrameDecoder().push(readHex(name), (type, id, payload) =>
+        frames.push(describeFrame(type, id, payload)),
+      );
       assert.deepEqual(frames, expected);
     });
 
@@ -138,5 +143,8 @@ test('a frame split across chunks is joined once it is complete', () => {
 });
 
 test('a frame length below the header size is rejected', () => {
-  assert.throws(() => new FrameDecoder().push(Buffer.from('00000004410000000000', 'hex'), () => {}), RangeError);
+  assert.throws(
+    () => new FrameDecoder().push(Buffer.from('00000004410000000000', 'hex'), () => {}),
+    RangeError,
+  );
 });

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createHttpServer } from '../../../../src/http/server.js';
 import { memoryLogger } from '../../../../src/log.js';
-import { type PythonAppOptions, type PythonApplication, pythonApp } from '../../../../src/runtimes/python/index.js';
+import {
+  type PythonApplication,
+  type PythonAppOptions,
+  pythonApp,
+} from '../../../../src/runtimes/python/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const PYTHON = `${ROOT}.venv/bin/python`;
@@ -46,7 +50,10 @@ export function appOptions(
   };
 }
 
-export async function servePython(target: string, options: Partial<PythonAppOptions> = {}): Promise<PythonServer> {
+export async function servePython(
+  target: string,
+  options: Partial<PythonAppOptions> = {},
+): Promise<PythonServer> {
   const logger = memoryLogger();
   const app = pythonApp(appOptions(target, logger, options)) as PythonServer['app'];
   await app.start();

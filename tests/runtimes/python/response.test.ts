@@ -1,0 +1,172 @@
+// The response of a Python app through real HTTP: PEP 3333 S8–S15 on the Python side, Node sending.
+
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type PythonServer, servePython, skipPython, sleep } from './support/python-server.js';
+
+const MARKS = join(tmpdir(), `tsgi-marks-${process.pid}`);
+
+function marks(): string[] {
+  try {
+    return readFileSync(MARKS, 'utf8').trim().split('\n');
+  } catch {
+    return [];
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
+  let s: PythonServer;
+  before(async () => {
+    rmSync(MARKS, { force: true });
+    s = await servePython('streaming', { env: { TSGI_TEST_MARKS: MARKS } });
+  });
+  after(async () => {
+    await s.close();
+    rmSync(MARKS, { force: true });
+  });
+
+  test('write() output comes before the returned body', async () => {
+    const r = await fetch(`${s.origin}/write`);
+    assert.equal(await r.text(), 'written then returned');
+  });
+
+  test('a generator body is streamed in order', async () => {
+    const r = await fetch(`${s.origin}/generator`);
+    assert.equal(await r.text(), 'chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n');
+  });
+
+  test('start_response with exc_info before the headers went out replaces the status', async () => {
+    const r = await fetch(`${s.origin}/exc-info-before`);
+    assert.equal(r.status, 503);
+    assert.equal(await r.text(), 'error page');
+  });
+
+  test('start_response with exc_info after the headers went out aborts the response', async () => {
+    const r = await fetch(`${s.origin}/exc-info-after`);
+    assert.equal(r.status, 200);
+    await assert.rejects(r.text());
+    assert.ok(s.logger.lines.some((l) => l.includes('ValueError: too late')));
+  });
+
+  test('calling start_response twice without exc_info is a 500', async () => {
+    const r = await fetch(`${s.origin}/second-start-response`);
+    assert.equal(r.status, 500);
+    assert.ok(s.logger.lines.some((l) => l.includes('second time without exc_info')));
+  });
+
+  test('an app exception before the headers is a 500 with the traceback in the error log', async () => {
+    const r = await fetch(`${s.origin}/raise`);
+    assert.equal(r.status, 500);
+    assert.ok(s.logger.lines.some((l) => l.includes('RuntimeError: boom before headers')));
+  });
+
+  test('an app exception after the headers aborts the connection', async () => {
+    const r = await fetch(`${s.origin}/raise-after`);
+    assert.equal(r.status, 200);
+    await assert.rejects(r.text());
+  });
+
+  test('close() of the body is called after a complete response', async () => {
+    const r = await fetch(`${s.origin}/closing?complete`);
+    assert.equal((await r.arrayBuffer()).byteLength, 64 * 65536);
+    await waitFor(() => marks().includes('closed complete'));
+  });
+
+  test('close() of the body is called when the client goes away mid-body', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${s.origin}/closing?gone`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => reject(new Error('no data')), 5000);
+      req.end();
+    });
+    // 64 chunks × 20 ms would take 1.3 s; the worker stops well before that.
+    const t0 = Date.now();
+    await waitFor(() => marks().includes('closed gone'));
+    assert.ok(Date.now() - t0 < 1000, 'close() ran late: the worker did not stop on ABORT');
+    const r = await fetch(`${s.origin}/write`);
+    assert.equal(r.status, 200, 'the worker serves the next request');
+  });
+
+  test('streaming is bounded by flow control while the client does not read', async () => {
+    const before = s.logger.lines.length;
+    const produced = () => s.logger.lines.slice(before).filter((l) => l.includes('produced ')).length;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${s.origin}/big?400`, (res) => {
+        res.pause(); // a client that stops reading: 400 × 64 KiB = 25 MiB waiting to be sent
+        setTimeout(() => {
+          try {
+            // Socket buffers + Node's window (256 KiB) + the worker's pipe: a few MiB at most, not 25.
+            assert.ok(produced() < 120, `the worker produced ${produced()} chunks without backpressure`);
+            let total = 0;
+            res.on('data', (d: Buffer) => {
+              total += d.length;
+            });
+            res.on('end', () => {
+              try {
+                assert.equal(total, 400 * 65536);
+                resolve();
+              } catch (error) {
+                reject(error);
+              }
+            });
+            res.resume();
+          } catch (error) {
+            req.destroy();
+            reject(error);
+          }
+        }, 800);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(produced(), 400);
+  });
+});
+
+describe('wsgi.file_wrapper from Python', { skip: skipPython, timeout: 30_000 }, () => {
+  let s: PythonServer;
+  const file = join(tmpdir(), `tsgi-file-${process.pid}.bin`);
+  const content = Buffer.alloc(300_000);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 13) & 0xff;
+  before(async () => {
+    writeFileSync(file, content);
+    s = await servePython('file_wrapper');
+  });
+  after(async () => {
+    await s.close();
+    rmSync(file, { force: true });
+  });
+
+  test('a wrapped file on disk is sent by Node, whole', async () => {
+    const r = await fetch(`${s.origin}/disk?path=${encodeURIComponent(file)}`);
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), content);
+  });
+
+  test('a wrapped file is sent from the offset the app seeked to', async () => {
+    const r = await fetch(`${s.origin}/disk?path=${encodeURIComponent(file)}&offset=1000`);
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), content.subarray(1000));
+  });
+
+  test('a wrapper around an object with no file on disk is iterated', async () => {
+    const r = await fetch(`${s.origin}/memory`);
+    assert.equal(await r.text(), 'in memory, not on disk');
+  });
+});
