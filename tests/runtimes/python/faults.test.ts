@@ -1,0 +1,145 @@
+// Faults cost only the request concerned: app exception → 500, worker killed → 502 and respawn, timeout → 504
+// and respawn, max-requests recycling fails nothing, import failure → start() rejects with the exception.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { memoryLogger } from '../../../src/log.js';
+import { pythonApp } from '../../../src/runtimes/python/index.js';
+import { appOptions, servePython, skipPython, sleep } from './support/python-server.js';
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(url);
+  return { status: r.status, text: await r.text() };
+}
+
+describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
+  test('a worker killed with SIGKILL mid-request gives 502, and the next request gets 200 from its replacement', async () => {
+    const s = await servePython('crashing');
+    try {
+      const first = await get(`${s.origin}/pid`);
+      const killed = await get(`${s.origin}/kill`);
+      assert.equal(killed.status, 502);
+      const next = await get(`${s.origin}/pid`);
+      assert.equal(next.status, 200);
+      assert.notEqual(next.text, first.text, 'a new worker answers');
+      assert.ok(s.logger.lines.some((l) => l.includes('exited (killed by SIGKILL)')));
+      assert.ok(
+        s.logger.lines.some((l) => l.includes('TSGI_WORKER_CRASHED') || l.includes('died while running')),
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('requests queued behind a killed one are re-sent to another worker, not failed', async () => {
+    const s = await servePython('crashing', { workers: 2 });
+    try {
+      // Worker A runs /kill; requests queued to it meanwhile must be served by someone.
+      const results = await Promise.all([
+        get(`${s.origin}/kill`),
+        ...Array.from({ length: 8 }, () => get(`${s.origin}/pid`)),
+      ]);
+      assert.equal(results[0].status, 502);
+      assert.deepEqual(
+        results.slice(1).map((r) => r.status),
+        Array(8).fill(200),
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a request past the timeout gives 504, and the worker is replaced', async () => {
+    const s = await servePython('slow', { timeout: 1 });
+    try {
+      const before = await get(`${s.origin}/pid`);
+      const t0 = Date.now();
+      const slow = await get(`${s.origin}/sleep?30`);
+      assert.equal(slow.status, 504);
+      assert.ok(Date.now() - t0 < 5000);
+      assert.ok(s.logger.lines.some((l) => l.includes('WORKER TIMEOUT')));
+      const after = await get(`${s.origin}/pid`);
+      assert.equal(after.status, 200);
+      assert.notEqual(after.text, before.text);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('max-requests recycles workers without failing a request under concurrent load', async () => {
+    const s = await servePython('slow', { workers: 2, maxRequests: 5, maxRequestsJitter: 2 });
+    try {
+      const pids = new Set<string>();
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          for (let i = 0; i < 10; i++) {
+            const r = await get(`${s.origin}/sleep?0.005`);
+            statuses.push(r.status);
+            pids.add(r.text.split(' ')[0]);
+          }
+        }),
+      );
+      assert.deepEqual(statuses, Array(60).fill(200));
+      assert.ok(pids.size >= 6, `only ${pids.size} worker pids served 60 requests`);
+      assert.ok(s.logger.lines.some((l) => l.includes('reached max requests')));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('with threads > 1 one process runs requests concurrently', async () => {
+    const s = await servePython('slow', { threads: 4 });
+    try {
+      const t0 = Date.now();
+      const results = await Promise.all(Array.from({ length: 4 }, () => get(`${s.origin}/sleep?0.5`)));
+      const elapsed = Date.now() - t0;
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [200, 200, 200, 200],
+      );
+      assert.equal(new Set(results.map((r) => r.text.split(' ')[0])).size, 1, 'one process');
+      assert.equal(new Set(results.map((r) => r.text.split(' ')[1])).size, 4, 'four threads');
+      assert.ok(elapsed < 1500, `took ${elapsed} ms: not concurrent`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('an app that fails to import makes start() reject naming the exception', async () => {
+    const logger = memoryLogger();
+    const app = pythonApp(appOptions('import_failing:application', logger, { workers: 2 }));
+    await assert.rejects(app.start(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TSGI_APP_IMPORT_FAILED');
+      assert.match(error.message, /ModuleNotFoundError: No module named 'tsgi_no_such_module'/);
+      return true;
+    });
+    assert.ok(logger.lines.some((l) => l.includes('Traceback')));
+    await sleep(1500);
+    assert.ok(!logger.lines.some((l) => l.includes('Booted')), 'no respawn loop after a failed start');
+  });
+
+  test('a missing attribute makes start() reject with Gunicorn-style advice', async () => {
+    const app = pythonApp(appOptions('hello:nope', memoryLogger()));
+    await assert.rejects(app.start(), /AppImportError: Failed to find attribute 'nope' in 'hello'/);
+  });
+
+  test('a missing interpreter makes start() reject with TSGI_PYTHON_NOT_FOUND', async () => {
+    const app = pythonApp(appOptions('hello', memoryLogger(), { python: '/nonexistent/python3' }));
+    await assert.rejects(
+      app.start(),
+      (error: Error & { code?: string }) => error.code === 'TSGI_PYTHON_NOT_FOUND',
+    );
+  });
+
+  test('close() lets an in-flight request finish', async () => {
+    const s = await servePython('slow');
+    const pending = get(`${s.origin}/sleep?0.3`);
+    await sleep(50);
+    const closing = s.app.close(5000);
+    const r = await pending;
+    await closing;
+    assert.equal(r.status, 200);
+    await s.close();
+  });
+});
