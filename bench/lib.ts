@@ -1,0 +1,145 @@
+// Shared benchmark machinery: start a server pinned to one core, load it with wrk pinned to the other, take
+// medians over alternating rounds, stop every process by pid.
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+
+export const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '0';
+export const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '1';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listening on port ${port} after ${timeoutMs} ms`);
+}
+
+export interface Running {
+  name: string;
+  child: ChildProcess;
+  port: number;
+}
+
+/** Start a server command pinned to SERVER_CORE, in its own process group. */
+export async function startPinned(
+  name: string,
+  port: number,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Running> {
+  const child = spawn('taskset', ['-c', SERVER_CORE, ...argv], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  try {
+    await waitForPort(port);
+  } catch (error) {
+    stop({ name, child, port });
+    throw new Error(`${name} did not start: ${(error as Error).message}\n${stderr}`);
+  }
+  return { name, child, port };
+}
+
+/** Stop a server and everything it started: SIGTERM to its process group, SIGKILL if it lingers. */
+export async function stop(running: Running): Promise<void> {
+  const pid = running.child.pid;
+  if (pid === undefined || running.child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()));
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {}
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface LoadOptions {
+  seconds: number;
+  connections: number;
+  close?: boolean;
+  path?: string;
+}
+
+/** Requests per second from one wrk run pinned to LOAD_CORE; non-2xx responses make it fail. */
+export function wrk(port: number, opts: LoadOptions): number {
+  const args = ['-c', LOAD_CORE, 'wrk', '-t1', `-c${opts.connections}`, `-d${opts.seconds}s`];
+  if (opts.close) args.push('-H', 'Connection: close');
+  args.push(`http://127.0.0.1:${port}${opts.path ?? '/'}`);
+  const out = spawnSync('taskset', args, { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
+  if (!rate) throw new Error(`wrk printed no rate:\n${out.stdout}`);
+  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out.stdout);
+  if (bad) throw new Error(`wrk saw ${bad[1]} error responses:\n${out.stdout}`);
+  return Number(rate[1]);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Peak resident set size (VmHWM) in KiB over a process and all its descendants. */
+export function peakRssKiB(rootPid: number): number {
+  const pids = [rootPid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {}
+  }
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]);
+    } catch {}
+  }
+  return total;
+}
+
+export function requireWrk(): void {
+  if (spawnSync('wrk', ['--version']).error) {
+    console.error('bench: wrk is not installed (apt-get install wrk)');
+    process.exit(2);
+  }
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+    .join('\n');
+}

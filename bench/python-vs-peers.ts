@@ -1,0 +1,176 @@
+// Issue 5's benchmark: Python WSGI apps under tsgi vs Gunicorn (sync worker), Granian (WSGI interface), Waitress
+// and uWSGI when installed — one worker each, the server side pinned to one core and wrk to the other,
+// keep-alive and `Connection: close`. Prints median rates, ratios to Gunicorn and Granian, and peak RSS.
+//   npm run build && bash scripts/setup-python.sh && node --import tsx bench/python-vs-peers.ts [--rounds 3] [--seconds 5]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  freePort,
+  median,
+  peakRssKiB,
+  type Running,
+  requireWrk,
+  startPinned,
+  stop,
+  table,
+  wrk,
+} from './lib.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    only: { type: 'string' },
+  },
+});
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+requireWrk();
+
+const root = new URL('..', import.meta.url).pathname;
+const venv = `${root}.venv/bin`;
+if (!existsSync(`${venv}/python`)) {
+  console.error('bench: .venv is missing; run `bash scripts/setup-python.sh` first');
+  process.exit(2);
+}
+const appDir = `${root}bench/apps`;
+const apps = [
+  { name: 'plain WSGI', module: 'wsgi_hello', callable: 'application' },
+  { name: 'Flask', module: 'flask_hello', callable: 'app' },
+];
+
+interface Peer {
+  name: string;
+  argv: (port: number, target: string) => string[];
+}
+const peers: Peer[] = [
+  {
+    name: 'tsgi',
+    argv: (port, target) => [
+      process.execPath,
+      `${root}dist/cli.js`,
+      '--workers',
+      '1',
+      '--python',
+      `${venv}/python`,
+      '--chdir',
+      appDir,
+      '--bind',
+      `127.0.0.1:${port}`,
+      '--log-level',
+      'warning',
+      target,
+    ],
+  },
+  {
+    name: 'gunicorn (sync)',
+    argv: (port, target) => [
+      `${venv}/gunicorn`,
+      '-w',
+      '1',
+      '-k',
+      'sync',
+      '--chdir',
+      appDir,
+      '-b',
+      `127.0.0.1:${port}`,
+      target,
+    ],
+  },
+  {
+    name: 'granian (wsgi)',
+    argv: (port, target) => [
+      `${venv}/granian`,
+      '--interface',
+      'wsgi',
+      '--workers',
+      '1',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--working-dir',
+      appDir,
+      '--log-level',
+      'warning',
+      target,
+    ],
+  },
+  {
+    name: 'waitress',
+    argv: (port, target) => [`${venv}/waitress-serve`, `--listen=127.0.0.1:${port}`, target],
+  },
+];
+const uwsgi = spawnSync('uwsgi', ['--version']);
+if (!uwsgi.error && uwsgi.status === 0) {
+  peers.push({
+    name: 'uwsgi',
+    argv: (port, target) => [
+      'uwsgi',
+      '--http-socket',
+      `127.0.0.1:${port}`,
+      '--processes',
+      '1',
+      '--chdir',
+      appDir,
+      '--module',
+      target,
+      '--disable-logging',
+    ],
+  });
+}
+const selected = values.only
+  ? peers.filter((p) => values.only!.split(',').some((o) => p.name.startsWith(o)))
+  : peers;
+
+console.log(
+  `wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds (median), servers on core 0 with one worker, wrk on core 1`,
+);
+const rss = new Map<string, number>();
+for (const app of apps) {
+  const target = `${app.module}:${app.callable}`;
+  for (const close of [false, true]) {
+    const rates = new Map<string, number[]>(selected.map((p) => [p.name, []]));
+    const running: Running[] = [];
+    try {
+      for (const peer of selected) {
+        const port = await freePort();
+        running.push(
+          await startPinned(peer.name, port, peer.argv(port, target), { PYTHONDONTWRITEBYTECODE: '1' }),
+        );
+      }
+      for (const server of running) wrk(server.port, { seconds: 1, connections, close });
+      for (let i = 0; i < rounds; i++) {
+        for (const server of running)
+          rates.get(server.name)!.push(wrk(server.port, { seconds, connections, close }));
+      }
+      for (const server of running) {
+        const key = `${server.name} (${app.name})`;
+        rss.set(key, Math.max(rss.get(key) ?? 0, peakRssKiB(server.child.pid!)));
+      }
+    } finally {
+      for (const server of running) await stop(server);
+    }
+    const base = median(rates.get('gunicorn (sync)') ?? [Number.NaN]);
+    const granian = median(rates.get('granian (wsgi)') ?? [Number.NaN]);
+    const rows = [['server', 'median req/s', 'vs gunicorn', 'vs granian', 'rounds']];
+    for (const [name, r] of rates) {
+      const m = median(r);
+      rows.push([
+        name,
+        m.toFixed(0),
+        (m / base).toFixed(2),
+        (m / granian).toFixed(2),
+        r.map((x) => x.toFixed(0)).join(' '),
+      ]);
+    }
+    console.log(`\n${app.name}, ${close ? 'Connection: close' : 'keep-alive'}`);
+    console.log(table(rows));
+  }
+}
+console.log('\npeak RSS of each server and all its processes (MiB, highest over the runs above)');
+console.log(table([['server', 'peak RSS MiB'], ...[...rss].map(([k, v]) => [k, (v / 1024).toFixed(1)])]));
