@@ -137,7 +137,7 @@ export class HttpResponseSink implements ResponseSink {
       this.#ctx.logger.error(
         `app sent ${this.bytesSent} of its Content-Length of ${this.#declared} bytes for ${this.#req.method} ${this.#req.url}; connection closed`,
       );
-      this.#res.destroy();
+      this.#cut();
       return;
     }
     this.#res.end();
@@ -146,6 +146,25 @@ export class HttpResponseSink implements ResponseSink {
   abort(_error: unknown): void {
     // After the head went out, the only honest signal is a broken connection (never a clean end).
     this.#ended = true;
+    this.#cut();
+  }
+
+  /**
+   * End the connection so the client sees the response as broken. With a Content-Length or chunked framing a
+   * closed connection before the end says so; flush what was written first (node:http corks the socket until the
+   * next tick). A close-delimited body (HTTP/1.0, no length) would look complete after a FIN, so reset instead.
+   */
+  #cut(): void {
+    const socket = this.#res.socket;
+    if (!socket || socket.destroyed) {
+      this.#res.destroy();
+      return;
+    }
+    if (this.#declared === -1 && !this.#res.chunkedEncoding && !this.#noBody) {
+      socket.resetAndDestroy();
+      return;
+    }
+    while (socket.writableCorked > 0) socket.uncork();
     this.#res.destroy();
   }
 
