@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The `tsgi` command: argv → settings → supervisor. Usage errors print one line and exit 2.
+
+import {
+  type Config,
+  helpText,
+  printConfigText,
+  resolveConfig,
+  tsgiVersion,
+  USAGE_EXIT_CODE,
+  UsageError,
+} from './config/index.js';
+import { runSupervisor, type SupervisorOptions } from './supervisor/index.js';
+
+function supervisorOptions(config: Config & { app: string }): SupervisorOptions {
+  const { config: _file, printConfig: _print, ...options } = config;
+  return options;
+}
+
+async function main(): Promise<number> {
+  try {
+    const resolution = await resolveConfig({
+      argv: process.argv.slice(2),
+      env: process.env,
+      cwd: process.cwd(),
+    });
+    switch (resolution.kind) {
+      case 'help':
+        process.stdout.write(helpText());
+        return 0;
+      case 'version':
+        process.stdout.write(`tsgi ${tsgiVersion()}\n`);
+        return 0;
+      case 'print-config':
+        process.stdout.write(printConfigText(resolution.config));
+        return 0;
+      case 'run':
+        return await runSupervisor(supervisorOptions(resolution.config));
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tsgi: error: ${error.message}\n`);
+    return USAGE_EXIT_CODE;
+  }
+}
+
+process.exit(await main());

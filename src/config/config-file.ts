@@ -1,0 +1,66 @@
+// The -c/--config file: a JavaScript module (or JSON) exporting settings by name. Named exports and a default
+// export object both work; a name that is not a setting is an error (with a suggestion), not silently ignored.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validateSetting } from './parse-argv.js';
+import { allSettings, settingNamed } from './registry.js';
+import { closest } from './suggest.js';
+import { UsageError } from './usage-error.js';
+
+const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+
+async function importSettings(path: string): Promise<Record<string, unknown>> {
+  if (extname(path) === '.json') return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  if (/\.[cm]?ts$/.test(path)) await import('tsx/esm/api').then((api) => api.register());
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const { default: fallback, ...named } = module;
+  const base = fallback !== null && typeof fallback === 'object' && !Array.isArray(fallback) ? fallback : {};
+  return { ...(base as Record<string, unknown>), ...named };
+}
+
+function camelCase(name: string): string {
+  return name.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Reads and validates the config file at `file` (relative to `cwd`). */
+export async function loadConfigFile(file: string, cwd: string): Promise<Record<string, unknown>> {
+  const path = resolve(cwd, file);
+  const shown = basename(path);
+  const ext = extname(path);
+  if (ext !== '.json' && !MODULE_EXTENSIONS.has(ext)) {
+    throw new UsageError(
+      'TSGI_BAD_CONFIG_FILE',
+      `--config ${file}: use a .js, .mjs, .cjs, .ts or .json file`,
+    );
+  }
+  if (!existsSync(path)) throw new UsageError('TSGI_NO_CONFIG_FILE', `--config ${file}: no file at ${path}`);
+  let exported: Record<string, unknown>;
+  try {
+    exported = await importSettings(path);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError('TSGI_BAD_CONFIG_FILE', `--config ${file}: loading it failed with ${detail}`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exported)) {
+    const setting = settingNamed(name);
+    if (!setting || name === 'config') {
+      const guess =
+        settingNamed(camelCase(name))?.name ??
+        closest(
+          name,
+          allSettings().map((s) => s.name),
+        );
+      const hint = guess ? `; did you mean '${guess}'?` : '';
+      throw new UsageError(
+        'TSGI_UNKNOWN_SETTING',
+        `${shown} sets '${name}', which is not a setting${hint} (names are the long flags in camelCase; see docs/settings.md)`,
+      );
+    }
+    if (value === undefined) continue;
+    values[name] = validateSetting(setting, value, `'${name}' in ${shown}`);
+  }
+  return values;
+}

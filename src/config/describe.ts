@@ -1,0 +1,24 @@
+// How a setting reads to people: its flags and its default, shared by --help, --print-config and the docs.
+
+import type { Setting } from './setting.js';
+
+/** `-w, --workers INT`, `--reload`, `APP`. */
+export function flagsText(setting: Setting): string {
+  if (setting.positional) return setting.metavar;
+  const flags = setting.flags.join(', ');
+  return setting.boolean ? flags : `${flags} ${setting.metavar}`;
+}
+
+export function valueText(value: unknown): string {
+  if (value === null) return 'none';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    return value.map((item) => (Array.isArray(item) ? item.join('=') : String(item))).join(', ');
+  }
+  if (value === '') return "''";
+  return String(value);
+}
+
+export function defaultText(setting: Setting): string {
+  return setting.defaultText ?? valueText(setting.default);
+}

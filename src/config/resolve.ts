@@ -1,0 +1,62 @@
+// Resolves the settings from every source. Precedence, lowest first: built-in defaults, environment defaults
+// (PORT, WEB_CONCURRENCY, SCRIPT_NAME), the config file, TSGI_CMD_ARGS, the command line — as Gunicorn.
+
+import { loadConfigFile } from './config-file.js';
+import { parseArgv, validateSetting } from './parse-argv.js';
+import { allSettings, type Config, defaultConfig } from './registry.js';
+import { splitArgs } from './split-args.js';
+import { UsageError } from './usage-error.js';
+
+export type Resolution =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'print-config'; config: Config }
+  | { kind: 'run'; config: Config & { app: string } };
+
+export interface Sources {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolution> {
+  const command = parseArgv(argv);
+  if (command.help) return { kind: 'help' };
+  if (command.version) return { kind: 'version' };
+  const fromEnvArgs = env.TSGI_CMD_ARGS ? parseArgv(splitArgs(env.TSGI_CMD_ARGS), ' in TSGI_CMD_ARGS') : null;
+  const configFile = (command.values.config ?? fromEnvArgs?.values.config) as string | null | undefined;
+  const fromFile = configFile ? await loadConfigFile(configFile, cwd) : {};
+  const given: Record<string, unknown> = { ...fromFile, ...fromEnvArgs?.values, ...command.values };
+
+  // Environment defaults see -e too: `-e SCRIPT_NAME=/app` sets the root path, as it would under Gunicorn.
+  const rawEnv = (given.env ?? []) as Array<[string, string]>;
+  const environment = { ...env, ...Object.fromEntries(rawEnv) };
+  const config: Record<string, unknown> = { ...defaultConfig() };
+  for (const setting of allSettings()) {
+    const text = setting.env ? environment[setting.env] : undefined;
+    if (setting.name in given || text === undefined || text === '') continue;
+    config[setting.name] = setting.fromEnv
+      ? wrapEnv(setting.env!, () => setting.fromEnv!(text))
+      : validateSetting(setting, text, `$${setting.env}`);
+  }
+  Object.assign(config, given);
+
+  const resolved = config as Config;
+  if (resolved.printConfig) return { kind: 'print-config', config: resolved };
+  if (!resolved.app) {
+    throw new UsageError(
+      'TSGI_NO_APP',
+      'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
+    );
+  }
+  return { kind: 'run', config: resolved as Config & { app: string } };
+}
+
+function wrapEnv<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const detail = error instanceof Error ? `: ${error.message}` : '';
+    throw new UsageError('TSGI_BAD_VALUE', `$${name} has an unusable value${detail}`);
+  }
+}

@@ -1,0 +1,39 @@
+// Limits on the request head, Gunicorn's security settings. 0 means unlimited.
+
+import { defineSetting } from '../setting.js';
+import { integer } from '../validators.js';
+
+export const limitRequestLine = defineSetting({
+  name: 'limitRequestLine',
+  section: 'limits',
+  flags: ['--limit-request-line'],
+  metavar: 'INT',
+  default: 4094,
+  expected: 'a number of bytes from 0 (unlimited) to 8190',
+  validate: integer(0, 8190),
+  help: 'The longest request line accepted, in bytes; longer is answered 414. 0 means unlimited.',
+});
+
+export const limitRequestFields = defineSetting({
+  name: 'limitRequestFields',
+  section: 'limits',
+  flags: ['--limit-request-fields'],
+  metavar: 'INT',
+  default: 100,
+  expected: 'a number of header fields from 0 (unlimited) to 32768',
+  validate: integer(0, 32768),
+  help: 'The most header fields accepted in a request; more is answered 431. 0 means unlimited.',
+});
+
+export const limitRequestFieldSize = defineSetting({
+  name: 'limitRequestFieldSize',
+  section: 'limits',
+  flags: ['--limit-request-field_size', '--limit-request-field-size'],
+  metavar: 'INT',
+  default: 8190,
+  expected: 'a number of bytes ≥ 0 (0 is unlimited)',
+  validate: integer(0),
+  help: 'The longest header field accepted (name and value), in bytes; longer is answered 431. 0 means unlimited.',
+});
+
+export const limitSettings = [limitRequestLine, limitRequestFields, limitRequestFieldSize] as const;

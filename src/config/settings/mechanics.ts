@@ -1,0 +1,58 @@
+// The process the server runs in: its directory and environment.
+
+import { defineSetting, InvalidValue } from '../setting.js';
+import { boolean, listOf, optionalText, text } from '../validators.js';
+
+export const chdir = defineSetting({
+  name: 'chdir',
+  section: 'mechanics',
+  flags: ['--chdir'],
+  metavar: 'DIR',
+  default: null as string | null,
+  defaultText: 'the current directory',
+  expected: 'a directory path',
+  validate: optionalText,
+  help: 'Change to DIR before loading the app; a relative APP path is then relative to DIR.',
+});
+
+function keyValue(value: unknown): [string, string] {
+  const pair = text(value);
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new InvalidValue();
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
+/** `-e K=V` items, or a config file's `{ K: 'V' }` object. */
+function environment(value: unknown): Array<[string, string]> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).map(([k, v]) => keyValue(`${k}=${typeof v === 'string' ? v : String(v)}`));
+  }
+  return listOf(keyValue)(value);
+}
+
+export const env = defineSetting({
+  name: 'env',
+  section: 'mechanics',
+  flags: ['-e', '--env'],
+  metavar: 'KEY=VALUE',
+  repeatable: true,
+  default: [] as Array<[string, string]>,
+  defaultText: 'none',
+  expected: 'KEY=VALUE',
+  validate: environment,
+  help: "Set an environment variable in the workers' process.env (and a Python app's os.environ). Repeatable.",
+});
+
+export const printConfig = defineSetting({
+  name: 'printConfig',
+  section: 'mechanics',
+  flags: ['--print-config'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: 'Print the resolved settings, one per line, and exit.',
+});
+
+export const mechanicsSettings = [chdir, env, printConfig] as const;

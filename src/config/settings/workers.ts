@@ -1,0 +1,96 @@
+// How many workers, and when they are stopped and replaced.
+
+import { defineSetting } from '../setting.js';
+import { boolean, integer } from '../validators.js';
+
+export const workers = defineSetting({
+  name: 'workers',
+  section: 'workers',
+  flags: ['-w', '--workers'],
+  metavar: 'INT',
+  env: 'WEB_CONCURRENCY',
+  default: 1,
+  expected: 'an integer ≥ 1',
+  validate: integer(1, 1024),
+  help: 'Worker processes: Node processes for a script app, Python processes for a Python app.',
+  details:
+    'For a TypeScript/JavaScript app, tsgi pre-forks this many Node processes sharing the listening sockets. ' +
+    'For a Python app, one Node front end owns a pool of this many Python processes.',
+});
+
+export const threads = defineSetting({
+  name: 'threads',
+  section: 'workers',
+  flags: ['--threads'],
+  metavar: 'INT',
+  default: 1,
+  expected: 'an integer ≥ 1',
+  validate: integer(1, 1024),
+  help: 'Threads per Python worker process, each running one request at a time. Python apps only.',
+});
+
+export const timeout = defineSetting({
+  name: 'timeout',
+  section: 'workers',
+  flags: ['-t', '--timeout'],
+  metavar: 'INT',
+  default: 30,
+  expected: 'a whole number of seconds ≥ 0',
+  validate: integer(0),
+  help: 'A worker silent for this many seconds (a blocked event loop, a hung request) is killed and replaced; 0 disables.',
+});
+
+export const gracefulTimeout = defineSetting({
+  name: 'gracefulTimeout',
+  section: 'workers',
+  flags: ['--graceful-timeout'],
+  metavar: 'INT',
+  default: 30,
+  expected: 'a whole number of seconds ≥ 0',
+  validate: integer(0),
+  help: 'On shutdown or restart, seconds in-flight requests get to finish before their worker is killed.',
+});
+
+export const maxRequests = defineSetting({
+  name: 'maxRequests',
+  section: 'workers',
+  flags: ['--max-requests'],
+  metavar: 'INT',
+  default: 0,
+  expected: 'an integer ≥ 0',
+  validate: integer(0),
+  help: 'Restart a worker after it has served this many requests (a guard against leaks); 0 disables.',
+});
+
+export const maxRequestsJitter = defineSetting({
+  name: 'maxRequestsJitter',
+  section: 'workers',
+  flags: ['--max-requests-jitter'],
+  metavar: 'INT',
+  default: 0,
+  expected: 'an integer ≥ 0',
+  validate: integer(0),
+  help: 'Add a random 0..N to --max-requests per worker, so workers do not all restart at once.',
+});
+
+export const reload = defineSetting({
+  name: 'reload',
+  section: 'workers',
+  flags: ['--reload'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: "Restart the workers when a .ts/.js/.mjs/.py/.json file under the app's directory changes. For development.",
+});
+
+export const workerSettings = [
+  workers,
+  threads,
+  timeout,
+  gracefulTimeout,
+  maxRequests,
+  maxRequestsJitter,
+  reload,
+] as const;

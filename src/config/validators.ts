@@ -1,0 +1,63 @@
+// Validators shared by the settings: each accepts text (command line, environment) or a config-file value,
+// and throws InvalidValue when it cannot make a value of its type from it.
+
+import { InvalidValue } from './setting.js';
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown) => number {
+  return (value) => {
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+          ? Number(value)
+          : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidValue();
+    return n;
+  };
+}
+
+export function text(value: unknown): string {
+  if (typeof value !== 'string') throw new InvalidValue();
+  return value;
+}
+
+export function nonEmptyText(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new InvalidValue();
+  return value;
+}
+
+/** A string or null (unset). A config file may give null to unset it. */
+export function optionalText(value: unknown): string | null {
+  if (value === null) return null;
+  return nonEmptyText(value);
+}
+
+export function boolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+  }
+  throw new InvalidValue();
+}
+
+export function oneOf<const C extends string>(choices: readonly C[]): (value: unknown) => C {
+  return (value) => {
+    const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+    if (typeof v !== 'string' || !choices.includes(v as C)) throw new InvalidValue();
+    return v as C;
+  };
+}
+
+/** 'a,b' → ['a', 'b'] (empty items dropped); a config file may give an array. */
+export function commaList(value: unknown): string[] {
+  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : null;
+  if (!items || items.some((item) => typeof item !== 'string')) throw new InvalidValue();
+  return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** One item or an array of them (a repeatable flag gives one per occurrence; a config file may give many). */
+export function listOf<T>(item: (value: unknown) => T): (value: unknown) => T[] {
+  return (value) => (Array.isArray(value) ? value : [value]).map(item);
+}

@@ -1,0 +1,310 @@
+// The arbiter (Gunicorn's name for the master process). Signal handlers and worker events only queue; one loop
+// decides: it spawns workers up to the wanted count, reaps the dead (halting on a boot failure instead of
+// respawning in a loop), kills workers whose heartbeat stopped, and stops retired workers once their
+// replacements are serving. docs/lifecycle.md describes the states and signals.
+
+import cluster, { type Worker } from 'node:cluster';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVER_SOFTWARE } from '../http/server.js';
+import type { Logger } from '../log.js';
+import { type Bind, parseBind } from './binds.js';
+import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR } from './exit-codes.js';
+import { isOverdue } from './heartbeat.js';
+import { isWorkerMessage, type WorkerMessage } from './messages.js';
+import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
+import { type Reloader, watchForChanges } from './reloader.js';
+import { type HandledSignal, queueSignals } from './signals.js';
+import { targetKind, watchRoot } from './target.js';
+import { removeSocket, removeStaleSocket } from './unix-sockets.js';
+import { EventQueue } from './wakeup.js';
+
+const TICK_MS = 250;
+/** Past --graceful-timeout, a worker gets this long to exit on its own before SIGKILL. */
+const KILL_MARGIN_MS = 2000;
+
+/** booting → serving → (retiring →) stopping → gone. A retiring worker serves until its replacement does. */
+type WorkerState = 'booting' | 'serving' | 'retiring' | 'stopping';
+
+interface WorkerRecord {
+  readonly worker: Worker;
+  readonly pid: number;
+  state: WorkerState;
+  lastBeat: number;
+  stopDeadline: number;
+  timedOut: boolean;
+}
+
+type ArbiterEvent =
+  | { kind: 'signal'; signal: HandledSignal }
+  | { kind: 'exit'; id: number; code: number | null; signal: string | null }
+  | { kind: 'message'; id: number; message: WorkerMessage }
+  | { kind: 'changed'; path: string };
+
+function workerMainPath(): string {
+  // worker-main.js next to this file when compiled; worker-main.ts when run from source under tsx.
+  const here = fileURLToPath(import.meta.url);
+  return fileURLToPath(new URL(`./worker-main${extname(here)}`, import.meta.url));
+}
+
+export class Arbiter {
+  readonly #options: SupervisorOptions;
+  readonly #log: Logger;
+  readonly #events = new EventQueue<ArbiterEvent>();
+  readonly #records = new Map<number, WorkerRecord>();
+  readonly #python: boolean;
+  #wanted: number;
+  #phase: 'running' | 'stopping' = 'running';
+  #exitCode = EXIT_OK;
+  #haltReason: string | null = null;
+  /** A replacement failed to boot while others still serve: keep them, spawn nothing until SIGHUP. */
+  #bootBlocked = false;
+  #everServed = false;
+  #binds: Bind[] = [];
+
+  constructor(options: SupervisorOptions, logger: Logger) {
+    this.#options = options;
+    this.#log = logger;
+    this.#python = targetKind(options.app) === 'python';
+    // A Python app has one Node front end; --workers sizes its pool of Python processes.
+    this.#wanted = this.#python ? 1 : options.workers;
+  }
+
+  async run(): Promise<number> {
+    const log = this.#log;
+    log.info(`Starting ${SERVER_SOFTWARE.replace('/', ' ')}`);
+    if (!this.#prepare()) return EXIT_STARTUP_ERROR;
+    const unqueue = queueSignals((signal) => this.#events.push({ kind: 'signal', signal }));
+    const reloader = this.#startReloader();
+    this.#setUpCluster();
+    const { workers, threads } = this.#options;
+    log.info(
+      this.#python
+        ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''})`
+        : `Using worker: node (${workers} process${workers > 1 ? 'es' : ''})`,
+    );
+    if (!this.#python && threads > 1)
+      log.warning(
+        '--threads applies to Python apps only; a Node worker serves concurrent requests on its event loop',
+      );
+
+    while (this.#phase === 'running' || this.#records.size > 0) {
+      this.#spawnMissing();
+      for (const event of await this.#events.next(TICK_MS)) this.#handle(event);
+      const now = Date.now();
+      this.#killUnresponsive(now);
+      this.#retireSurplus();
+      this.#stopReplaced(now);
+    }
+
+    unqueue();
+    reloader?.close();
+    cluster.removeAllListeners();
+    for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
+    log.info('Shutting down: Master');
+    if (this.#haltReason) log.info(`Reason: ${this.#haltReason}`);
+    return this.#exitCode;
+  }
+
+  /** --chdir, -e, stale unix sockets. False (after logging why) when the server cannot start. */
+  #prepare(): boolean {
+    const { chdir, env, bind } = this.#options;
+    try {
+      if (chdir) process.chdir(chdir);
+      for (const [key, value] of env) process.env[key] = value;
+      this.#binds = bind.map(parseBind);
+      for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log.error(chdir && !process.cwd().endsWith(chdir) ? `--chdir ${chdir}: ${message}` : message);
+      return false;
+    }
+  }
+
+  #startReloader(): Reloader | null {
+    if (!this.#options.reload) return null;
+    const root = watchRoot(this.#options.app, process.cwd());
+    this.#log.info(`Watching ${root} for changes (--reload)`);
+    return watchForChanges(root, (path) => this.#events.push({ kind: 'changed', path }));
+  }
+
+  #setUpCluster(): void {
+    // Workers accept on the shared listening socket themselves; round-robin would pass every connection
+    // through this process over IPC.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    cluster.setupPrimary({ exec: workerMainPath() });
+    cluster.on('exit', (worker, code, signal) =>
+      this.#events.push({ kind: 'exit', id: worker.id, code, signal: signal ?? null }),
+    );
+    cluster.on('message', (worker, message: unknown) => {
+      if (!isWorkerMessage(message)) return;
+      const record = this.#records.get(worker.id);
+      // A heartbeat only records the time; everything else waits for the loop.
+      if (message.tsgi === 'heartbeat') {
+        if (record) record.lastBeat = Date.now();
+      } else {
+        this.#events.push({ kind: 'message', id: worker.id, message });
+      }
+    });
+  }
+
+  #count(...states: WorkerState[]): number {
+    let n = 0;
+    for (const record of this.#records.values()) if (states.includes(record.state)) n++;
+    return n;
+  }
+
+  #spawnMissing(): void {
+    if (this.#phase !== 'running' || this.#bootBlocked) return;
+    for (let n = this.#count('booting', 'serving'); n < this.#wanted; n++) {
+      const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.#options) });
+      const pid = worker.process.pid ?? 0;
+      this.#records.set(worker.id, {
+        worker,
+        pid,
+        state: 'booting',
+        lastBeat: Date.now(),
+        stopDeadline: 0,
+        timedOut: false,
+      });
+      this.#log.debug(`Spawned worker (pid:${pid})`);
+    }
+  }
+
+  #handle(event: ArbiterEvent): void {
+    if (event.kind === 'signal') this.#onSignal(event.signal);
+    else if (event.kind === 'exit') this.#onExit(event.id, event.code, event.signal);
+    else if (event.kind === 'message') this.#onMessage(event.id, event.message);
+    else if (this.#phase === 'running') {
+      this.#log.info(`Worker reloading: ${event.path} modified`);
+      this.#retireAll();
+    }
+  }
+
+  #onSignal(signal: HandledSignal): void {
+    const name = signal.slice(3).toLowerCase();
+    if (signal === 'SIGQUIT' || (signal === 'SIGINT' && this.#phase === 'stopping')) {
+      this.#log.info(`Handling signal: ${name}; stopping now`);
+      this.#phase = 'stopping';
+      for (const record of this.#records.values()) record.worker.process.kill('SIGKILL');
+      return;
+    }
+    if (this.#phase !== 'running') return;
+    this.#log.info(`Handling signal: ${name}`);
+    if (signal === 'SIGTERM' || signal === 'SIGINT') {
+      this.#phase = 'stopping';
+      for (const record of this.#records.values()) this.#stop(record);
+    } else if (signal === 'SIGHUP') {
+      this.#log.info('Hang up: Master');
+      this.#retireAll();
+    } else if (!this.#python) {
+      this.#wanted = Math.max(1, this.#wanted + (signal === 'SIGTTIN' ? 1 : -1));
+      this.#log.info(`Number of workers: ${this.#wanted}`);
+    }
+  }
+
+  #onMessage(id: number, message: WorkerMessage): void {
+    const record = this.#records.get(id);
+    if (!record) return;
+    if (message.tsgi === 'ready') {
+      if (!this.#everServed) {
+        for (const address of message.addresses) this.#log.info(`Listening at: ${address} (${process.pid})`);
+      }
+      this.#everServed = true;
+      if (record.state === 'booting') record.state = 'serving';
+    } else if (message.tsgi === 'retire' && record.state === 'serving') {
+      record.state = 'retiring';
+    }
+  }
+
+  #onExit(id: number, code: number | null, signal: string | null): void {
+    const record = this.#records.get(id);
+    if (!record) return;
+    this.#records.delete(id);
+    const { pid } = record;
+    if (record.timedOut) {
+      this.#log.error(`Worker (pid:${pid}) was killed after WORKER TIMEOUT`);
+    } else if (record.state === 'stopping' && (code === 0 || this.#phase === 'stopping')) {
+      this.#log.info(
+        `Worker exited (pid:${pid})${code ? ` with code ${code}` : signal ? ` on ${signal}` : ''}`,
+      );
+    } else if (signal) {
+      this.#log.error(
+        `Worker (pid:${pid}) was sent ${signal}!${signal === 'SIGKILL' ? ' Perhaps out of memory?' : ''}`,
+      );
+    } else {
+      const reason = record.state === 'booting' && code !== null ? bootFailureReason(code) : null;
+      if (reason && code !== null) this.#onBootFailure(code, reason);
+      else this.#log.error(`Worker (pid:${pid}) exited with code ${code}`);
+    }
+  }
+
+  /** A worker could not load the app or listen. Halt, unless other workers still serve the previous code. */
+  #onBootFailure(code: number, reason: string): void {
+    if (this.#phase !== 'running') return;
+    const stillServing = this.#count('serving', 'retiring');
+    if (this.#everServed && stillServing > 0) {
+      this.#bootBlocked = true;
+      for (const record of this.#records.values()) if (record.state === 'retiring') record.state = 'serving';
+      this.#log.error(
+        `${reason} Keeping the ${stillServing} running worker(s) and starting no more; fix the app, then send SIGHUP`,
+      );
+      return;
+    }
+    this.#log.critical(`${reason} Stopping: fix the error above and start again`);
+    this.#haltReason = reason;
+    this.#exitCode = code;
+    this.#phase = 'stopping';
+    for (const record of this.#records.values()) this.#stop(record);
+  }
+
+  #retireAll(): void {
+    this.#bootBlocked = false;
+    for (const record of this.#records.values()) {
+      if (record.state === 'booting' || record.state === 'serving') record.state = 'retiring';
+    }
+  }
+
+  /** More serving workers than wanted (SIGTTOU): retire the oldest. */
+  #retireSurplus(): void {
+    let surplus = this.#count('serving') - this.#wanted;
+    for (const record of this.#records.values()) {
+      if (surplus <= 0) break;
+      if (record.state === 'serving') {
+        record.state = 'retiring';
+        surplus--;
+      }
+    }
+  }
+
+  /** Stops retired workers once enough replacements serve; kills stopping workers past the grace period. */
+  #stopReplaced(now: number): void {
+    const replaced = this.#count('serving') >= this.#wanted || this.#phase !== 'running';
+    for (const record of this.#records.values()) {
+      if (record.state === 'retiring' && replaced) this.#stop(record);
+      else if (record.state === 'stopping' && now > record.stopDeadline && !record.timedOut) {
+        this.#log.warning(`Worker (pid:${record.pid}) did not stop within --graceful-timeout; killing it`);
+        record.stopDeadline = Number.POSITIVE_INFINITY;
+        record.worker.process.kill('SIGKILL');
+      }
+    }
+  }
+
+  #stop(record: WorkerRecord): void {
+    if (record.state === 'stopping') return;
+    record.state = 'stopping';
+    record.stopDeadline = Date.now() + this.#options.gracefulTimeout * 1000 + KILL_MARGIN_MS;
+    record.worker.process.kill('SIGTERM');
+  }
+
+  /** WORKER TIMEOUT: no heartbeat for --timeout seconds means the worker's event loop is stuck. */
+  #killUnresponsive(now: number): void {
+    for (const record of this.#records.values()) {
+      if (record.timedOut || !isOverdue(record.lastBeat, this.#options.timeout, now)) continue;
+      this.#log.critical(`WORKER TIMEOUT (pid:${record.pid})`);
+      record.timedOut = true;
+      record.worker.process.kill('SIGKILL');
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// Loads the worker's app: a script in this process, or a Python module in a pool of Python processes that this
+// process fronts. Either way the result is an Application the HTTP server runs.
+
+import type { Application } from '../gateway/index.js';
+import type { Logger } from '../log.js';
+import { loadApplication } from '../runtimes/node/load-app.js';
+import { pythonApp } from '../runtimes/python/index.js';
+import type { SupervisorOptions } from './options.js';
+import { targetKind } from './target.js';
+
+export interface LoadedApp {
+  app: Application;
+  /** wsgi.multiprocess / wsgi.multithread for the environ. */
+  multiprocess: boolean;
+  multithread: boolean;
+  /** Whether this process counts --max-requests itself (a Python pool recycles its own processes). */
+  countsRequests: boolean;
+  close(graceMs: number): Promise<void>;
+}
+
+export async function loadTarget(options: SupervisorOptions, logger: Logger): Promise<LoadedApp> {
+  if (targetKind(options.app) === 'script') {
+    const app = await loadApplication(options.app, process.cwd());
+    return {
+      app,
+      multiprocess: options.workers > 1,
+      multithread: false,
+      countsRequests: true,
+      close: async () => {},
+    };
+  }
+  const app = pythonApp({
+    target: options.app,
+    python: options.python ?? undefined,
+    chdir: process.cwd(),
+    pythonpath: [...options.pythonpath],
+    workers: options.workers,
+    threads: options.threads,
+    timeout: options.timeout,
+    gracefulTimeout: options.gracefulTimeout,
+    maxRequests: options.maxRequests,
+    maxRequestsJitter: options.maxRequestsJitter,
+    logger,
+  });
+  await app.start();
+  return {
+    app,
+    multiprocess: options.workers > 1,
+    multithread: options.threads > 1,
+    countsRequests: false,
+    close: (graceMs) => app.close(graceMs),
+  };
+}

@@ -1,0 +1,31 @@
+// What the supervisor needs to run, independent of where the values came from (cli.ts maps the settings here).
+
+import type { Level } from '../log.js';
+
+export interface SupervisorOptions {
+  app: string;
+  bind: readonly string[];
+  workers: number;
+  threads: number;
+  /** Seconds; 0 disables the worker timeout. */
+  timeout: number;
+  gracefulTimeout: number;
+  maxRequests: number;
+  maxRequestsJitter: number;
+  reload: boolean;
+  keepAlive: number;
+  rootPath: string;
+  accessLogfile: string | null;
+  errorLogfile: string;
+  logLevel: Level;
+  limitRequestLine: number;
+  limitRequestFields: number;
+  limitRequestFieldSize: number;
+  python: string | null;
+  pythonpath: readonly string[];
+  chdir: string | null;
+  env: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Travels to each worker process in its environment, as JSON. */
+export const WORKER_OPTIONS_ENV = 'TSGI_WORKER_OPTIONS';

@@ -1,0 +1,16 @@
+// The arbiter's signal handlers only record the signal and wake the loop; the loop decides what it means.
+
+export const HANDLED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU'] as const;
+export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
+
+/** Installs the handlers; returns a function that removes them. */
+export function queueSignals(onSignal: (signal: HandledSignal) => void): () => void {
+  const handlers = HANDLED_SIGNALS.map((signal) => {
+    const handler = () => onSignal(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}

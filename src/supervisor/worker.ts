@@ -1,0 +1,153 @@
+// One worker process: load the app once, serve it on every bind (sharing the arbiter's listening sockets),
+// heartbeat, retire after --max-requests, and stop gracefully on 'stop', SIGTERM or SIGINT.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessLog } from '../http/access-log.js';
+import { createHttpServer } from '../http/server.js';
+import { createLogger, type Logger, openLogStream } from '../log.js';
+import { type Bind, formatBind, parseBind } from './binds.js';
+import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
+import { failApp } from './fail-app.js';
+import { GracefulServers } from './graceful-close.js';
+import { startHeartbeat } from './heartbeat.js';
+import { type LoadedApp, loadTarget } from './load-target.js';
+import { isStopMessage, type WorkerMessage } from './messages.js';
+import type { SupervisorOptions } from './options.js';
+
+/** Gunicorn's limits use 0 for "unlimited". */
+const unlimited = (n: number) => (n === 0 ? Number.MAX_SAFE_INTEGER : n);
+
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function listen(server: Server, bind: Bind): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo | string;
+      resolve(
+        typeof address === 'string'
+          ? `unix:${address}`
+          : formatBind({ kind: 'tcp', host: address.address, port: address.port }),
+      );
+    };
+    if (bind.kind === 'unix') server.listen({ path: bind.path }, done);
+    else server.listen({ host: bind.host, port: bind.port }, done);
+  });
+}
+
+async function flushAndExit(code: number, streams: NodeJS.WritableStream[]): Promise<never> {
+  await Promise.all(
+    streams
+      .filter((s) => s !== process.stdout && s !== process.stderr)
+      .map((s) => new Promise<void>((resolve) => s.end(resolve))),
+  );
+  process.exit(code);
+}
+
+export async function runWorker(options: SupervisorOptions): Promise<void> {
+  const errorStream = openLogStream(options.errorLogfile, process.stderr);
+  const logger: Logger = createLogger(errorStream, options.logLevel);
+  const streams = [errorStream];
+  logger.info(`Booting worker with pid: ${process.pid}`);
+  const stopHeartbeat = startHeartbeat(options.timeout, send);
+
+  let loaded: LoadedApp;
+  try {
+    loaded = await loadTarget(options, logger);
+  } catch (error) {
+    if (!options.reload) {
+      logger.error(errorMessage(error));
+      return flushAndExit(APP_LOAD_ERROR, streams);
+    }
+    logger.exception('the app failed to load; serving the error until a file changes', error);
+    loaded = {
+      app: failApp(errorMessage(error)),
+      multiprocess: false,
+      multithread: false,
+      countsRequests: false,
+      close: async () => {},
+    };
+  }
+
+  let accessLog: AccessLog | null = null;
+  if (options.accessLogfile) {
+    const accessStream = openLogStream(options.accessLogfile, process.stdout);
+    streams.push(accessStream);
+    accessLog = new AccessLog(accessStream);
+  }
+
+  const limit =
+    options.maxRequests > 0
+      ? options.maxRequests + Math.floor(Math.random() * (options.maxRequestsJitter + 1))
+      : 0;
+  let served = 0;
+  let retiring = false;
+  let graceful: GracefulServers | undefined;
+  const onRequestDone = () => {
+    served++;
+    if (limit > 0 && loaded.countsRequests && served >= limit && !retiring) {
+      retiring = true;
+      graceful?.endKeepAlive();
+      logger.info(`Autorestarting worker after ${served} requests (--max-requests ${options.maxRequests}).`);
+      send({ tsgi: 'retire', served });
+    }
+  };
+
+  const servers = options.bind.map(() =>
+    createHttpServer(loaded.app, {
+      logger,
+      accessLog,
+      keepAlive: options.keepAlive,
+      scriptName: options.rootPath,
+      multiprocess: loaded.multiprocess,
+      multithread: loaded.multithread,
+      limitRequestLine: unlimited(options.limitRequestLine),
+      limitRequestFields: unlimited(options.limitRequestFields),
+      limitRequestFieldSize: unlimited(options.limitRequestFieldSize),
+      onRequestDone,
+    }),
+  );
+  const drain = new GracefulServers(servers);
+  graceful = drain;
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`Worker exiting (pid: ${process.pid}): ${why}`);
+    const clean = await drain.close(options.gracefulTimeout * 1000);
+    if (!clean)
+      logger.warning(`--graceful-timeout ${options.gracefulTimeout}s passed; cut the remaining connections`);
+    await loaded.close(Math.max(0, options.gracefulTimeout * 1000));
+    stopHeartbeat();
+    await flushAndExit(EXIT_OK, streams);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // A hang-up of the whole process group reaches the arbiter too, which restarts the workers gracefully.
+  process.on('SIGHUP', () => {});
+  process.on('message', (message) => {
+    if (isStopMessage(message)) void stop('told to stop by the arbiter');
+  });
+
+  try {
+    const addresses = await Promise.all(
+      servers.map((server, i) => listen(server, parseBind(options.bind[i]))),
+    );
+    send({ tsgi: 'ready', addresses });
+  } catch (error) {
+    logger.error(
+      `cannot listen: ${errorMessage(error)}; check that no other server uses the address and that you may bind it`,
+    );
+    await loaded.close(0);
+    return flushAndExit(WORKER_BOOT_ERROR, streams);
+  }
+}
