@@ -20,6 +20,10 @@ from .response import Response
 from .wsgi_input import input_from_bytes, input_from_file
 
 
+def _drop_early_hints(headers) -> None:
+    """environ['wsgi.early_hints'](headers): accepted, not sent yet (see Worker.base)."""
+
+
 class Worker:
     def __init__(self, app: Any, channel: Channel, threads: int, multiprocess: bool) -> None:
         self.app = app
@@ -35,6 +39,9 @@ class Worker:
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,
             "wsgi.file_wrapper": FileWrapper,
+            # Gunicorn >= 23 offers 103 Early Hints here. Hints are advisory; until Node's side can send them
+            # (a ResponseSink method), accepting and dropping them keeps apps that call it working.
+            "wsgi.early_hints": _drop_early_hints,
         }
 
     def run(self) -> None:
