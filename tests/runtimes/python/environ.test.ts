@@ -5,15 +5,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import {
-  APPS,
-  PYTHON,
-  type PythonServer,
-  ROOT,
-  servePython,
-  skipPython,
-  sleep,
-} from './support/python-server.js';
+import { APPS, type PythonServer, ROOT, servePython, skipPython, sleep } from './support/python-server.js';
 
 const GUNICORN = `${ROOT}.venv/bin/gunicorn`;
 
@@ -164,4 +156,3 @@ test('wsgi.multithread and wsgi.multiprocess follow threads and workers', {
     await s.close();
   }
 });
-
