@@ -532,9 +532,17 @@ function checkedBody(body: Body, state: CallState, fail: Fail, onClose: () => vo
       },
     };
   };
+  if (Array.isArray(body)) {
+    // An array is complete when returned: start_response had its only chance before the return. Servers may
+    // index it instead of iterating (the gateway's fast path does), so its chunks are checked now.
+    for (const chunk of body as unknown[]) check(chunk);
+    done();
+  }
+  const isIndex = (prop: string | symbol) => typeof prop === 'string' && /^\d+$/.test(prop);
   return new Proxy(body, {
     get(target, prop) {
       if (prop === 'close') return close;
+      if (state.closed && Array.isArray(target) && isIndex(prop)) fail(validationErrors.iteratedAfterClose());
       if (prop === Symbol.iterator && Symbol.iterator in target) return syncIterator;
       if (prop === Symbol.asyncIterator && Symbol.asyncIterator in target) return asyncIterator;
       const value = Reflect.get(target, prop, target) as unknown;

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bytesToByteString,
   byteStringToBytes,
   byteStringToUtf8,
+  bytesToByteString,
   isByteString,
   percentDecodeToByteString,
   utf8ToByteString,

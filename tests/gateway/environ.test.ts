@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import { TestClient, type TestClientOptions, type TestRequest, validator } from '../../src/testing/index.js';
 import { application as echoEnviron } from '../apps/contract/echo-environ.js';
 
-async function environOf(request: TestRequest, options: TestClientOptions = {}): Promise<Record<string, unknown>> {
+async function environOf(
+  request: TestRequest,
+  options: TestClientOptions = {},
+): Promise<Record<string, unknown>> {
   const app = validator(echoEnviron);
   const response = await new TestClient(app, options).request(request);
   app.assertValid();
@@ -64,7 +67,12 @@ test('SCRIPT_NAME is empty without a mount point', async () => {
 });
 
 test('request headers become HTTP_ keys, upper-cased with dashes as underscores', async () => {
-  const env = await environOf({ headers: [['X-Request-Id', 'abc'], ['accept', 'text/html']] });
+  const env = await environOf({
+    headers: [
+      ['X-Request-Id', 'abc'],
+      ['accept', 'text/html'],
+    ],
+  });
   assert.equal(env.HTTP_X_REQUEST_ID, 'abc');
   assert.equal(env.HTTP_ACCEPT, 'text/html');
 });
@@ -96,7 +104,12 @@ test('CONTENT_TYPE and CONTENT_LENGTH are absent when not sent', async () => {
 });
 
 test('a header name containing an underscore is dropped', async () => {
-  const env = await environOf({ headers: [['X_Forwarded_For', 'spoofed'], ['X-Forwarded-For', 'real']] });
+  const env = await environOf({
+    headers: [
+      ['X_Forwarded_For', 'spoofed'],
+      ['X-Forwarded-For', 'real'],
+    ],
+  });
   assert.equal(env.HTTP_X_FORWARDED_FOR, 'real');
 });
 

@@ -5,10 +5,13 @@ import { test } from 'node:test';
 import type { Input } from '../../src/gateway/index.js';
 import { BodyInput, bytesSource } from '../../src/gateway/index.js';
 import { TestClient, type TestRequest, validator } from '../../src/testing/index.js';
-import { application as hello } from '../apps/contract/hello.js';
 import { echoBody, inputEcho } from '../apps/contract/echo-input.js';
+import { application as hello } from '../apps/contract/hello.js';
 
-async function partsRead(body: TestRequest['body'], read: (input: Input) => Promise<Uint8Array[]>): Promise<string[]> {
+async function partsRead(
+  body: TestRequest['body'],
+  read: (input: Input) => Promise<Uint8Array[]>,
+): Promise<string[]> {
   const app = validator(inputEcho(read));
   const response = await new TestClient(app).request({ method: 'POST', body });
   app.assertValid();
@@ -62,12 +65,20 @@ test('readline() returns one line including its newline', async () => {
 });
 
 test('readline() returns a last line without newline, then empty bytes', async () => {
-  const parts = await partsRead('one\nlast', async (i) => [await i.readline(), await i.readline(), await i.readline()]);
+  const parts = await partsRead('one\nlast', async (i) => [
+    await i.readline(),
+    await i.readline(),
+    await i.readline(),
+  ]);
   assert.deepEqual(parts, ['one\n', 'last', '']);
 });
 
 test('readline(n) stops after n bytes and the rest of the line follows', async () => {
-  const parts = await partsRead('abcdef\nx', async (i) => [await i.readline(4), await i.readline(), await i.readline(4)]);
+  const parts = await partsRead('abcdef\nx', async (i) => [
+    await i.readline(4),
+    await i.readline(),
+    await i.readline(4),
+  ]);
   assert.deepEqual(parts, ['abcd', 'ef\n', 'x']);
 });
 
