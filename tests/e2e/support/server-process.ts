@@ -1,0 +1,286 @@
+// Real server processes for the end-to-end tests: `node dist/cli.js` (the tsgi CLI) and Gunicorn, each spawned
+// detached in its own process group on a free port, with its output collected. stop()/kill() signal by pid or
+// process group, never by name; a process exit hook kills any group a failed test left behind.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { PYTHON, ROOT } from '../../runtimes/python/support/python-server.js';
+
+export { PYTHON, ROOT, skipPython } from '../../runtimes/python/support/python-server.js';
+
+export const CLI = `${ROOT}dist/cli.js`;
+export const GUNICORN = `${ROOT}.venv/bin/gunicorn`;
+export const PYTHON_APPS = `${ROOT}tests/apps/python`;
+
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of live) signalGroup(pgid, 'SIGKILL');
+});
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** The runner's environment plus `extra`, without the variables that would change a server's defaults. */
+function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const name of [
+    'PORT',
+    'WEB_CONCURRENCY',
+    'SCRIPT_NAME',
+    'TSGI_CMD_ARGS',
+    'GUNICORN_CMD_ARGS',
+    'VIRTUAL_ENV',
+  ])
+    if (!(name in extra)) delete env[name];
+  return env;
+}
+
+/** A TCP port nobody listens on right now (the kernel's choice for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True while a process with this pid exists (a zombie counts as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every descendant of `pid` (children, grandchildren, …), from /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const child of children.get(p) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The command line of a process, arguments joined with spaces ('' once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** Everything the process wrote to stdout and stderr so far (interleaved as it arrived). */
+  output = '';
+  /** stderr alone: tsgi's error log. */
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  exit: Exit | undefined;
+  #waiters: Array<() => void> = [];
+
+  constructor(
+    command: string,
+    args: string[],
+    options: { cwd: string; env: NodeJS.ProcessEnv; port: number },
+  ) {
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (this.child.pid === undefined) throw new Error(`could not spawn ${command}`);
+    this.pid = this.child.pid;
+    live.add(this.pid);
+    this.port = options.port;
+    this.origin = `http://127.0.0.1:${options.port}`;
+    const collect = (stderr: boolean) => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.output += text;
+      if (stderr) this.stderr += text;
+      this.#wake();
+    };
+    this.child.stdout?.on('data', collect(false));
+    this.child.stderr?.on('data', collect(true));
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        this.#wake();
+        resolve(this.exit);
+      });
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Wait until the output matches `pattern`; rejects (quoting the output) on timeout or exit. */
+  async waitForOutput(pattern: RegExp, ms = 10_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      const left = deadline - Date.now();
+      if (this.exit || left <= 0) {
+        const why = this.exit ? `exited (${this.exit.code ?? this.exit.signal})` : `timed out after ${ms} ms`;
+        throw new Error(`${why} before output matched ${pattern}; output:\n${this.output}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Every process under this one (for tsgi: the Node front end and its Python workers). */
+  descendants(): number[] {
+    return descendantsOf(this.pid);
+  }
+
+  /** Send `signal` to the main process only; resolves with its exit, or rejects after `ms`. */
+  async signal(signal: NodeJS.Signals, ms = 10_000): Promise<Exit> {
+    if (!this.exit) process.kill(this.pid, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no exit within ${ms} ms of ${signal}`)), ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** For after hooks: SIGKILL the whole process group (the server and every worker it started). */
+  async kill(): Promise<void> {
+    signalGroup(this.pid, 'SIGKILL');
+    live.delete(this.pid);
+    if (!this.exit) await Promise.race([this.exited, sleep(2000)]);
+  }
+}
+
+export interface TsgiOptions {
+  /** The app's directory (--chdir); default tests/apps/python. */
+  chdir?: string;
+  /** Environment added to the test runner's own. */
+  env?: NodeJS.ProcessEnv;
+  /** Wait for "Listening at:" (default true). */
+  waitUntilListening?: boolean;
+}
+
+/**
+ * `node dist/cli.js --python .venv/bin/python --chdir DIR -b 127.0.0.1:PORT ...args TARGET`, started and (by
+ * default) listening. `args` go before the target.
+ */
+export async function startTsgi(target: string, args: string[] = [], options: TsgiOptions = {}) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const server = new ServerProcess(
+    process.execPath,
+    [
+      CLI,
+      '--python',
+      PYTHON,
+      '--chdir',
+      options.chdir ?? PYTHON_APPS,
+      '-b',
+      `127.0.0.1:${port}`,
+      ...args,
+      target,
+    ],
+    { cwd: ROOT, env: serverEnv(options.env), port },
+  );
+  if (options.waitUntilListening !== false) {
+    try {
+      await server.waitForOutput(/Listening at: /);
+    } catch (error) {
+      await server.kill();
+      throw error;
+    }
+  }
+  return server;
+}
+
+/** `gunicorn -w 1 -b 127.0.0.1:PORT --chdir DIR ...args TARGET`, listening. */
+export async function startGunicorn(target: string, args: string[] = [], options: TsgiOptions = {}) {
+  const port = await freePort();
+  const server = new ServerProcess(
+    GUNICORN,
+    ['-w', '1', '-b', `127.0.0.1:${port}`, '--chdir', options.chdir ?? PYTHON_APPS, ...args, target],
+    { cwd: ROOT, env: serverEnv(options.env), port },
+  );
+  try {
+    await server.waitForOutput(/Booting worker with pid/);
+    await server.waitForOutput(/Listening at: /);
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+  return server;
+}
+
+/** The Python worker processes of a running tsgi (descendants whose command line runs tsgi_worker). */
+export function pythonWorkerPids(server: ServerProcess): number[] {
+  return server.descendants().filter((pid) => commandLine(pid).includes('tsgi_worker'));
+}
+
+/** Polls `check` every 20 ms until it is true; rejects after `ms`. */
+export async function waitFor(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
