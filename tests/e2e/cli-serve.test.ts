@@ -1,0 +1,128 @@
+// tsgi serving a TypeScript app: requests, several workers, logs, environment, unix sockets.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { APPS, freePort, get, startTsgi, Tsgi } from './cli-harness.js';
+
+test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`]);
+  try {
+    const reply = await get(port);
+    assert.equal(reply.status, 200);
+    assert.match(reply.body, /^\d+$/);
+    assert.notEqual(Number(reply.body), tsgi.child.pid, 'a worker, not the arbiter, serves');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('-w 2 spreads requests over two worker pids', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    await tsgi.waitFor(/Booting worker[^]*Booting worker/);
+    const pids = new Set<string>();
+    // Each request holds its worker's event loop for 100 ms, so concurrent connections must go to the other.
+    for (let round = 0; round < 5 && pids.size < 2; round++) {
+      const replies = await Promise.all(Array.from({ length: 6 }, () => get(port, '/?spin=100')));
+      for (const reply of replies) pids.add(reply.body);
+    }
+    assert.equal(pids.size, 2, `pids seen: ${[...pids].join(', ')}`);
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('--access-logfile - prints Gunicorn-format lines on stdout', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--access-logfile', '-']);
+  try {
+    await get(port, '/some/path?x=1');
+    const [line] = await tsgi.waitFor(/^.*"GET \/some\/path\?x=1 HTTP\/1\.1".*$/m);
+    assert.match(
+      line,
+      /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/some\/path\?x=1 HTTP\/1\.1" 200 \d+ "-" "-"$/,
+    );
+    assert.ok(tsgi.stdout.includes(line), 'the access log goes to stdout');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('-e KEY=VALUE reaches process.env in the workers', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/env-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '-e',
+    'GREETING=hi there',
+    '--env=EMPTY=',
+  ]);
+  try {
+    assert.equal((await get(port, '/GREETING')).body, 'hi there');
+    assert.equal((await get(port, '/EMPTY')).body, '');
+    assert.equal((await get(port, '/TSGI_WORKER_OPTIONS')).body, '(unset)', 'internal variables are removed');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('--root-path becomes SCRIPT_NAME and is stripped from PATH_INFO', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/script-name-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--root-path',
+    '/api',
+  ]);
+  try {
+    assert.equal((await get(port, '/api/users')).body, '/api /users');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('serves on a unix socket, replacing a stale socket file and removing it on exit', {
+  timeout: 20_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-unix-'));
+  const path = join(dir, 'app.sock');
+  // A stale socket file, as a crashed server leaves behind.
+  const stale = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
+  stale.kill();
+  await stale.exited;
+  assert.ok(existsSync(path), 'a SIGKILLed server leaves its socket file');
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
+  try {
+    const reply = await get(path);
+    assert.equal(reply.status, 200);
+    assert.match(tsgi.output, new RegExp(`Listening at: unix:${path}`));
+    tsgi.signal('SIGTERM');
+    assert.equal((await tsgi.exit(10_000)).code, 0);
+    assert.ok(!existsSync(path), 'the socket file is removed on exit');
+  } finally {
+    tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bind path holding a regular file is refused, not deleted', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-unix-'));
+  const path = join(dir, 'not-a-socket');
+  writeFileSync(path, 'data');
+  const tsgi = new Tsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
+  try {
+    const exit = await tsgi.exit(10_000);
+    assert.equal(exit.code, 1);
+    assert.match(tsgi.stderr, /not a socket/);
+    assert.ok(existsSync(path));
+  } finally {
+    tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,93 @@
+// Stopping and restarting: in-flight requests finish, the process exits 0, SIGHUP swaps the workers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
+
+test('SIGTERM lets an in-flight slow request finish, then exits 0', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '--graceful-timeout', '10']);
+  try {
+    const slow = get(port, '/?ms=1500');
+    await sleep(300);
+    const stoppedAt = Date.now();
+    tsgi.signal('SIGTERM');
+    const reply = await slow;
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, 'done after 1500 ms');
+    const exit = await tsgi.exit(10_000);
+    assert.equal(exit.code, 0);
+    assert.ok(Date.now() - stoppedAt < 10_000, 'within --graceful-timeout');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('SIGTERM to the whole process group also finishes the request and exits 0', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    const slow = get(port, '/?ms=1000');
+    await sleep(300);
+    tsgi.signalGroup('SIGTERM');
+    assert.equal((await slow).body, 'done after 1000 ms');
+    assert.equal((await tsgi.exit(10_000)).code, 0);
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('SIGINT to the process group (Ctrl-C) exits 0', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    tsgi.signalGroup('SIGINT');
+    assert.equal((await tsgi.exit(10_000)).code, 0);
+    assert.match(tsgi.output, /Shutting down: Master/);
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('the stop does not wait past --graceful-timeout for a request that will not finish', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '--graceful-timeout', '1']);
+  try {
+    const endless = get(port, '/?ms=60000').catch(() => 'cut');
+    await sleep(300);
+    const stoppedAt = Date.now();
+    tsgi.signal('SIGTERM');
+    assert.equal((await tsgi.exit(8_000)).code, 0);
+    assert.equal(await endless, 'cut');
+    assert.ok(Date.now() - stoppedAt < 5_000);
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('SIGHUP replaces every worker with a new one, without a failed request', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    await tsgi.waitFor(/(?:Booting worker with pid: \d+[^]*){2}/);
+    const before = [...tsgi.output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => m[1]);
+    tsgi.signal('SIGHUP');
+    let failures = 0;
+    const deadline = Date.now() + 10_000;
+    while (tsgi.count(/Worker exited \(pid:\d+\)/) < 2 && Date.now() < deadline) {
+      const reply = await get(port).catch(() => null);
+      if (reply?.status !== 200) failures++;
+    }
+    assert.equal(tsgi.count(/Worker exited \(pid:\d+\)/), 2);
+    assert.equal(failures, 0);
+    const reply = await get(port);
+    assert.ok(!before.includes(reply.body), `served by ${reply.body}, one of the old workers ${before}`);
+  } finally {
+    tsgi.kill();
+  }
+});
