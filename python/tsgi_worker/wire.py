@@ -1,7 +1,10 @@
 """The frame codec, mirror of src/runtimes/python/wire.ts. The spec is docs/wire.md.
 
 Every frame: u32 length (of everything after it), u8 type, u32 request id, then the payload; big-endian.
-A string list is: u32 count, count x u32 byte lengths, then the bytes, back to back.
+A string list has two forms (docs/wire.md):
+  separated: u32 (count | SEPARATED), u32 byte length, the strings joined by NUL -- used when no string has a NUL
+             (fast path: Python splits it in C; a loop over lengths costs more than json.loads)
+  lengths:   u32 count, count x u32 byte lengths, then the bytes back to back -- for strings that contain NUL
 """
 
 from __future__ import annotations
@@ -61,8 +64,15 @@ def encode_frame(kind: int, rid: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(len(payload) + 5, kind, rid) + payload
 
 
+SEPARATED = 0x80000000
+_SEPARATED_HEAD = struct.Struct(">II")
+
+
 def encode_strings(items: Sequence[bytes]) -> bytes:
     n = len(items)
+    joined = b"\0".join(items)
+    if n > 0 and joined.count(b"\0") == n - 1:
+        return _SEPARATED_HEAD.pack(n | SEPARATED, len(joined)) + joined
     return struct.pack(">I%dI" % n, n, *[len(b) for b in items]) + b"".join(items)
 
 
@@ -70,6 +80,10 @@ def decode_strings(buf: bytes, offset: int = 0) -> Tuple[List[bytes], int]:
     """The byte strings of a string list at `offset`, and the offset just past it."""
     (n,) = _U32.unpack_from(buf, offset)
     offset += 4
+    if n & SEPARATED:
+        (size,) = _U32.unpack_from(buf, offset)
+        end = offset + 4 + size
+        return buf[offset + 4 : end].split(b"\0"), end
     lengths = struct.unpack_from(">%dI" % n, buf, offset)
     offset += 4 * n
     out = []
@@ -85,6 +99,11 @@ def decode_environ(buf: bytes) -> Tuple[dict, int]:
     Fast path: one latin-1 decode of the whole string block, then slicing.
     """
     (n,) = _U32.unpack_from(buf, 0)
+    if n & SEPARATED:
+        (size,) = _U32.unpack_from(buf, 4)
+        end = 8 + size
+        it = iter(buf[8:end].decode("latin-1").split("\0"))
+        return dict(zip(it, it)), end
     lengths = struct.unpack_from(">%dI" % n, buf, 4)
     start = 4 + 4 * n
     end = start + sum(lengths)

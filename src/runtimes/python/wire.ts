@@ -5,7 +5,9 @@
 //   | length  | type | id        | payload (length - 5 bytes) |
 //   | u32 BE  | u8   | u32 BE    |                           |
 //   +---------+------+-----------+---------------------------+
-//   length counts everything after itself. A string list: u32 count, count × u32 lengths, then the bytes.
+//   length counts everything after itself. A string list has two forms:
+//     separated  u32 (count | SEPARATED), u32 byte length, the strings joined by NUL (when none contains NUL)
+//     lengths    u32 count, count × u32 lengths, then the bytes back to back (fallback for strings with NUL)
 
 export const HEADER_SIZE = 9;
 
@@ -53,15 +55,30 @@ export function encodeFrame(type: number, id: number, payload?: Uint8Array): Buf
   return out;
 }
 
-/** Byte length of a string list whose items are byte strings (one byte per character, S3). */
-function stringsSize(items: readonly string[]): number {
-  let size = 4 + 4 * items.length;
-  for (const s of items) size += s.length;
-  return size;
+/** High bit of a string list's count: the separated form. */
+export const SEPARATED = 0x80000000;
+
+/** A string list as the pieces to write: the NUL-joined text (separated form) or null for the lengths form. */
+function plan(items: readonly string[]): { joined: string | null; size: number } {
+  let bytes = 0;
+  let nul = false;
+  for (const s of items) {
+    bytes += s.length;
+    if (!nul && s.indexOf('\0') !== -1) nul = true;
+  }
+  if (nul || items.length === 0) return { joined: null, size: 4 + 4 * items.length + bytes };
+  // Fast path: one latin-1 write here, one C-level split() in Python.
+  const joined = items.join('\0');
+  return { joined, size: 8 + joined.length };
 }
 
-/** Write a string list of byte strings at `offset`; returns the offset after it. */
-function writeStrings(out: Buffer, offset: number, items: readonly string[]): number {
+/** Write a string list of byte strings (one byte per character, S3) at `offset`; returns the offset after it. */
+function writeStrings(out: Buffer, offset: number, items: readonly string[], joined: string | null): number {
+  if (joined !== null) {
+    out.writeUInt32BE((items.length | SEPARATED) >>> 0, offset);
+    out.writeUInt32BE(joined.length, offset + 4);
+    return offset + 8 + out.write(joined, offset + 8, 'latin1');
+  }
   out.writeUInt32BE(items.length, offset);
   let lengths = offset + 4;
   let data = lengths + 4 * items.length;
@@ -80,19 +97,21 @@ function writeStrings(out: Buffer, offset: number, items: readonly string[]): nu
 export function encodeRequest(id: number, pairs: readonly string[], body: Uint8Array | string): Buffer {
   const isFile = typeof body === 'string';
   const tail = isFile ? Buffer.from(body, 'utf8') : body;
-  const payload = stringsSize(pairs) + tail.length;
+  const strings = plan(pairs);
+  const payload = strings.size + tail.length;
   const out = Buffer.allocUnsafe(HEADER_SIZE + payload);
   out.writeUInt32BE(payload + 5, 0);
   out[4] = isFile ? FrameType.REQUEST_FILE : FrameType.REQUEST;
   out.writeUInt32BE(id, 5);
-  const end = writeStrings(out, HEADER_SIZE, pairs);
+  const end = writeStrings(out, HEADER_SIZE, pairs, strings.joined);
   out.set(tail, end);
   return out;
 }
 
 export function encodeStrings(items: readonly string[]): Buffer {
-  const out = Buffer.allocUnsafe(stringsSize(items));
-  writeStrings(out, 0, items);
+  const strings = plan(items);
+  const out = Buffer.allocUnsafe(strings.size);
+  writeStrings(out, 0, items, strings.joined);
   return out;
 }
 
@@ -102,7 +121,14 @@ export function decodeStrings(
   offset = 0,
   encoding: 'latin1' | 'utf8' = 'latin1',
 ): { items: string[]; end: number } {
-  const count = buf.readUInt32BE(offset);
+  const head = buf.readUInt32BE(offset);
+  if (head & SEPARATED) {
+    const start = offset + 8;
+    const end = start + buf.readUInt32BE(offset + 4);
+    if (end > buf.length) throw new RangeError('string list runs past the end of its frame');
+    return { items: buf.toString(encoding, start, end).split('\0'), end };
+  }
+  const count = head;
   let lengths = offset + 4;
   let data = lengths + 4 * count;
   if (data > buf.length) throw new RangeError('string list runs past the end of its frame');
