@@ -64,7 +64,9 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
     loaded = await loadTarget(options, logger);
   } catch (error) {
     if (!options.reload) {
-      logger.error(errorMessage(error));
+      // An import failure carries the app's own error: its stack points at the line that threw.
+      if (error instanceof Error && error.cause instanceof Error) logger.exception(error.message, error.cause);
+      else logger.error(errorMessage(error));
       return flushAndExit(APP_LOAD_ERROR, streams);
     }
     logger.exception('the app failed to load; serving the error until a file changes', error);

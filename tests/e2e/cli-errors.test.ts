@@ -1,0 +1,93 @@
+// Failures that stop tsgi: usage errors (exit 2, one line), an app that cannot load (exit 4, no respawn loop),
+// an address that cannot be bound (exit 3).
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { APPS, freePort, runTsgi } from './cli-harness.js';
+
+test('--version prints tsgi and the package version', { timeout: 15_000 }, async () => {
+  const { code, stdout } = await runTsgi(['--version']);
+  assert.equal(code, 0);
+  assert.equal(stdout, 'tsgi 0.1.0\n');
+});
+
+test('--help prints the usage and every option, and exits 0', { timeout: 15_000 }, async () => {
+  const { code, stdout } = await runTsgi(['-h']);
+  assert.equal(code, 0);
+  assert.match(stdout, /^usage: tsgi \[OPTIONS\] APP/);
+  for (const flag of ['--bind', '--workers', '--graceful-timeout', '--limit-request-field_size', '--print-config']) {
+    assert.ok(stdout.includes(flag), flag);
+  }
+});
+
+test('an unknown option exits 2 with one line naming it', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['--wrkers', '2', 'app.ts']);
+  assert.equal(code, 2);
+  assert.equal(stderr, 'tsgi: error: unknown option --wrkers; did you mean --workers? (tsgi --help lists every option)\n');
+});
+
+test('a bad value exits 2 with one line naming the flag and what it expects', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['app.ts', '--timeout', 'soon']);
+  assert.equal(code, 2);
+  assert.equal(stderr, "tsgi: error: --timeout expects a whole number of seconds ≥ 0, got 'soon'\n");
+});
+
+test('a bad bind address exits 2 and says how to write one', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['app.ts', '-b', '::1:8000']);
+  assert.equal(code, 2);
+  assert.match(stderr, /^tsgi: error: -b expects .*put it in brackets, e\.g\. \[::1\]:8000\n$/);
+});
+
+test('no APP exits 2', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['-w', '2']);
+  assert.equal(code, 2);
+  assert.match(stderr, /^tsgi: error: no APP given/);
+});
+
+test('a bad option in TSGI_CMD_ARGS exits 2 and says where it came from', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['app.ts'], { env: { TSGI_CMD_ARGS: '--workers none' } });
+  assert.equal(code, 2);
+  assert.match(stderr, /--workers in TSGI_CMD_ARGS expects an integer ≥ 1, got 'none'/);
+});
+
+test('--print-config prints the resolved settings and exits 0', { timeout: 15_000 }, async () => {
+  const { code, stdout } = await runTsgi(['app.ts', '--print-config', '-w', '3'], { env: { TSGI_CMD_ARGS: '-w 2 --threads 4' } });
+  assert.equal(code, 0);
+  assert.match(stdout, /^workers +\= 3$/m);
+  assert.match(stdout, /^threads +\= 4$/m);
+  assert.match(stdout, /^app +\= app\.ts$/m);
+});
+
+test('an app that throws at import exits 4 with the error, without respawning', { timeout: 20_000 }, async () => {
+  const { code, stderr } = await runTsgi([`${APPS}/throws-at-import.ts`, '-b', `127.0.0.1:${await freePort()}`, '-w', '2']);
+  assert.equal(code, 4);
+  assert.match(stderr, /DATABASE_URL is not set/);
+  assert.match(stderr, /App failed to load\./);
+  assert.ok([...stderr.matchAll(/Booting worker/g)].length <= 2, 'no respawn loop');
+});
+
+test('a missing app file exits 4 and names the path it looked for', { timeout: 20_000 }, async () => {
+  const { code, stderr } = await runTsgi(['no/such/app.ts', '-b', `127.0.0.1:${await freePort()}`]);
+  assert.equal(code, 4);
+  assert.match(stderr, /cannot load app 'no\/such\/app\.ts': no file at .*no\/such\/app\.ts/);
+});
+
+test('an export that does not exist exits 4 and suggests the ones that do', { timeout: 20_000 }, async () => {
+  const { code, stderr } = await runTsgi([`${APPS}/pid-echo.ts:app`, '-b', `127.0.0.1:${await freePort()}`]);
+  assert.equal(code, 4);
+  assert.match(stderr, /has no export named 'app'; did you mean 'application'\?/);
+});
+
+test('an address already in use exits 3 with the reason', { timeout: 20_000 }, async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const { port } = blocker.address() as { port: number };
+  try {
+    const { code, stderr } = await runTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`]);
+    assert.equal(code, 3);
+    assert.match(stderr, /EADDRINUSE/);
+    assert.match(stderr, /Worker failed to boot\./);
+  } finally {
+    blocker.close();
+  }
+});
