@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import traceback
 from typing import Any, Dict
 
 from . import wire
@@ -97,6 +98,13 @@ class Worker:
             kind, payload, state = item
             try:
                 self._handle(kind, payload, state)
+            except Exception:
+                # A fault of ours (a body file gone, a send that failed): this request fails, the thread lives on.
+                text = traceback.format_exc().encode("utf-8", "replace")
+                try:
+                    self.channel.send(wire.encode_frame(wire.ERROR, state.rid, text))
+                except OSError:
+                    os._exit(0)  # the channel is gone: nobody is left to answer
             finally:
                 self.states.pop(state.rid, None)
 
