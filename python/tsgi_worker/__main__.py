@@ -24,8 +24,10 @@ APP_LOAD_ERROR = 4
 
 def main(argv: list) -> None:
     config = json.loads(argv[-1])
-    # Node owns shutdown: Ctrl-C reaches the whole process group, but only Node should act on it.
+    # Node owns shutdown: Ctrl-C and systemd's SIGTERM reach the whole process group, but only Node acts on
+    # them (it lets in-flight requests finish, then sends STOP or closes the channel, on which we exit).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # SIGUSR1 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
