@@ -40,14 +40,13 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
     });
   });
   after(async () => {
-    console.log(tsgi?.output);
     await tsgi?.kill();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('GET /admin/login/ answers 200 with the login form', { timeout: 10_000 }, async () => {
     const res = await fetch(`${tsgi.origin}/admin/login/`);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     const html = await res.text();
     assert.match(html, /<form [^>]*id="login-form"/);
     assert.match(html, /name="username"/);
@@ -57,7 +56,7 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
 
   test('a form POSTed back with its CSRF cookie and token is accepted', { timeout: 10_000 }, async () => {
     const page = await fetch(`${tsgi.origin}/form/`);
-    assert.equal(page.status, 200);
+    assert.equal(page.status, 200, tsgi.tail());
     const cookie = cookieFrom(page, 'csrftoken');
     const token = (await page.text()).match(/name="csrfmiddlewaretoken" value="([^"]+)"/)?.[1];
     assert.ok(token, 'the page carries a csrfmiddlewaretoken');
@@ -66,7 +65,7 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
       headers: { cookie: `csrftoken=${cookie}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrfmiddlewaretoken: token, message: 'héllo wörld' }),
     });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.equal(await res.text(), 'got: héllo wörld');
   });
 
@@ -76,7 +75,7 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'message=sneaky',
     });
-    assert.equal(res.status, 403);
+    assert.equal(res.status, 403, tsgi.tail());
     assert.match(await res.text(), /CSRF/);
   });
 
@@ -88,7 +87,7 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
       headers: { 'content-type': form.contentType },
       body: form.body,
     });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.deepEqual(await res.json(), {
       files: { doc: { size: data.length, sha256: sha256(data), filename: 'doc.bin' } },
       fields: { title: 'two megs' },
@@ -108,7 +107,7 @@ describe('Django under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () 
       );
       await connection.send(chunked(form.body, 8192));
       const res = await connection.readResponse({ timeoutMs: 10_000 });
-      assert.equal(res.status, 200);
+      assert.equal(res.status, 200, tsgi.tail());
       assert.deepEqual(JSON.parse(res.body.toString()), {
         files: { doc: { size: data.length, sha256: sha256(data), filename: 'c.bin' } },
         fields: { title: 'chunked' },

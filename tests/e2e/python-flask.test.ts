@@ -20,14 +20,14 @@ describe('Flask under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () =
 
   test('GET / answers Hello, World!', { timeout: 10_000 }, async () => {
     const res = await fetch(`${tsgi.origin}/`);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
     assert.equal(await res.text(), 'Hello, World!\n');
   });
 
   test('a JSON view sees the query arguments', { timeout: 10_000 }, async () => {
     const res = await fetch(`${tsgi.origin}/json?name=caf%C3%A9&n=2`);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.deepEqual(await res.json(), {
       args: { name: 'café', n: '2' },
       path: '/json',
@@ -42,7 +42,7 @@ describe('Flask under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () =
       body,
       headers: { 'content-type': 'application/octet-stream' },
     });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.deepEqual(await res.json(), {
       length: body.length,
       sha256: sha256(body),
@@ -60,7 +60,7 @@ describe('Flask under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () =
       body: form.body,
       headers: { 'content-type': form.contentType },
     });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.deepEqual(await res.json(), {
       filename: 'big.bin',
       size: data.length,
@@ -74,7 +74,7 @@ describe('Flask under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () =
       tsgi.port,
       'GET /stream?n=50 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     );
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, tsgi.tail());
     assert.equal(res.framing, 'chunked');
     assert.equal(header(res, 'content-length'), undefined);
     assert.ok(res.complete);
@@ -86,7 +86,7 @@ describe('Flask under the tsgi CLI', { skip: skipPython, timeout: 60_000 }, () =
     timeout: 10_000,
   }, async () => {
     const res = await fetch(`${tsgi.origin}/error`);
-    assert.equal(res.status, 500);
+    assert.equal(res.status, 500, tsgi.tail());
     assert.match(await res.text(), /Internal Server Error/);
     await waitFor(() => tsgi.stderr.includes('RuntimeError: boom from flask'), 3000, 'the traceback');
     assert.match(tsgi.stderr, /Traceback \(most recent call last\)/);
@@ -101,7 +101,7 @@ describe('a Flask app factory target', { skip: skipPython, timeout: 30_000 }, ()
     const tsgi = await startTsgi('app:create_app()', [], { chdir: FLASK_SITE });
     try {
       const res = await fetch(`${tsgi.origin}/json?factory=1`);
-      assert.equal(res.status, 200);
+      assert.equal(res.status, 200, tsgi.tail());
       assert.deepEqual(await res.json(), { args: { factory: '1' }, path: '/json', script_root: '' });
     } finally {
       await tsgi.kill();

@@ -184,6 +184,11 @@ export class ServerProcess {
     }
   }
 
+  /** The last `lines` lines of output, for assertion messages: a failed status check shows the server's log. */
+  tail(lines = 40): string {
+    return `server output (last ${lines} lines):\n${this.output.split('\n').slice(-lines).join('\n')}`;
+  }
+
   /** Every process under this one (for tsgi: the Node front end and its Python workers). */
   descendants(): number[] {
     return descendantsOf(this.pid);
