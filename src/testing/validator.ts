@@ -535,8 +535,14 @@ function checkedBody(body: Body, state: CallState, fail: Fail, onClose: () => vo
   if (Array.isArray(body)) {
     // An array is complete when returned: start_response had its only chance before the return. Servers may
     // index it instead of iterating (the gateway's fast path does), so its chunks are checked now.
-    for (const chunk of body as unknown[]) check(chunk);
-    done();
+    try {
+      for (const chunk of body as unknown[]) check(chunk);
+      done();
+    } catch (error) {
+      // The server never gets this body, so its close() is ours to call (S14).
+      Promise.resolve((body as Body).close?.call(body)).catch(() => {});
+      throw error;
+    }
   }
   const isIndex = (prop: string | symbol) => typeof prop === 'string' && /^\d+$/.test(prop);
   return new Proxy(body, {
