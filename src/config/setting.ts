@@ -28,6 +28,8 @@ export interface Setting<N extends string = string, T = unknown> {
   readonly section: Section;
   /** Command-line flags, short first: ['-w', '--workers']. Empty for the positional APP. */
   readonly flags: readonly string[];
+  /** A typical value as typed on the command line ('' for a switch); the docs show it, a test parses it. */
+  readonly example: string;
   /** Placeholder for the value in --help: `--workers INT`. */
   readonly metavar: string;
   /** A switch: present means true, takes no value. */

@@ -3,7 +3,13 @@
 
 import { defaultText, flagsText } from './describe.js';
 import { allSettings } from './registry.js';
-import { SECTION_TITLES, SECTIONS } from './setting.js';
+import { SECTION_TITLES, SECTIONS, type Setting } from './setting.js';
+
+function exampleText(setting: Setting): string {
+  if (setting.positional) return `tsgi ${setting.example}`;
+  const flag = setting.flags.find((f) => f.startsWith('--')) ?? setting.flags[0];
+  return setting.boolean ? `tsgi ${flag} APP` : `tsgi ${flag} ${setting.example} APP`;
+}
 
 export function renderSettingsDoc(): string {
   const out = [
@@ -24,6 +30,7 @@ export function renderSettingsDoc(): string {
       out.push(`- Default: \`${defaultText(setting)}\``);
       if (setting.env) out.push(`- Environment default: \`${setting.env}\``);
       out.push(`- Value: ${setting.expected}`);
+      out.push(`- Example: \`${exampleText(setting)}\``);
       out.push('', setting.help);
       if (setting.details) out.push('', setting.details);
     }

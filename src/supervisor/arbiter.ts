@@ -4,7 +4,7 @@
 // replacements are serving. docs/lifecycle.md describes the states and signals.
 
 import cluster, { type Worker } from 'node:cluster';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import type { Logger } from '../log.js';
@@ -48,7 +48,7 @@ function workerMainPath(): string {
 }
 
 export class Arbiter {
-  readonly #options: SupervisorOptions;
+  #options: SupervisorOptions;
   readonly #log: Logger;
   readonly #events = new EventQueue<ArbiterEvent>();
   readonly #records = new Map<number, WorkerRecord>();
@@ -108,8 +108,10 @@ export class Arbiter {
 
   /** --chdir, -e, stale unix sockets. False (after logging why) when the server cannot start. */
   #prepare(): boolean {
-    const { chdir, env, bind } = this.#options;
+    const { chdir, env, bind, python } = this.#options;
     try {
+      // An interpreter path is a command typed where tsgi started, not inside --chdir.
+      if (python?.includes('/')) this.#options = { ...this.#options, python: resolve(python) };
       if (chdir) process.chdir(chdir);
       for (const [key, value] of env) process.env[key] = value;
       this.#binds = bind.map(parseBind);

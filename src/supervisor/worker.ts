@@ -65,7 +65,8 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   } catch (error) {
     if (!options.reload) {
       // An import failure carries the app's own error: its stack points at the line that threw.
-      if (error instanceof Error && error.cause instanceof Error) logger.exception(error.message, error.cause);
+      if (error instanceof Error && error.cause instanceof Error)
+        logger.exception(error.message, error.cause);
       else logger.error(errorMessage(error));
       return flushAndExit(APP_LOAD_ERROR, streams);
     }

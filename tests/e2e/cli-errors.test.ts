@@ -15,7 +15,13 @@ test('--help prints the usage and every option, and exits 0', { timeout: 15_000 
   const { code, stdout } = await runTsgi(['-h']);
   assert.equal(code, 0);
   assert.match(stdout, /^usage: tsgi \[OPTIONS\] APP/);
-  for (const flag of ['--bind', '--workers', '--graceful-timeout', '--limit-request-field_size', '--print-config']) {
+  for (const flag of [
+    '--bind',
+    '--workers',
+    '--graceful-timeout',
+    '--limit-request-field_size',
+    '--print-config',
+  ]) {
     assert.ok(stdout.includes(flag), flag);
   }
 });
@@ -23,10 +29,15 @@ test('--help prints the usage and every option, and exits 0', { timeout: 15_000 
 test('an unknown option exits 2 with one line naming it', { timeout: 15_000 }, async () => {
   const { code, stderr } = await runTsgi(['--wrkers', '2', 'app.ts']);
   assert.equal(code, 2);
-  assert.equal(stderr, 'tsgi: error: unknown option --wrkers; did you mean --workers? (tsgi --help lists every option)\n');
+  assert.equal(
+    stderr,
+    'tsgi: error: unknown option --wrkers; did you mean --workers? (tsgi --help lists every option)\n',
+  );
 });
 
-test('a bad value exits 2 with one line naming the flag and what it expects', { timeout: 15_000 }, async () => {
+test('a bad value exits 2 with one line naming the flag and what it expects', {
+  timeout: 15_000,
+}, async () => {
   const { code, stderr } = await runTsgi(['app.ts', '--timeout', 'soon']);
   assert.equal(code, 2);
   assert.equal(stderr, "tsgi: error: --timeout expects a whole number of seconds ≥ 0, got 'soon'\n");
@@ -51,15 +62,25 @@ test('a bad option in TSGI_CMD_ARGS exits 2 and says where it came from', { time
 });
 
 test('--print-config prints the resolved settings and exits 0', { timeout: 15_000 }, async () => {
-  const { code, stdout } = await runTsgi(['app.ts', '--print-config', '-w', '3'], { env: { TSGI_CMD_ARGS: '-w 2 --threads 4' } });
+  const { code, stdout } = await runTsgi(['app.ts', '--print-config', '-w', '3'], {
+    env: { TSGI_CMD_ARGS: '-w 2 --threads 4' },
+  });
   assert.equal(code, 0);
-  assert.match(stdout, /^workers +\= 3$/m);
-  assert.match(stdout, /^threads +\= 4$/m);
-  assert.match(stdout, /^app +\= app\.ts$/m);
+  assert.match(stdout, /^workers += 3$/m);
+  assert.match(stdout, /^threads += 4$/m);
+  assert.match(stdout, /^app += app\.ts$/m);
 });
 
-test('an app that throws at import exits 4 with the error, without respawning', { timeout: 20_000 }, async () => {
-  const { code, stderr } = await runTsgi([`${APPS}/throws-at-import.ts`, '-b', `127.0.0.1:${await freePort()}`, '-w', '2']);
+test('an app that throws at import exits 4 with the error, without respawning', {
+  timeout: 20_000,
+}, async () => {
+  const { code, stderr } = await runTsgi([
+    `${APPS}/throws-at-import.ts`,
+    '-b',
+    `127.0.0.1:${await freePort()}`,
+    '-w',
+    '2',
+  ]);
   assert.equal(code, 4);
   assert.match(stderr, /DATABASE_URL is not set/);
   assert.match(stderr, /App failed to load\./);

@@ -26,7 +26,16 @@ test('serves a Python WSGI app named as module:callable', { timeout: 30_000, ski
 
 test('-w and --threads size the Python pool behind one front end', { timeout: 30_000, skip }, async () => {
   const port = await freePort();
-  const tsgi = await startTsgi(['hello:create_app("Hi")', '-b', `127.0.0.1:${port}`, '-w', '2', '--threads', '2', ...pythonArgs]);
+  const tsgi = await startTsgi([
+    'hello:create_app("Hi")',
+    '-b',
+    `127.0.0.1:${port}`,
+    '-w',
+    '2',
+    '--threads',
+    '2',
+    ...pythonArgs,
+  ]);
   try {
     assert.equal((await get(port)).body, 'Hi\n');
     assert.match(tsgi.output, /Using worker: python pool \(2 processes × 2 threads\)/);
@@ -37,7 +46,12 @@ test('-w and --threads size the Python pool behind one front end', { timeout: 30
 });
 
 test('a Python app that fails to import exits 4 with the message', { timeout: 30_000, skip }, async () => {
-  const { code, stderr } = await runTsgi(['import_failing', '-b', `127.0.0.1:${await freePort()}`, ...pythonArgs]);
+  const { code, stderr } = await runTsgi([
+    'import_failing',
+    '-b',
+    `127.0.0.1:${await freePort()}`,
+    ...pythonArgs,
+  ]);
   assert.equal(code, 4);
   assert.match(stderr, /tsgi_no_such_module/);
   assert.match(stderr, /App failed to load\./);

@@ -49,7 +49,9 @@ test('--reload restarts the workers when the app file changes', { timeout: 30_00
   }
 });
 
-test('--reload serves the load error while the app is broken, and recovers when it is fixed', { timeout: 30_000 }, async () => {
+test('--reload serves the load error while the app is broken, and recovers when it is fixed', {
+  timeout: 30_000,
+}, async () => {
   const { dir, app } = project();
   const port = await freePort();
   const tsgi = await startTsgi([app, '-b', `127.0.0.1:${port}`, '--reload']);

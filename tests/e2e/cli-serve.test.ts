@@ -23,7 +23,7 @@ test('-w 2 spreads requests over two worker pids', { timeout: 20_000 }, async ()
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
-    await tsgi.waitFor(/Booting worker[^]*Booting worker/);
+    await tsgi.waitFor(/Booting worker[\s\S]*Booting worker/);
     const pids = new Set<string>();
     // Each request holds its worker's event loop for 100 ms, so concurrent connections must go to the other.
     for (let round = 0; round < 5 && pids.size < 2; round++) {

@@ -74,7 +74,7 @@ test('SIGHUP replaces every worker with a new one, without a failed request', {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
-    await tsgi.waitFor(/(?:Booting worker with pid: \d+[^]*){2}/);
+    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
     const before = [...tsgi.output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => m[1]);
     tsgi.signal('SIGHUP');
     let failures = 0;

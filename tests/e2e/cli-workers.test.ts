@@ -7,13 +7,17 @@ import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
 async function pidsServing(port: number, count: number): Promise<Set<string>> {
   const pids = new Set<string>();
   for (let round = 0; round < 50 && pids.size < count; round++) {
-    const replies = await Promise.all(Array.from({ length: 4 }, () => get(port, '/?spin=50').catch(() => null)));
+    const replies = await Promise.all(
+      Array.from({ length: 4 }, () => get(port, '/?spin=50').catch(() => null)),
+    );
     for (const reply of replies) if (reply?.status === 200) pids.add(reply.body);
   }
   return pids;
 }
 
-test('a worker killed with kill -9 is replaced and requests keep succeeding', { timeout: 30_000 }, async () => {
+test('a worker killed with kill -9 is replaced and requests keep succeeding', {
+  timeout: 30_000,
+}, async () => {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
@@ -93,7 +97,7 @@ test('--timeout kills a worker whose event loop is blocked, and the server recov
     );
     await tsgi.waitFor(new RegExp(`WORKER TIMEOUT \\(pid:${pid}\\)`), 5_000);
     assert.equal(await blocked, 'connection lost');
-    await tsgi.waitFor(/(?:Booting worker with pid: \d+[^]*){2}/);
+    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
     let reply = await get(port).catch(() => null);
     for (let i = 0; i < 20 && reply?.status !== 200; i++) {
       await sleep(100);

@@ -6,6 +6,7 @@ import { nonEmptyText, optionalText } from '../validators.js';
 export const app = defineSetting({
   name: 'app',
   section: 'application',
+  example: 'app.ts',
   flags: [],
   positional: true,
   metavar: 'APP',
@@ -23,6 +24,7 @@ export const app = defineSetting({
 export const config = defineSetting({
   name: 'config',
   section: 'application',
+  example: 'tsgi.config.mjs',
   flags: ['-c', '--config'],
   metavar: 'FILE',
   default: null as string | null,

@@ -6,6 +6,7 @@ import { integer } from '../validators.js';
 export const limitRequestLine = defineSetting({
   name: 'limitRequestLine',
   section: 'limits',
+  example: '8190',
   flags: ['--limit-request-line'],
   metavar: 'INT',
   default: 4094,
@@ -17,6 +18,7 @@ export const limitRequestLine = defineSetting({
 export const limitRequestFields = defineSetting({
   name: 'limitRequestFields',
   section: 'limits',
+  example: '50',
   flags: ['--limit-request-fields'],
   metavar: 'INT',
   default: 100,
@@ -28,6 +30,7 @@ export const limitRequestFields = defineSetting({
 export const limitRequestFieldSize = defineSetting({
   name: 'limitRequestFieldSize',
   section: 'limits',
+  example: '16380',
   flags: ['--limit-request-field_size', '--limit-request-field-size'],
   metavar: 'INT',
   default: 8190,

@@ -7,6 +7,7 @@ import { nonEmptyText, oneOf, optionalText } from '../validators.js';
 export const accessLogfile = defineSetting({
   name: 'accessLogfile',
   section: 'logging',
+  example: '-',
   flags: ['--access-logfile'],
   metavar: 'FILE',
   default: null as string | null,
@@ -19,6 +20,7 @@ export const accessLogfile = defineSetting({
 export const errorLogfile = defineSetting({
   name: 'errorLogfile',
   section: 'logging',
+  example: '/var/log/tsgi/error.log',
   flags: ['--error-logfile'],
   metavar: 'FILE',
   default: '-',
@@ -30,6 +32,7 @@ export const errorLogfile = defineSetting({
 export const logLevel = defineSetting({
   name: 'logLevel',
   section: 'logging',
+  example: 'debug',
   flags: ['--log-level'],
   metavar: 'LEVEL',
   default: 'info' as (typeof LEVELS)[number],

@@ -6,6 +6,7 @@ import { boolean, listOf, optionalText, text } from '../validators.js';
 export const chdir = defineSetting({
   name: 'chdir',
   section: 'mechanics',
+  example: '/srv/app',
   flags: ['--chdir'],
   metavar: 'DIR',
   default: null as string | null,
@@ -33,6 +34,7 @@ function environment(value: unknown): Array<[string, string]> {
 export const env = defineSetting({
   name: 'env',
   section: 'mechanics',
+  example: 'DJANGO_SETTINGS_MODULE=proj.settings',
   flags: ['-e', '--env'],
   metavar: 'KEY=VALUE',
   repeatable: true,
@@ -46,6 +48,7 @@ export const env = defineSetting({
 export const printConfig = defineSetting({
   name: 'printConfig',
   section: 'mechanics',
+  example: '',
   flags: ['--print-config'],
   metavar: '',
   boolean: true,

@@ -6,6 +6,7 @@ import { commaList, optionalText } from '../validators.js';
 export const python = defineSetting({
   name: 'python',
   section: 'python',
+  example: '/srv/venv/bin/python',
   flags: ['--python'],
   metavar: 'PATH',
   default: null as string | null,
@@ -18,6 +19,7 @@ export const python = defineSetting({
 export const pythonpath = defineSetting({
   name: 'pythonpath',
   section: 'python',
+  example: '/srv/app,/srv/lib',
   flags: ['--pythonpath'],
   metavar: 'PATHS',
   default: [] as string[],

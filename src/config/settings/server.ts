@@ -18,6 +18,7 @@ function bindAddress(value: unknown): string {
 export const bind = defineSetting({
   name: 'bind',
   section: 'server',
+  example: '0.0.0.0:8080',
   flags: ['-b', '--bind'],
   metavar: 'ADDRESS',
   repeatable: true,
@@ -35,6 +36,7 @@ export const bind = defineSetting({
 export const keepAlive = defineSetting({
   name: 'keepAlive',
   section: 'server',
+  example: '5',
   flags: ['--keep-alive'],
   metavar: 'INT',
   default: 2,
@@ -53,6 +55,7 @@ function scriptName(value: unknown): string {
 export const rootPath = defineSetting({
   name: 'rootPath',
   section: 'server',
+  example: '/api',
   flags: ['--root-path'],
   metavar: 'PATH',
   env: 'SCRIPT_NAME',

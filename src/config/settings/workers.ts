@@ -6,6 +6,7 @@ import { boolean, integer } from '../validators.js';
 export const workers = defineSetting({
   name: 'workers',
   section: 'workers',
+  example: '4',
   flags: ['-w', '--workers'],
   metavar: 'INT',
   env: 'WEB_CONCURRENCY',
@@ -21,6 +22,7 @@ export const workers = defineSetting({
 export const threads = defineSetting({
   name: 'threads',
   section: 'workers',
+  example: '8',
   flags: ['--threads'],
   metavar: 'INT',
   default: 1,
@@ -32,6 +34,7 @@ export const threads = defineSetting({
 export const timeout = defineSetting({
   name: 'timeout',
   section: 'workers',
+  example: '60',
   flags: ['-t', '--timeout'],
   metavar: 'INT',
   default: 30,
@@ -43,6 +46,7 @@ export const timeout = defineSetting({
 export const gracefulTimeout = defineSetting({
   name: 'gracefulTimeout',
   section: 'workers',
+  example: '10',
   flags: ['--graceful-timeout'],
   metavar: 'INT',
   default: 30,
@@ -54,6 +58,7 @@ export const gracefulTimeout = defineSetting({
 export const maxRequests = defineSetting({
   name: 'maxRequests',
   section: 'workers',
+  example: '1000',
   flags: ['--max-requests'],
   metavar: 'INT',
   default: 0,
@@ -65,6 +70,7 @@ export const maxRequests = defineSetting({
 export const maxRequestsJitter = defineSetting({
   name: 'maxRequestsJitter',
   section: 'workers',
+  example: '50',
   flags: ['--max-requests-jitter'],
   metavar: 'INT',
   default: 0,
@@ -76,6 +82,7 @@ export const maxRequestsJitter = defineSetting({
 export const reload = defineSetting({
   name: 'reload',
   section: 'workers',
+  example: '',
   flags: ['--reload'],
   metavar: '',
   boolean: true,

@@ -1,0 +1,105 @@
+// The command-line parser derived from the registry.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseArgv, UsageError } from '../../src/config/index.js';
+
+function usageError(args: string[]): string {
+  try {
+    parseArgv(args);
+  } catch (error) {
+    assert.ok(error instanceof UsageError);
+    return error.message;
+  }
+  assert.fail(`${args.join(' ')} parsed`);
+}
+
+test('--flag VALUE and --flag=VALUE are the same', () => {
+  assert.equal(parseArgv(['--workers', '3']).values.workers, 3);
+  assert.equal(parseArgv(['--workers=3']).values.workers, 3);
+});
+
+test('a short flag takes its value attached or as the next argument', () => {
+  assert.equal(parseArgv(['-w4']).values.workers, 4);
+  assert.equal(parseArgv(['-w', '4']).values.workers, 4);
+  assert.deepEqual(parseArgv(['-b127.0.0.1:9000']).values.bind, ['127.0.0.1:9000']);
+});
+
+test('a repeated -b collects every address, in order', () => {
+  assert.deepEqual(parseArgv(['-b', '127.0.0.1:1', '--bind', 'unix:/tmp/s', '-b', '[::1]:2']).values.bind, [
+    '127.0.0.1:1',
+    'unix:/tmp/s',
+    '[::1]:2',
+  ]);
+});
+
+test('-e KEY=VALUE collects pairs, keeping = signs inside the value', () => {
+  assert.deepEqual(parseArgv(['-e', 'A=1', '--env', 'B=x=y', '-e', 'C=']).values.env, [
+    ['A', '1'],
+    ['B', 'x=y'],
+    ['C', ''],
+  ]);
+});
+
+test('a switch takes no value; --switch=false turns it off', () => {
+  const parsed = parseArgv(['--reload', 'app.ts']);
+  assert.equal(parsed.values.reload, true);
+  assert.equal(parsed.values.app, 'app.ts');
+  assert.equal(parseArgv(['--reload=false']).values.reload, false);
+});
+
+test('--pythonpath splits on commas', () => {
+  assert.deepEqual(parseArgv(['--pythonpath', 'a, b,,c']).values.pythonpath, ['a', 'b', 'c']);
+});
+
+test('the APP may come before, between or after the options, and after --', () => {
+  assert.equal(parseArgv(['app.ts', '-w', '2']).values.app, 'app.ts');
+  assert.equal(parseArgv(['-w', '2', 'app.ts', '--reload']).values.app, 'app.ts');
+  assert.equal(parseArgv(['-w', '2', '--', '-weird-name.ts']).values.app, '-weird-name.ts');
+});
+
+test('-h and -v are recognised anywhere', () => {
+  assert.equal(parseArgv(['app.ts', '-h']).help, true);
+  assert.equal(parseArgv(['--version']).version, true);
+});
+
+test('an unknown flag is named, with the closest real flag', () => {
+  assert.equal(
+    usageError(['--max-request', '5']),
+    'unknown option --max-request; did you mean --max-requests? (tsgi --help lists every option)',
+  );
+  assert.match(usageError(['-x']), /^unknown option -x \(tsgi --help/);
+});
+
+test('a value of the wrong type names the flag as typed and what it expects', () => {
+  assert.equal(usageError(['-w', '0']), "-w expects an integer ≥ 1, got '0'");
+  assert.equal(
+    usageError(['--log-level', 'loud']),
+    "--log-level expects one of debug, info, warning, error, critical, got 'loud'",
+  );
+  assert.equal(
+    usageError(['--root-path', 'api/']),
+    "--root-path expects a path starting with '/' and not ending with '/', e.g. /app, got 'api/'",
+  );
+  assert.equal(usageError(['-e', 'NOVALUE']), "-e expects KEY=VALUE, got 'NOVALUE'");
+  assert.equal(
+    usageError(['--limit-request-line', '9000']),
+    "--limit-request-line expects a number of bytes from 0 (unlimited) to 8190, got '9000'",
+  );
+});
+
+test('a flag at the end without its value says so', () => {
+  assert.equal(
+    usageError(['app.ts', '--timeout']),
+    '--timeout expects a whole number of seconds ≥ 0, got nothing',
+  );
+});
+
+test('a second positional argument is refused', () => {
+  assert.match(usageError(['app.ts', 'other.ts']), /^unexpected argument 'other\.ts': tsgi serves one APP/);
+});
+
+test('the source of the arguments is named in errors', () => {
+  assert.throws(() => parseArgv(['-w', 'x'], ' in TSGI_CMD_ARGS'), {
+    message: "-w in TSGI_CMD_ARGS expects an integer ≥ 1, got 'x'",
+  });
+});
