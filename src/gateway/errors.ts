@@ -107,6 +107,7 @@ export function statusOf(error: unknown): number {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof Uint8Array) return 'a bare Uint8Array (wrap it in an array: [bytes])';
   if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 20))})`;
   if (typeof value === 'object') return `an object of type ${value.constructor?.name ?? 'Object'}`;
   return `a ${typeof value}`;

@@ -79,6 +79,7 @@ export class BodyInput implements Input {
   }
 
   async read(size?: number): Promise<Uint8Array> {
+    checkSize(size);
     const all = size === undefined || size === null || size < 0;
     if (!all && size === 0) return EMPTY;
     if (all) {
@@ -91,6 +92,7 @@ export class BodyInput implements Input {
   }
 
   async readline(size?: number): Promise<Uint8Array> {
+    checkSize(size);
     const limit = size === undefined || size === null || size < 0 ? Number.POSITIVE_INFINITY : size;
     if (limit === 0) return EMPTY;
     let scanned = 0;
@@ -130,6 +132,13 @@ export class BodyInput implements Input {
       if (line.length === 0) return;
       yield line;
     }
+  }
+}
+
+/** Sizes are whole byte counts: a fractional one would split a byte between two reads. */
+function checkSize(size: number | undefined): void {
+  if (size !== undefined && size !== null && !Number.isInteger(size)) {
+    throw new TypeError(`wsgi.input size must be an integer number of bytes, got ${size}`);
   }
 }
 

@@ -27,10 +27,11 @@ export interface ResponseSink {
 /** Called for every error the app raises or the contract detects. `phase` says what the client saw. */
 export type ErrorReporter = (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => void;
 
-const STATUS_LINE = /^[1-9]\d\d [^\r\n]*$/;
+// RFC 9112 §4: status-code SP reason-phrase, the reason being visible latin-1 text (PEP 3333 S9 asks for one).
+const STATUS_LINE = /^[1-9]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -108,6 +109,7 @@ class ResponseRun {
   #status: string | undefined;
   #headers: Array<[string, string]> = [];
   #headersSent = false;
+  #startCalled = false;
 
   constructor(sink: ResponseSink, report: ErrorReporter) {
     this.#sink = sink;
@@ -116,14 +118,15 @@ class ResponseRun {
 
   #sendHead(bodyLength?: number): void {
     if (this.#status === undefined) throw contractErrors.bodyBeforeStartResponse();
-    this.#headersSent = true;
+    // Marked sent only once the sink took the head: a head it refused can still become a clean 500.
     this.#sink.head(this.#status, this.#headers, bodyLength);
+    this.#headersSent = true;
   }
 
   #send(chunk: unknown): void | Promise<void> {
     if (!(chunk instanceof Uint8Array)) throw contractErrors.badChunk(chunk);
     // S11: headers wait for the first non-empty chunk, so an empty chunk sends nothing.
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.#sink.closed) return;
     if (!this.#headersSent) this.#sendHead();
     return this.#sink.write(chunk);
   }
@@ -135,9 +138,11 @@ class ResponseRun {
     if (excInfo !== undefined && excInfo !== null) {
       // S10: with exc_info after the headers went out, re-raise; before, replace status and headers.
       if (this.#headersSent) throw excInfo;
-    } else if (this.#status !== undefined) {
+    } else if (this.#startCalled) {
+      // S10: a second call without exc_info is fatal, even when the first call raised.
       throw contractErrors.startResponseTwice();
     }
+    this.#startCalled = true;
     validateStatus(status);
     validateHeaders(headers);
     this.#status = status;
@@ -161,7 +166,7 @@ class ResponseRun {
         if (!(chunk instanceof Uint8Array)) throw contractErrors.badChunk(chunk);
         length += chunk.length;
       }
-      if (!this.#headersSent && length > 0) this.#sendHead(length);
+      if (!this.#headersSent && length > 0 && !this.#sink.closed) this.#sendHead(length);
       for (let i = 0; i < body.length; i++) {
         if (this.#sink.closed) break;
         const waiting = this.#send(body[i]);
@@ -188,22 +193,26 @@ class ResponseRun {
       if (waiting) await waiting;
       const resolved = await result;
       body ??= resolved;
-      if (resolved === null || typeof resolved !== 'object') throw contractErrors.badBody(resolved);
+      // A bare Uint8Array is iterable (of numbers): refuse it by name rather than as a bad chunk.
+      if (resolved === null || typeof resolved !== 'object' || ArrayBuffer.isView(resolved)) {
+        throw contractErrors.badBody(resolved);
+      }
       const sink = this.#sink;
       if (isFileBody(resolved) && sink.sendFile && resolved.file.path !== undefined) {
         if (!this.#headersSent) this.#sendHead();
         await sink.sendFile(resolved.file as FileLike & { path: string });
       } else if (Symbol.iterator in resolved) {
         for (const chunk of resolved as Iterable<Uint8Array>) {
-          if (sink.closed) break;
           const wait = this.#send(chunk);
           if (wait) await wait;
+          // Checked after the write, before the loop pulls another chunk from the app.
+          if (sink.closed) break;
         }
       } else if (Symbol.asyncIterator in resolved) {
         for await (const chunk of resolved as AsyncIterable<Uint8Array>) {
-          if (sink.closed) break;
           const wait = this.#send(chunk);
           if (wait) await wait;
+          if (sink.closed) break;
         }
       } else {
         throw contractErrors.badBody(resolved);

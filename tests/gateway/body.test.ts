@@ -91,3 +91,9 @@ test('a wsgi.file_wrapper body is iterated in blocks when the server has no file
   assert.equal(response.text(), '0123456789');
   assert.equal(file.closed, true);
 });
+
+test('a bare Uint8Array body is refused by name, with the fix in the message', async () => {
+  const response = await new TestClient(returnsBareBytes).get('/');
+  assert.equal(response.status, 500);
+  assert.match(response.errors.join('\n'), /bare Uint8Array \(wrap it in an array: \[bytes\]\)/);
+});

@@ -143,3 +143,10 @@ test('BodyInput skips empty chunks from its source', async () => {
   assert.deepEqual(await input.read(5), enc('c'));
   assert.deepEqual(await input.read(5), new Uint8Array(0));
 });
+
+test('read() and readline() refuse a fractional size instead of losing a byte', async () => {
+  const input = new BodyInput(bytesSource([enc('abcdef')]));
+  await assert.rejects(input.read(1.5), TypeError);
+  await assert.rejects(input.readline(2.5), TypeError);
+  assert.equal(new TextDecoder().decode(await input.read()), 'abcdef');
+});

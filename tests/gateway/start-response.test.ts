@@ -128,3 +128,31 @@ test('the 500 page is generic: the error details go only to the error report', a
   assert.doesNotMatch(response.text(), /start_response/);
   assert.match(response.errors.join('\n'), /start_response was called a second time/);
 });
+
+test('a status with characters outside latin-1 is a contract error answered with a clean 500', async () => {
+  const response = await new TestClient(withStatus('200 Ωμέγα')).get('/');
+  assert.equal(response.status, 500);
+  assert.match(response.errors.join('\n'), /TSGI_BAD_STATUS|invalid status/);
+});
+
+test('a status without a reason phrase is a contract error', async () => {
+  const response = await new TestClient(withStatus('200 ')).get('/');
+  assert.equal(response.status, 500);
+});
+
+test('a second start_response without excInfo is an error even when the first one raised', async () => {
+  let second: unknown;
+  const app = (_environ: unknown, startResponse: (s: string, h: Array<[string, string]>) => unknown) => {
+    try {
+      startResponse('bad status', []);
+    } catch {}
+    try {
+      startResponse('200 OK', []);
+    } catch (error) {
+      second = error;
+    }
+    return [];
+  };
+  await new TestClient(app as never).get('/');
+  assert.equal(codeOf(second), 'TSGI_START_RESPONSE_TWICE');
+});
