@@ -1,4 +1,21 @@
 // tsgi's public surface: the contract types and the entry points built on them.
+
+export type { BodySource, RequestHead, ResponseSink, ServerContext } from './gateway/index.js';
+export {
+  BodyInput,
+  buildEnviron,
+  byteStringToBytes,
+  byteStringToUtf8,
+  bytesSource,
+  bytesToByteString,
+  ClientError,
+  ContractError,
+  fileWrapper,
+  runApplication,
+  ServerFault,
+  TsgiError,
+  utf8ToByteString,
+} from './gateway/index.js';
 export type {
   Application,
   Body,
@@ -11,22 +28,6 @@ export type {
   StartResponse,
   Write,
 } from './gateway/types.js';
-export {
-  byteStringToBytes,
-  bytesToByteString,
-  byteStringToUtf8,
-  utf8ToByteString,
-  buildEnviron,
-  runApplication,
-  BodyInput,
-  bytesSource,
-  fileWrapper,
-  TsgiError,
-  ContractError,
-  ClientError,
-  ServerFault,
-} from './gateway/index.js';
-export type { ResponseSink, RequestHead, ServerContext, BodySource } from './gateway/index.js';
 export { createHttpServer, type HttpServerOptions } from './http/server.js';
-export { loadApplication } from './runtimes/node/load-app.js';
 export { createLogger, type Logger } from './log.js';
+export { loadApplication } from './runtimes/node/load-app.js';

@@ -175,10 +175,11 @@ class ResponseRun {
       this.#finishHead();
       if (!this.#sink.closed) {
         const ending = this.#sink.end();
-        if (ending) return ending.then(
-          () => this.#close(body),
-          (error) => this.fail(error, body),
-        );
+        if (ending)
+          return ending.then(
+            () => this.#close(body),
+            (error) => this.fail(error, body),
+          );
       }
     } catch (error) {
       return this.fail(error, body);
