@@ -194,18 +194,23 @@ export class ServerProcess {
     return descendantsOf(this.pid);
   }
 
-  /** Send `signal` to the main process only; resolves with its exit, or rejects after `ms`. */
-  async signal(signal: NodeJS.Signals, ms = 10_000): Promise<Exit> {
-    if (!this.exit) process.kill(this.pid, signal);
+  /** Resolves with the exit, or rejects (quoting the output) if the process still runs after `ms`. */
+  async waitForExit(ms = 10_000): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no exit within ${ms} ms of ${signal}`)), ms);
+      timer = setTimeout(() => reject(new Error(`still running after ${ms} ms; ${this.tail()}`)), ms);
     });
     try {
       return await Promise.race([this.exited, timeout]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Send `signal` to the main process only; resolves with its exit, or rejects after `ms`. */
+  signal(signal: NodeJS.Signals, ms = 10_000): Promise<Exit> {
+    if (!this.exit) process.kill(this.pid, signal);
+    return this.waitForExit(ms);
   }
 
   /** For after hooks: SIGKILL the whole process group (the server and every worker it started). */
