@@ -246,7 +246,10 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
       [b.environ.SCRIPT_NAME, b.environ.PATH_INFO, b.environ.HTTP_PATH_INFO],
       ['/mnt', '/x', '/y'],
     );
-    assert.deepEqual(differences(a, b, ['SCRIPT_NAME', 'PATH_INFO', 'HTTP_SCRIPT_NAME', 'HTTP_PATH_INFO']), []);
+    assert.deepEqual(
+      differences(a, b, ['SCRIPT_NAME', 'PATH_INFO', 'HTTP_SCRIPT_NAME', 'HTTP_PATH_INFO']),
+      [],
+    );
   });
 
   test('deliberate: X-Forwarded-Proto does not set wsgi.url_scheme (Gunicorn trusts it from loopback)', {

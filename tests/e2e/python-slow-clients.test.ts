@@ -48,7 +48,7 @@ describe('slow clients and a single Python worker', { skip: skipPython, timeout:
     const res = await fetch(`${tsgi.origin}/read`, { method: 'POST', body: 'normal' });
     const elapsed = Date.now() - started;
     assert.equal(res.status, 200, tsgi.tail());
-    assert.equal((await res.json()).length, 6);
+    assert.equal(((await res.json()) as { length: number }).length, 6);
     assert.ok(elapsed < 1000, `a normal request took ${elapsed} ms`);
 
     // The stalled bodies, once complete, are served whole.
