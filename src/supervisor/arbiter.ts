@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import type { Logger } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
-import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR } from './exit-codes.js';
+import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
 import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
@@ -133,8 +133,9 @@ export class Arbiter {
 
   #setUpCluster(): void {
     // Workers accept on the shared listening socket themselves; round-robin would pass every connection
-    // through this process over IPC.
-    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    // through this process over IPC (docs/lifecycle.md has the measurements). Node's own
+    // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
+    if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: workerMainPath() });
     cluster.on('exit', (worker, code, signal) =>
       this.#events.push({ kind: 'exit', id: worker.id, code, signal: signal ?? null }),
@@ -239,6 +240,12 @@ export class Arbiter {
       const reason = record.state === 'booting' && code !== null ? bootFailureReason(code) : null;
       if (reason && code !== null) this.#onBootFailure(code, reason);
       else this.#log.error(`Worker (pid:${pid}) exited with code ${code}`);
+    }
+    if (this.#bootBlocked && this.#records.size === 0 && this.#phase === 'running') {
+      this.#log.critical('The last running worker is gone and new ones cannot boot. Stopping');
+      this.#haltReason = 'Worker failed to boot.';
+      this.#exitCode = code && bootFailureReason(code) ? code : WORKER_BOOT_ERROR;
+      this.#phase = 'stopping';
     }
   }
 
