@@ -1,6 +1,6 @@
 // tsgi serving a TypeScript app: requests, several workers, logs, environment, unix sockets.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -121,6 +121,38 @@ test('a bind path holding a regular file is refused, not deleted', { timeout: 20
     assert.equal(exit.code, 1);
     assert.match(tsgi.stderr, /not a socket/);
     assert.ok(existsSync(path));
+  } finally {
+    tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--error-logfile and --access-logfile write to files', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logs-'));
+  const port = await freePort();
+  const errorLog = join(dir, 'error.log');
+  const accessLog = join(dir, 'access.log');
+  const tsgi = new Tsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--error-logfile',
+    errorLog,
+    '--access-logfile',
+    accessLog,
+  ]);
+  try {
+    for (let i = 0; i < 50 && !existsSync(errorLog); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !/Listening at/.test(readFileSync(errorLog, 'utf8')); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await get(port, '/logged');
+    tsgi.signal('SIGTERM');
+    assert.equal((await tsgi.exit(10_000)).code, 0);
+    const errors = readFileSync(errorLog, 'utf8');
+    assert.match(errors, /\[INFO\] Starting tsgi/);
+    assert.match(errors, /\[INFO\] Booting worker with pid/);
+    assert.match(readFileSync(accessLog, 'utf8'), /"GET \/logged HTTP\/1\.1" 200/);
+    assert.equal(tsgi.stderr, '', 'nothing on stderr');
   } finally {
     tsgi.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,8 @@
 // Stopping and restarting: in-flight requests finish, the process exits 0, SIGHUP swaps the workers.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
 
@@ -87,6 +90,64 @@ test('SIGHUP replaces every worker with a new one, without a failed request', {
     assert.equal(failures, 0);
     const reply = await get(port);
     assert.ok(!before.includes(reply.body), `served by ${reply.body}, one of the old workers ${before}`);
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('a second SIGINT stops at once, without waiting for in-flight requests', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '--graceful-timeout', '30']);
+  try {
+    const endless = get(port, '/?ms=60000').catch(() => 'cut');
+    await sleep(300);
+    tsgi.signal('SIGINT');
+    await tsgi.waitFor(/Handling signal: int/);
+    tsgi.signal('SIGINT');
+    assert.equal((await tsgi.exit(5_000)).code, 0);
+    assert.equal(await endless, 'cut');
+  } finally {
+    tsgi.kill();
+  }
+});
+
+test('SIGHUP with a broken app keeps the running workers serving the previous code', {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const app = join(dir, 'app.ts');
+  writeFileSync(
+    app,
+    "export const application = (_e: unknown, start: (s: string, h: [string, string][]) => void) => {\n  start('200 OK', []);\n  return [new TextEncoder().encode('old')];\n};\n",
+  );
+  const port = await freePort();
+  const tsgi = await startTsgi([app, '-b', `127.0.0.1:${port}`]);
+  try {
+    writeFileSync(app, "throw new Error('broken deploy');\n");
+    tsgi.signal('SIGHUP');
+    await tsgi.waitFor(/App failed to load\. Keeping the 1 running worker/);
+    assert.equal((await get(port)).body, 'old');
+    assert.equal(tsgi.child.exitCode, null);
+  } finally {
+    tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTTIN adds a worker and SIGTTOU retires one', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`]);
+  try {
+    tsgi.signal('SIGTTIN');
+    await tsgi.waitFor(/Number of workers: 2/);
+    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    tsgi.signal('SIGTTOU');
+    await tsgi.waitFor(/Number of workers: 1/);
+    await tsgi.waitFor(/Worker exited \(pid:\d+\)/);
+    assert.equal((await get(port)).status, 200);
   } finally {
     tsgi.kill();
   }
