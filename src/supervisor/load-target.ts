@@ -4,7 +4,6 @@
 import type { Application } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import { loadApplication } from '../runtimes/node/load-app.js';
-import { pythonApp } from '../runtimes/python/index.js';
 import type { SupervisorOptions } from './options.js';
 import { targetKind } from './target.js';
 
@@ -29,6 +28,8 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
       close: async () => {},
     };
   }
+  // Loaded only for a Python target: a TypeScript worker never pays for the Python runtime.
+  const { pythonApp } = await import('../runtimes/python/index.js');
   const app = pythonApp({
     target: options.app,
     python: options.python ?? undefined,

@@ -21,7 +21,7 @@ export const errorLogfile = defineSetting({
   name: 'errorLogfile',
   section: 'logging',
   example: '/var/log/tsgi/error.log',
-  flags: ['--error-logfile'],
+  flags: ['--error-logfile', '--log-file'],
   metavar: 'FILE',
   default: '-',
   expected: "a file path, or '-' for stderr",
