@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { rawRequest } from '../http/support/raw-connection.js';
 import {
   pythonWorkerPids,
   type ServerProcess,
@@ -41,6 +42,22 @@ describe('Python faults through the tsgi CLI', { skip: skipPython, timeout: 90_0
         assert.match(tsgi.stderr, /Traceback \(most recent call last\)/);
         assert.match(tsgi.stderr, /streaming\.py", line \d+, in application/);
         assert.equal((await get(`${tsgi.origin}/generator`)).status, 200, 'the worker keeps serving');
+      }),
+  );
+
+  test(
+    'an exception after the headers went out cuts the connection instead of ending the body cleanly',
+    {
+      timeout: 15_000,
+    },
+    () =>
+      withTsgi('streaming:application', [], async (tsgi) => {
+        const res = await rawRequest(tsgi.port, 'GET /raise-after HTTP/1.1\r\nHost: h\r\n\r\n');
+        assert.equal(res.status, 200);
+        assert.equal(res.framing, 'chunked');
+        assert.equal(res.complete, false, 'no last-chunk after a failed body');
+        assert.equal(res.body.toString(), 'first');
+        await waitFor(() => tsgi.stderr.includes('RuntimeError: boom after headers'), 3000, 'the exception');
       }),
   );
 

@@ -263,12 +263,22 @@ export async function startTsgi(target: string, args: string[] = [], options: Ts
   return server;
 }
 
-/** `gunicorn -w 1 -b 127.0.0.1:PORT --chdir DIR ...args TARGET`, listening. */
+/** `gunicorn --no-control-socket -w 1 -b 127.0.0.1:PORT --chdir DIR ...args TARGET`, listening (no control socket: it would go to ~/.gunicorn, shared by every Gunicorn). */
 export async function startGunicorn(target: string, args: string[] = [], options: TsgiOptions = {}) {
   const port = await freePort();
   const server = new ServerProcess(
     GUNICORN,
-    ['-w', '1', '-b', `127.0.0.1:${port}`, '--chdir', options.chdir ?? PYTHON_APPS, ...args, target],
+    [
+      '--no-control-socket',
+      '-w',
+      '1',
+      '-b',
+      `127.0.0.1:${port}`,
+      '--chdir',
+      options.chdir ?? PYTHON_APPS,
+      ...args,
+      target,
+    ],
     { cwd: ROOT, env: serverEnv(options.env), port },
   );
   try {
