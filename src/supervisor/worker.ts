@@ -15,9 +15,6 @@ import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import type { SupervisorOptions } from './options.js';
 
-/** Gunicorn's limits use 0 for "unlimited". */
-const unlimited = (n: number) => (n === 0 ? Number.MAX_SAFE_INTEGER : n);
-
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
 }
@@ -112,9 +109,9 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       scriptName: options.rootPath,
       multiprocess: loaded.multiprocess,
       multithread: loaded.multithread,
-      limitRequestLine: unlimited(options.limitRequestLine),
-      limitRequestFields: unlimited(options.limitRequestFields),
-      limitRequestFieldSize: unlimited(options.limitRequestFieldSize),
+      limitRequestLine: options.limitRequestLine, // 0 = unlimited, as in Gunicorn
+      limitRequestFields: options.limitRequestFields,
+      limitRequestFieldSize: options.limitRequestFieldSize,
       onRequestDone,
     }),
   );
