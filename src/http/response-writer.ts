@@ -36,8 +36,8 @@ export class HttpResponseSink implements ResponseSink {
   /** The app's declared Content-Length, or -1. */
   #declared = -1;
   #ended = false;
-  /** The app kept producing past its Content-Length: stop iterating its body. */
-  #overflowed = false;
+  /** Nothing more of the body can go out (past its Content-Length, or a response without a body): stop pulling. */
+  #done = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, ctx: WriterContext) {
     this.#req = req;
@@ -47,7 +47,7 @@ export class HttpResponseSink implements ResponseSink {
 
   /** The client is gone (node:http marks the response destroyed when its socket closes), or more is pointless. */
   get closed(): boolean {
-    return this.#overflowed || this.#res.destroyed;
+    return this.#done || this.#res.destroyed;
   }
 
   head(status: string, headers: Array<[string, string]>, bodyLength?: number): void {
@@ -89,6 +89,13 @@ export class HttpResponseSink implements ResponseSink {
       flat.push('Connection', 'close');
     }
     this.#res.writeHead(code, status.slice(4), flat);
+    if (this.#noBody) {
+      // RFC 9110 §9.3.2, §15.3.5, §15.4.5: the head is the whole response. End it now and stop pulling the body:
+      // iterating a long (or endless) body only to discard it would hold the event loop.
+      this.#done = true;
+      this.#ended = true;
+      this.#res.end();
+    }
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
@@ -100,7 +107,7 @@ export class HttpResponseSink implements ResponseSink {
         this.#ctx.logger.warning(
           `app sent more than its Content-Length of ${this.#declared} for ${this.#req.method} ${this.#req.url}; the excess was dropped`,
         );
-        this.#overflowed = true;
+        this.#done = true;
         if (room <= 0) return;
         chunk = chunk.subarray(0, room);
       }
@@ -144,6 +151,8 @@ export class HttpResponseSink implements ResponseSink {
   }
 
   abort(_error: unknown): void {
+    // A response already complete on the wire (its last declared byte, or a head without body) stays complete.
+    if (this.#ended) return;
     // After the head went out, the only honest signal is a broken connection (never a clean end).
     this.#ended = true;
     this.#cut();

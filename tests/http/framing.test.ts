@@ -275,9 +275,12 @@ describe('response framing', { timeout: 10_000 }, () => {
   }
 
   test('app header Connection: keep-alive does not keep a connection open when keepAlive is 0', async () => {
-    const served = await serve(app('200 OK', [['Connection', 'keep-alive']], () => [text('hello')]), {
-      keepAlive: 0,
-    });
+    const served = await serve(
+      app('200 OK', [['Connection', 'keep-alive']], () => [text('hello')]),
+      {
+        keepAlive: 0,
+      },
+    );
     const connection = await RawConnection.open(served.port);
     try {
       await connection.send(GET);
