@@ -159,9 +159,17 @@ test('--error-logfile and --access-logfile write to files', { timeout: 20_000 },
   }
 });
 
-test('--limit-request-line reaches the server: a longer request line is answered 414', { timeout: 20_000 }, async () => {
+test('--limit-request-line reaches the server: a longer request line is answered 414', {
+  timeout: 20_000,
+}, async () => {
   const port = await freePort();
-  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--limit-request-line', '100']);
+  const tsgi = await startTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--limit-request-line',
+    '100',
+  ]);
   try {
     assert.equal((await get(port, `/${'a'.repeat(50)}`)).status, 200);
     assert.equal((await get(port, `/${'a'.repeat(200)}`)).status, 414);
