@@ -13,8 +13,12 @@ const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
 
 async function importSettings(path: string): Promise<Record<string, unknown>> {
   if (extname(path) === '.json') return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  if (/\.[cm]?ts$/.test(path)) await import('tsx/esm/api').then((api) => api.register());
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  // tsImport, not register() + import(): it also loads a .ts file outside a "type": "module" package.
+  const module = (
+    /\.[cm]?ts$/.test(path)
+      ? await import('tsx/esm/api').then((api) => api.tsImport(pathToFileURL(path).href, import.meta.url))
+      : await import(pathToFileURL(path).href)
+  ) as Record<string, unknown>;
   const { default: fallback, ...named } = module;
   const base = fallback !== null && typeof fallback === 'object' && !Array.isArray(fallback) ? fallback : {};
   return { ...(base as Record<string, unknown>), ...named };

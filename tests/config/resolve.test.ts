@@ -57,6 +57,16 @@ test('a JSON config file works and -c may come from TSGI_CMD_ARGS', async () => 
   assert.equal(config.reload, true);
 });
 
+test('a TypeScript config file loads, even outside a "type": "module" package', async () => {
+  const conf = file(
+    'tsgi.config.ts',
+    "export const workers: number = 6;\nexport const bind: string[] = ['127.0.0.1:7000'];\n",
+  );
+  const config = await run(['app.ts', '-c', conf]);
+  assert.equal(config.workers, 6);
+  assert.deepEqual(config.bind, ['127.0.0.1:7000']);
+});
+
 test('an unknown name in a config file is an error that suggests the setting meant', async () => {
   const conf = file('typo.mjs', 'export const max_requests = 5;');
   await assert.rejects(run(['app.ts', '-c', conf]), {
