@@ -334,4 +334,43 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
     const b = await rawRequest(gunicornMounted.port, request);
     assert.equal(b.status, 500);
   });
+  /** The statuses tsgi and Gunicorn answer `request` with. */
+  async function statuses(request: string): Promise<[number, number]> {
+    const a = await rawRequest(tsgi.port, request, { timeoutMs: 5000 });
+    const b = await rawRequest(gunicorn.port, request, { timeoutMs: 5000 });
+    return [a.status, b.status];
+  }
+
+  test('deliberate: an HTTP/1.1 request without Host is refused with 400 (RFC 9112 §3.2; Gunicorn serves it)', {
+    timeout: 10_000,
+  }, async () => {
+    assert.deepEqual(await statuses('GET / HTTP/1.1\r\nConnection: close\r\n\r\n'), [400, 200]);
+  });
+
+  test('two Host headers are refused with 400 (RFC 9112 §3.2), as Gunicorn does', {
+    timeout: 10_000,
+    todo: 'bug: tsgi joins them into HTTP_HOST "a,b" (src/http/server.ts checkRequest)',
+  }, async () => {
+    assert.deepEqual(
+      await statuses('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n'),
+      [400, 400],
+    );
+  });
+
+  test('two Content-Type headers are refused with 400 (RFC 9110 §5.3: a singleton field), as Gunicorn does', {
+    timeout: 10_000,
+    todo: 'bug: tsgi joins them into CONTENT_TYPE "text/plain,text/html" (src/http/server.ts checkRequest)',
+  }, async () => {
+    const request =
+      'POST / HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+    assert.deepEqual(await statuses(request), [400, 400]);
+  });
+
+  test('an HTTP/1.0 request with Transfer-Encoding is refused with 400 (RFC 9112 §6.1), as Gunicorn does', {
+    timeout: 10_000,
+    todo: 'bug: tsgi decodes the chunked body of an HTTP/1.0 request (src/http/server.ts checkRequest)',
+  }, async () => {
+    const request = 'POST / HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n';
+    assert.deepEqual(await statuses(request), [400, 400]);
+  });
 });
