@@ -90,6 +90,11 @@ describe('Python faults through the tsgi CLI', { skip: skipPython, timeout: 90_0
       const slow = await get(`${tsgi.origin}/sleep?30`);
       assert.equal(slow.status, 504, tsgi.tail());
       assert.ok(Date.now() - started < 5000, `504 after ${Date.now() - started} ms`);
+      await waitFor(
+        () => /slow\.py", line \d+ in application/.test(tsgi.stderr),
+        3000,
+        'the hung thread stack',
+      );
       const next = await get(`${tsgi.origin}/pid`);
       assert.equal(next.status, 200, tsgi.tail());
       assert.notEqual(next.text, String(before), 'the hung worker was replaced');
