@@ -3,6 +3,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger, openLogStream } from '../log.js';
@@ -106,7 +107,8 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       logger,
       accessLog,
       keepAlive: options.keepAlive,
-      scriptName: options.rootPath,
+      // The setting is text; SCRIPT_NAME is a byte string, matched against the percent-decoded path bytes (S3, S4).
+      scriptName: utf8ToByteString(options.rootPath),
       multiprocess: loaded.multiprocess,
       multithread: loaded.multithread,
       limitRequestLine: options.limitRequestLine, // 0 = unlimited, as in Gunicorn

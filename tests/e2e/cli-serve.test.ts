@@ -87,6 +87,28 @@ test('--root-path becomes SCRIPT_NAME and is stripped from PATH_INFO', { timeout
   }
 });
 
+test('a non-ASCII --root-path is matched as UTF-8 bytes against the percent-encoded path', {
+  timeout: 20_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/script-name-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--root-path',
+    '/caf\u00e9',
+  ]);
+  try {
+    // Byte strings: SCRIPT_NAME is the UTF-8 bytes of /café, one character per byte (PEP 3333).
+    assert.equal(
+      (await get(port, '/caf%C3%A9/menu')).body,
+      Buffer.from('/café /menu', 'utf8').toString('latin1'),
+    );
+  } finally {
+    tsgi.kill();
+  }
+});
+
 test('serves on a unix socket, replacing a stale socket file and removing it on exit', {
   timeout: 20_000,
 }, async () => {
