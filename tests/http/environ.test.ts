@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Application, Environ } from '../../src/gateway/index.js';
+import type { HttpServerOptions } from '../../src/http/server.js';
 import { RawConnection } from './support/raw-connection.js';
 import { type Served, serve } from './support/serve.js';
-import type { HttpServerOptions } from '../../src/http/server.js';
 
 /** Send `request` on a raw socket and return the environ the app saw. */
 async function environFor(request: string, options: Partial<HttpServerOptions> = {}): Promise<Environ> {
@@ -68,7 +68,9 @@ describe('environ over HTTP', { timeout: 10_000 }, () => {
   });
 
   test('repeated headers are joined with "," in wire order', async () => {
-    const environ = await environFor('GET / HTTP/1.1\r\nHost: x\r\nX-Tag: a\r\nAccept: */*\r\nX-Tag: b, c\r\n\r\n');
+    const environ = await environFor(
+      'GET / HTTP/1.1\r\nHost: x\r\nX-Tag: a\r\nAccept: */*\r\nX-Tag: b, c\r\n\r\n',
+    );
     assert.equal(environ.HTTP_X_TAG, 'a,b, c');
   });
 
@@ -99,7 +101,9 @@ describe('environ over HTTP', { timeout: 10_000 }, () => {
   });
 
   test('an absolute-form request target gives the path and query, not the authority', async () => {
-    const environ = await environFor('GET http://example.com:81/a%20b?x=1 HTTP/1.1\r\nHost: example.com:81\r\n\r\n');
+    const environ = await environFor(
+      'GET http://example.com:81/a%20b?x=1 HTTP/1.1\r\nHost: example.com:81\r\n\r\n',
+    );
     assert.equal(environ.PATH_INFO, '/a b');
     assert.equal(environ.QUERY_STRING, 'x=1');
     assert.equal(environ.RAW_URI, 'http://example.com:81/a%20b?x=1');

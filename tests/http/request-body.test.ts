@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { ClientError, type Application } from '../../src/gateway/index.js';
+import { type Application, ClientError } from '../../src/gateway/index.js';
 import { echoBody } from '../apps/http/echo-body.js';
 import { RawConnection } from './support/raw-connection.js';
 import { serve, sleep, waitFor } from './support/serve.js';
@@ -76,7 +76,9 @@ describe('wsgi.input over HTTP', { timeout: 20_000 }, () => {
     const served = await serve(app);
     const connection = await RawConnection.open(served.port);
     try {
-      await connection.send(`POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n${'x'.repeat(10000)}`);
+      await connection.send(
+        `POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n${'x'.repeat(10000)}`,
+      );
       assert.equal((await connection.readResponse()).body.toString(), '/a');
       await connection.send('GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
       assert.equal((await connection.readResponse()).body.toString(), '/b');

@@ -3,8 +3,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Application } from '../../../src/gateway/index.js';
-import { memoryLogger } from '../../../src/log.js';
 import { createHttpServer, type HttpServerOptions } from '../../../src/http/server.js';
+import { memoryLogger } from '../../../src/log.js';
 
 export interface Served {
   server: Server;
