@@ -32,8 +32,8 @@ export { createHttpServer, type HttpServerOptions } from './http/server.js';
 export { createLogger, type Logger } from './log.js';
 export { loadApplication } from './runtimes/node/load-app.js';
 export {
-  isPythonTarget,
   type PythonApplication,
   type PythonAppOptions,
   pythonApp,
 } from './runtimes/python/index.js';
+export { type TargetKind, targetKind } from './supervisor/target.js';

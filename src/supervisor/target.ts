@@ -9,8 +9,9 @@ const SCRIPT = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
 export type TargetKind = 'script' | 'python';
 
 export function targetKind(target: string): TargetKind {
-  const { file } = parseScriptTarget(target);
-  return SCRIPT.test(file) || file.includes('/') ? 'script' : 'python';
+  // Judge the part before the first ':' only: a Python factory's arguments may hold '/' or '.js'.
+  const head = target.split(':', 1)[0];
+  return SCRIPT.test(head) || head.includes('/') ? 'script' : 'python';
 }
 
 /** The directory --reload watches: the script's own directory, or the working directory for a Python module. */

@@ -22,7 +22,16 @@ test('a target containing a slash is a script', () => {
 });
 
 test('anything else is a Python module', () => {
-  for (const target of ['proj.wsgi:application', 'hello', 'app:create_app()', 'pkg.mod', 'proj.wsgi']) {
+  for (const target of [
+    'proj.wsgi:application',
+    'hello',
+    'app:create_app()',
+    'pkg.mod',
+    'proj.wsgi',
+    "proj.wsgi:make('x')",
+    'a_b.c:obj.app',
+    "mod:factory('static/app.js')",
+  ]) {
     assert.equal(targetKind(target), 'python', target);
   }
 });

@@ -24,29 +24,24 @@ export function parseScriptTarget(target: string): AppTarget {
   return { file: target, name: 'application' };
 }
 
-/** True when the target names a script file rather than a Python module. */
-export function isScriptTarget(target: string): boolean {
-  return SCRIPT_EXTENSIONS.has(extname(parseScriptTarget(target).file));
-}
-
-let tsxRegistered: Promise<void> | undefined;
-
-/** Register tsx's loader once per process, only when a TypeScript file is actually loaded. */
-function ensureTypeScript(): Promise<void> {
-  tsxRegistered ??= import('tsx/esm/api').then((api) => {
-    api.register();
-  });
-  return tsxRegistered;
+/**
+ * Import a module; TypeScript through tsx's scoped `tsImport` (a global `register()` breaks on Node 20 for a .ts
+ * file outside a `"type": "module"` package: ERR_REQUIRE_CYCLE_MODULE).
+ */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  if (!/\.[cm]?tsx?$/.test(path)) return (await import(url)) as Record<string, unknown>;
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
 export async function loadApplication(target: string, cwd = process.cwd()): Promise<Application> {
   const { file, name } = parseScriptTarget(target);
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw AppLoadError.notFound(target, path);
-  if (/\.[cm]?tsx?$/.test(path)) await ensureTypeScript();
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importModule(path);
   } catch (error) {
     throw AppLoadError.importFailed(target, error);
   }

@@ -7,4 +7,3 @@ export {
   type PythonAppOptions,
   pythonApp,
 } from './python-app.js';
-export { isPythonTarget } from './target.js';
