@@ -42,7 +42,11 @@ for (const [layer, may] of Object.entries(allowed)) {
 test('src/gateway/ imports no node: module that does I/O', () => {
   for (const file of sourceFiles(join(src, 'gateway'))) {
     const text = readFileSync(file, 'utf8');
-    assert.doesNotMatch(text, /from 'node:(net|http|https|child_process|fs|cluster|dgram|tls)'/, relative(src, file));
+    assert.doesNotMatch(
+      text,
+      /from 'node:(net|http|https|child_process|fs|cluster|dgram|tls)'/,
+      relative(src, file),
+    );
   }
 });
 
