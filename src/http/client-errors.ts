@@ -89,8 +89,14 @@ export function rejectClientError(error: ParserError, socket: Duplex, logger: Lo
     socket.destroy();
     return;
   }
-  socket.end(plainResponse(status));
+  // Half-close and let the client read the answer; a client that keeps its side open is cut after a grace period
+  // (a parse error leaves no request for node:http's own timeouts to watch).
+  socket.end(plainResponse(status), () => {
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
 }
+
+const LINGER_MS = 2000;
 
 /** A request that parsed but breaks a configured limit: answered without calling the app. */
 export function rejectRequest(

@@ -18,6 +18,8 @@ export class RequestBodySource implements BodySource {
       // complete with nothing buffered: 'end' may not have fired yet, but no more bytes will come.
       if (req.readableLength === 0) return Promise.resolve(null);
     }
+    // Gone before the end, possibly while the app was busy elsewhere: 'close' has fired already and will not again.
+    if (req.destroyed) return Promise.reject(incomplete(req.errored));
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         req.off('readable', onReadable);
@@ -38,12 +40,12 @@ export class RequestBodySource implements BodySource {
       };
       const onError = (error: Error) => {
         cleanup();
-        reject(Object.assign(clientErrors.bodyIncomplete(), { cause: error }));
+        reject(incomplete(error));
       };
       const onClose = () => {
         cleanup();
         if (req.complete) resolve(null);
-        else reject(clientErrors.bodyIncomplete());
+        else reject(incomplete(req.errored));
       };
       req.on('readable', onReadable);
       req.on('end', onEnd);
@@ -51,4 +53,10 @@ export class RequestBodySource implements BodySource {
       req.on('close', onClose);
     });
   }
+}
+
+function incomplete(cause: unknown) {
+  const error = clientErrors.bodyIncomplete();
+  if (cause) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+  return error;
 }

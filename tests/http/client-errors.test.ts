@@ -2,11 +2,12 @@
 // never called, the error log says what was wrong, and other connections are untouched.
 
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { clientErrorStatus } from '../../src/http/client-errors.js';
 import { echoBody } from '../apps/http/echo-body.js';
 import { header, RawConnection } from './support/raw-connection.js';
-import { serve } from './support/serve.js';
+import { serve, waitFor } from './support/serve.js';
 
 const bad: Array<{ name: string; request: string; status: number }> = [
   { name: 'a garbage request line', request: 'HELLO THERE\r\n\r\n', status: 400 },
@@ -150,5 +151,32 @@ describe('clientErrorStatus', () => {
       408,
     );
     assert.equal(clientErrorStatus(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }), 4094), 400);
+  });
+});
+
+describe('after a client error', { timeout: 10_000 }, () => {
+  test('a client that keeps its side open is disconnected after a grace period', async () => {
+    const served = await serve(echoBody);
+    let serverSocketClosed: Promise<number> | undefined;
+    served.server.on('connection', (s: Socket) => {
+      const since = Date.now();
+      serverSocketClosed = new Promise((resolve) => s.once('close', () => resolve(Date.now() - since)));
+    });
+    const socket = connect({ port: served.port, host: '127.0.0.1', allowHalfOpen: true });
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      let received = '';
+      socket.on('data', (d: Buffer) => {
+        received += d.toString('latin1');
+      });
+      socket.write('HELLO THERE\r\n\r\n');
+      await waitFor(() => serverSocketClosed !== undefined, 1000, 'the connection');
+      const closedAfter = await serverSocketClosed;
+      assert.match(received, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.ok(closedAfter !== undefined && closedAfter < 5000, `closed after ${closedAfter} ms`);
+    } finally {
+      socket.destroy();
+      await served.close();
+    }
   });
 });

@@ -181,6 +181,35 @@ describe('wsgi.input over HTTP', { timeout: 20_000 }, () => {
     }
   });
 
+  test('a read after the client already left rejects at once (does not wait for events that have passed)', async () => {
+    let failure: unknown;
+    let firstRead = '';
+    const app: Application = async (environ, startResponse) => {
+      const input = environ['wsgi.input'];
+      firstRead = Buffer.from(await input.read(4)).toString();
+      await sleep(150); // the client leaves meanwhile
+      try {
+        await input.read();
+      } catch (error) {
+        failure = error;
+      }
+      startResponse('200 OK', []);
+      return [];
+    };
+    const served = await serve(app);
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nsome');
+      await waitFor(() => firstRead === 'some', 1000, 'the first read');
+      connection.close();
+      await waitFor(() => failure !== undefined, 2000, 'the second read to fail');
+      assert.ok(failure instanceof ClientError);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   test('a client that disconnects mid-chunked-body → read rejects with the catalog ClientError', async () => {
     let failure: unknown;
     const app: Application = async (environ, startResponse) => {
