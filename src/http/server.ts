@@ -158,15 +158,22 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       if (running) running.then(finish, (error) => internalError(error, res, finish));
       else finish(); // fast path: the whole response went out synchronously
     };
-    if (environ.HTTP_TRANSFER_ENCODING === undefined) start();
-    else {
-      // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only after
-      // 'request' (and after the good chunks before it). Starting the app after this I/O turn lets such a request
-      // be answered with 400 without the app ever seeing it.
-      setImmediate(() => {
-        if (!req.socket.writableEnded && !req.socket.destroyed) start();
-      });
-    }
+    const begin =
+      environ.HTTP_TRANSFER_ENCODING === undefined
+        ? start
+        : () => {
+            // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only
+            // after 'request' (and after the good chunks before it). Starting the app after this I/O turn lets
+            // such a request be answered with 400 without the app ever seeing it.
+            setImmediate(() => {
+              if (!req.socket.writableEnded && !req.socket.destroyed) start();
+            });
+          };
+    // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
+    // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a
+    // "close" is processed). This also bounds what a pipelining client can make us run and buffer.
+    if (res.socket) begin();
+    else res.once('socket', begin);
   };
 
   const server = createServer(

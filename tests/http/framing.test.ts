@@ -149,6 +149,52 @@ describe('response framing', { timeout: 10_000 }, () => {
     }
   });
 
+  test('HTTP/1.0 with Connection: keep-alive and no length → close-delimited, connection closed', async () => {
+    const served = await serve(app('200 OK', [], () => generate('ab', 'cd')));
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+      const response = await connection.readResponse();
+      assert.equal(response.framing, 'close');
+      assert.equal(response.body.toString(), 'abcd');
+      assert.equal(await connection.waitForClose(1000), true);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
+  test('HTTP/1.0 with Connection: keep-alive and an array body → kept alive with its Content-Length', async () => {
+    const served = await serve(app('200 OK', [], () => [text('abcd')]));
+    const connection = await RawConnection.open(served.port);
+    try {
+      for (let i = 0; i < 2; i++) {
+        await connection.send('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+        const response = await connection.readResponse();
+        assert.equal(response.framing, 'content-length');
+        assert.equal(response.body.toString(), 'abcd');
+      }
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
+  test('a request pipelined behind a Connection: close response never reaches the app', async () => {
+    const served = await serve(app('200 OK', [['Connection', 'close']], () => [text('x')]));
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(`${GET}${GET}`);
+      assert.equal((await connection.readResponse()).body.toString(), 'x');
+      assert.equal(await connection.waitForClose(1000), true);
+      assert.equal(connection.pending.length, 0);
+      assert.equal(served.calls, 1);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   test('an array body gets its Content-Length', async () => {
     const served = await serve(app('200 OK', [], () => [text('ab'), text('cd')]));
     const connection = await RawConnection.open(served.port);

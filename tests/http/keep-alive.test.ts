@@ -45,6 +45,47 @@ describe('keep-alive', { timeout: 10_000 }, () => {
     }
   });
 
+  test('pipelined requests run one at a time, in order', async () => {
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const app: Application = async (environ, startResponse) => {
+      running++;
+      most = Math.max(most, running);
+      order.push(environ.PATH_INFO);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      running--;
+      startResponse('200 OK', []);
+      return [new TextEncoder().encode(environ.PATH_INFO)];
+    };
+    const served = await serve(app);
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(['/1', '/2', '/3'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+      for (const p of ['/1', '/2', '/3']) assert.equal((await connection.readResponse()).body.toString(), p);
+      assert.deepEqual(order, ['/1', '/2', '/3']);
+      assert.equal(most, 1);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
+  test("a request pipelined after the client's Connection: close is never processed", async () => {
+    const served = await serve(hello);
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n${GET}`);
+      assert.equal((await connection.readResponse()).body.toString(), 'hello');
+      assert.equal(await connection.waitForClose(1000), true);
+      assert.equal(connection.pending.length, 0);
+      assert.equal(served.calls, 1);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   test('keepAlive 0 closes the connection after each response', async () => {
     const served = await serve(hello, { keepAlive: 0 });
     const connection = await RawConnection.open(served.port);
