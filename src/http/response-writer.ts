@@ -60,6 +60,13 @@ export class HttpResponseSink implements ResponseSink {
     let closeRequested = false;
     for (let i = 0; i < headers.length; i++) {
       const [name, value] = headers[i];
+      // Fast path: only names of these lengths can be one we act on (content-length, connection, keep-alive,
+      // transfer-encoding, te, trailer, upgrade, proxy-connection, server); the rest pass without lowercasing.
+      const n = name.length;
+      if (n !== 14 && n !== 10 && n !== 17 && n !== 2 && n !== 7 && n !== 16 && n !== 6) {
+        flat.push(name, value);
+        continue;
+      }
       const lower = name.toLowerCase();
       if (lower === 'content-length') {
         if (this.#declared !== -1 || !/^\d+$/.test(value)) {

@@ -41,8 +41,14 @@ export interface HttpServerOptions {
   onRequestDone?: () => void;
 }
 
-const serverContextKey = Symbol('tsgi.serverContext');
-type ContextSocket = Socket & { [serverContextKey]?: ServerContext };
+const peerKey = Symbol('tsgi.peer');
+/** What stays the same for every request on a connection, looked up once per socket (fast path). */
+interface Peer {
+  context: ServerContext | undefined;
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+}
+type PeerSocket = Socket & { [peerKey]?: Peer };
 
 /** Gunicorn's request limits, where 0 means unlimited. */
 interface Limits {
@@ -78,28 +84,29 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   } as const;
   const keepAlive = options.keepAlive > 0;
 
-  /** Per-connection context (SERVER_NAME/PORT), computed once per socket: the same for all its requests. */
-  const contextFor = (req: IncomingMessage): ServerContext => {
-    const socket = req.socket as ContextSocket;
-    const cached = socket[serverContextKey];
-    if (cached) return cached;
-    let context: ServerContext;
+  /** Per-connection facts (SERVER_NAME/PORT, REMOTE_ADDR/PORT), computed once per socket. */
+  const peerOf = (req: IncomingMessage): Peer => {
+    const socket = req.socket as PeerSocket;
+    let peer = socket[peerKey];
+    if (peer) return peer;
+    peer = { context: undefined, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
     if (socket.localPort !== undefined) {
-      context = { ...base, serverName: socket.localAddress ?? '', serverPort: String(socket.localPort) };
-    } else {
-      // UNIX socket: no address of our own, so take it from Host, as Gunicorn does.
-      const host = req.headers.host ?? '';
-      const colon = host.lastIndexOf(':');
-      const hasPort = colon > host.lastIndexOf(']');
-      context = {
-        ...base,
-        serverName: hasPort ? host.slice(0, colon) : host,
-        serverPort: hasPort ? host.slice(colon + 1) : base.urlScheme === 'https' ? '443' : '80',
-      };
-      return context; // Host may differ per request: not cached.
+      peer.context = { ...base, serverName: socket.localAddress ?? '', serverPort: String(socket.localPort) };
     }
-    socket[serverContextKey] = context;
-    return context;
+    socket[peerKey] = peer;
+    return peer;
+  };
+
+  /** UNIX socket: no address of our own, so SERVER_NAME/PORT come from Host, as in Gunicorn; per request. */
+  const hostContext = (req: IncomingMessage): ServerContext => {
+    const host = req.headers.host ?? '';
+    const colon = host.lastIndexOf(':');
+    const hasPort = colon > host.lastIndexOf(']');
+    return {
+      ...base,
+      serverName: hasPort ? host.slice(0, colon) : host,
+      serverPort: hasPort ? host.slice(colon + 1) : base.urlScheme === 'https' ? '443' : '80',
+    };
   };
 
   const report =
@@ -133,22 +140,29 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       // reading never invited it, so whether the body follows is unknown: close rather than misread it.
       mustClose: expectsContinue ? () => !continueSent : undefined,
     });
-    const input = new BodyInput(new RequestBodySource(req), () => {
-      // PEP 3333 S16: 100 Continue only when the app first reads the body.
-      if (expectsContinue && !res.headersSent) {
-        continueSent = true;
-        res.writeContinue();
-      }
-    });
+    const input = new BodyInput(
+      new RequestBodySource(req),
+      expectsContinue
+        ? () => {
+            // PEP 3333 S16: 100 Continue only when the app first reads the body.
+            if (!res.headersSent) {
+              continueSent = true;
+              res.writeContinue();
+            }
+          }
+        : undefined,
+    );
+    const peer = peerOf(req);
     const head: RequestHead = {
       method: req.method ?? 'GET',
       target: req.url ?? '/',
       httpVersion: req.httpVersion,
       rawHeaders: req.rawHeaders,
-      remoteAddress: req.socket.remoteAddress,
-      remotePort: req.socket.remotePort,
+      remoteAddress: peer.remoteAddress,
+      remotePort: peer.remotePort,
     };
-    const environ = buildEnviron(head, contextFor(req), { input, errors, inputTerminated: true });
+    const context = peer.context ?? hostContext(req);
+    const environ = buildEnviron(head, context, { input, errors, inputTerminated: true });
     const finish = () => {
       if (options.accessLog) options.accessLog.log({ req, status: sink.status, bytes: sink.bytesSent });
       options.onRequestDone?.();
