@@ -134,4 +134,46 @@ describe('environ over HTTP', { timeout: 10_000 }, () => {
     assert.equal(environ['wsgi.multithread'], false);
     assert.equal(environ['wsgi.run_once'], false);
   });
+
+  test('on a UNIX socket, SERVER_NAME and SERVER_PORT come from Host', async () => {
+    const { createHttpServer } = await import('../../src/http/server.js');
+    const { memoryLogger } = await import('../../src/log.js');
+    const { request } = await import('node:http');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const seen: Environ[] = [];
+    const server = createHttpServer(
+      (environ, startResponse) => {
+        seen.push(environ);
+        startResponse('204 No Content', []);
+        return [];
+      },
+      { logger: memoryLogger(), keepAlive: 5 },
+    );
+    const socketPath = join(tmpdir(), `tsgi-http-${process.pid}-${Date.now()}.sock`);
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    const get = (host: string) =>
+      new Promise<void>((resolve, reject) => {
+        request({ socketPath, path: '/', headers: { host } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      await get('example.com:8080');
+      await get('[::1]');
+      assert.deepEqual(
+        seen.map((e) => [e.SERVER_NAME, e.SERVER_PORT]),
+        [
+          ['example.com', '8080'],
+          ['[::1]', '80'],
+        ],
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
