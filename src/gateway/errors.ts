@@ -92,11 +92,12 @@ export const clientErrors = {
       413,
       `request body larger than the limit of ${limit} bytes; raise --limit-request-body if such uploads are expected`,
     ),
-  bodyIncomplete: () =>
+  bodyIncomplete: (cause?: unknown) =>
     new ClientError(
       'TSGI_BODY_INCOMPLETE',
       400,
       'the client closed the connection or sent a malformed body before the end of the request body',
+      cause === undefined || cause === null ? undefined : { cause },
     ),
 };
 

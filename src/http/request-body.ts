@@ -6,11 +6,31 @@ import { type BodySource, clientErrors } from '../gateway/index.js';
 
 export class RequestBodySource implements BodySource {
   #req: IncomingMessage;
-  constructor(req: IncomingMessage) {
+  /** --limit-request-body in bytes, 0 = unlimited; a declared Content-Length was checked before the app ran. */
+  #limit: number;
+  #received = 0;
+
+  constructor(req: IncomingMessage, limit = 0) {
     this.#req = req;
+    this.#limit = limit;
   }
 
   next(): Promise<Uint8Array | null> {
+    return this.#limit > 0 ? this.#pull().then((chunk) => this.#count(chunk)) : this.#pull();
+  }
+
+  /** A body (chunked) that grows past the limit fails the read: 413 if the app lets the error through. */
+  #count(chunk: Uint8Array | null): Uint8Array | null {
+    if (chunk === null) return null;
+    this.#received += chunk.length;
+    if (this.#received > this.#limit) {
+      this.#req.destroy();
+      throw clientErrors.bodyTooLarge(this.#limit);
+    }
+    return chunk;
+  }
+
+  #pull(): Promise<Uint8Array | null> {
     const req = this.#req;
     const chunk = req.read() as Buffer | null;
     if (chunk !== null) return Promise.resolve(chunk);
@@ -56,7 +76,5 @@ export class RequestBodySource implements BodySource {
 }
 
 function incomplete(cause: unknown) {
-  const error = clientErrors.bodyIncomplete();
-  if (cause) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
-  return error;
+  return clientErrors.bodyIncomplete(cause);
 }

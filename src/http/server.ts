@@ -37,6 +37,8 @@ export interface HttpServerOptions {
   limitRequestFields?: number;
   /** Longest header field line `name: value` in bytes (Gunicorn's --limit-request-field_size, default 8190, 0 = unlimited); longer → 431. */
   limitRequestFieldSize?: number;
+  /** Largest request body in bytes (--limit-request-body, default 0 = unlimited); larger → 413. */
+  limitRequestBody?: number;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
 }
@@ -55,6 +57,7 @@ interface Limits {
   requestLine: number;
   fields: number;
   fieldSize: number;
+  body: number;
 }
 
 export function createHttpServer(app: Application, options: HttpServerOptions): Server {
@@ -63,6 +66,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     requestLine: options.limitRequestLine ?? 4094,
     fields: options.limitRequestFields ?? 100,
     fieldSize: options.limitRequestFieldSize ?? 8190,
+    body: options.limitRequestBody ?? 0,
   };
   const errors: Errors = {
     write: (s) => {
@@ -141,7 +145,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       mustClose: expectsContinue ? () => !continueSent : undefined,
     });
     const input = new BodyInput(
-      new RequestBodySource(req),
+      new RequestBodySource(req, limits.body),
       expectsContinue
         ? () => {
             // PEP 3333 S16: 100 Continue only when the app first reads the body.
@@ -232,16 +236,48 @@ function checkRequest(req: IncomingMessage, limits: Limits): { status: number; r
       reason: `more than ${limits.fields} header fields (--limit-request-fields)`,
     };
   }
-  if (limits.fieldSize > 0) {
-    for (let i = 0; i < raw.length; i += 2) {
-      // A field line as on the wire, without CRLF: `name: value`.
-      if (raw[i].length + raw[i + 1].length + 2 > limits.fieldSize) {
-        return {
-          status: 431,
-          reason: `header ${raw[i]} is longer than --limit-request-field_size ${limits.fieldSize}`,
-        };
-      }
+  let hosts = 0;
+  let contentTypes = 0;
+  let transferEncoding = false;
+  let contentLength = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    // A field line as on the wire, without CRLF: `name: value`.
+    if (limits.fieldSize > 0 && name.length + raw[i + 1].length + 2 > limits.fieldSize) {
+      return {
+        status: 431,
+        reason: `header ${name} is longer than --limit-request-field_size ${limits.fieldSize}`,
+      };
     }
+    // Fast path: only names of these lengths can be the singleton fields checked below.
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') hosts++;
+        break;
+      case 12:
+        if (name.toLowerCase() === 'content-type') contentTypes++;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = true;
+        break;
+    }
+  }
+  // RFC 9112 §3.2: a request with more than one Host field is answered 400.
+  if (hosts > 1) return { status: 400, reason: 'more than one Host header (RFC 9112 §3.2)' };
+  // RFC 9110 §5.3: Content-Type is a singleton; joining two would hand the app a value no client sent.
+  if (contentTypes > 1) return { status: 400, reason: 'more than one Content-Type header (RFC 9110 §8.3)' };
+  // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request means faulty framing (a smuggling risk): 400 and close.
+  if (transferEncoding && req.httpVersionMinor === 0) {
+    return { status: 400, reason: 'Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)' };
+  }
+  if (limits.body > 0 && contentLength > limits.body) {
+    return {
+      status: 413,
+      reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
+    };
   }
   return null;
 }

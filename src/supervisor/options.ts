@@ -21,6 +21,7 @@ export interface SupervisorOptions {
   limitRequestLine: number;
   limitRequestFields: number;
   limitRequestFieldSize: number;
+  limitRequestBody: number;
   python: string | null;
   pythonpath: readonly string[];
   chdir: string | null;

@@ -114,6 +114,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       limitRequestLine: options.limitRequestLine, // 0 = unlimited, as in Gunicorn
       limitRequestFields: options.limitRequestFields,
       limitRequestFieldSize: options.limitRequestFieldSize,
+      limitRequestBody: options.limitRequestBody,
       onRequestDone,
     }),
   );

@@ -348,7 +348,6 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
 
   test('two Host headers are refused with 400 (RFC 9112 §3.2), as Gunicorn does', {
     timeout: 10_000,
-    todo: 'bug: tsgi joins them into HTTP_HOST "a,b" (src/http/server.ts checkRequest)',
   }, async () => {
     assert.deepEqual(
       await statuses('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n'),
@@ -358,7 +357,6 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
 
   test('two Content-Type headers are refused with 400 (RFC 9110 §5.3: a singleton field), as Gunicorn does', {
     timeout: 10_000,
-    todo: 'bug: tsgi joins them into CONTENT_TYPE "text/plain,text/html" (src/http/server.ts checkRequest)',
   }, async () => {
     const request =
       'POST / HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
@@ -367,7 +365,6 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
 
   test('an HTTP/1.0 request with Transfer-Encoding is refused with 400 (RFC 9112 §6.1), as Gunicorn does', {
     timeout: 10_000,
-    todo: 'bug: tsgi decodes the chunked body of an HTTP/1.0 request (src/http/server.ts checkRequest)',
   }, async () => {
     const request = 'POST / HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n';
     assert.deepEqual(await statuses(request), [400, 400]);

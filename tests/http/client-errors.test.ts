@@ -47,6 +47,22 @@ const bad: Array<{ name: string; request: string; status: number }> = [
     status: 400,
   },
   {
+    name: 'two Host headers (RFC 9112 §3.2)',
+    request: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'two Content-Type headers (a singleton field)',
+    request:
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\ncontent-type: text/html\r\nContent-Length: 0\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)',
+    request: 'POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n',
+    status: 400,
+  },
+  {
     name: 'an obsolete line folding in a header',
     request: 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n',
     status: 400,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { HttpServerOptions } from '../../src/http/server.js';
+import { echoBody } from '../apps/http/echo-body.js';
 import { hello } from '../apps/http/hello.js';
 import { rawRequest } from './support/raw-connection.js';
 import { serve } from './support/serve.js';
@@ -83,6 +84,51 @@ describe('request limits', { timeout: 20_000 }, () => {
     const big = `X-A: ${'v'.repeat(30_000)}`;
     assert.equal(
       await statusFor(`GET / HTTP/1.1\r\nHost: x\r\n${big}\r\n\r\n`, { limitRequestFieldSize: 0 }),
+      200,
+    );
+  });
+
+  test('limitRequestBody: a declared Content-Length over the limit is 413 before the app runs', async () => {
+    let calls = 0;
+    const counting: typeof echoBody = (environ, startResponse) => {
+      calls++;
+      return echoBody(environ, startResponse);
+    };
+    const served = await serve(counting, { limitRequestBody: 10 });
+    try {
+      const ok = await rawRequest(
+        served.port,
+        'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789',
+      );
+      assert.equal(ok.status, 200);
+      const big = await rawRequest(
+        served.port,
+        'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n0123456789A',
+      );
+      assert.equal(big.status, 413);
+      assert.equal(calls, 1);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('limitRequestBody: a chunked body growing past the limit is 413 when the app reads it', async () => {
+    const chunked = (body: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    assert.equal(await statusFor(chunked('0123456789'), { limitRequestBody: 10 }), 200);
+    const served = await serve(echoBody, { limitRequestBody: 10 });
+    try {
+      assert.equal((await rawRequest(served.port, chunked('0123456789A'))).status, 413);
+      assert.match(served.logger.lines.join('\n'), /TSGI_BODY_TOO_LARGE|larger than the limit of 10 bytes/);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('limitRequestBody defaults to 0: unlimited, as in Gunicorn', async () => {
+    const body = 'x'.repeat(200_000);
+    assert.equal(
+      await statusFor(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`, {}),
       200,
     );
   });

@@ -39,4 +39,21 @@ export const limitRequestFieldSize = defineSetting({
   help: 'The longest header field accepted (name and value), in bytes; longer is answered 431. 0 means unlimited.',
 });
 
-export const limitSettings = [limitRequestLine, limitRequestFields, limitRequestFieldSize] as const;
+export const limitRequestBody = defineSetting({
+  name: 'limitRequestBody',
+  section: 'limits',
+  example: '10485760',
+  flags: ['--limit-request-body'],
+  metavar: 'BYTES',
+  default: 0,
+  expected: 'a number of bytes ≥ 0 (0 is unlimited)',
+  validate: integer(0),
+  help: 'The largest request body accepted, in bytes; larger is answered 413 (a declared Content-Length before the app runs, a chunked body when it passes the limit). 0 means unlimited, as in Gunicorn.',
+});
+
+export const limitSettings = [
+  limitRequestLine,
+  limitRequestFields,
+  limitRequestFieldSize,
+  limitRequestBody,
+] as const;
