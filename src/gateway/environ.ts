@@ -14,7 +14,8 @@ export interface RequestHead {
   /** Flat name/value list in wire order (node:http's `rawHeaders`). */
   rawHeaders: readonly string[];
   remoteAddress?: string;
-  remotePort?: number;
+  /** A number, or already its decimal string (servers cache it per connection). */
+  remotePort?: number | string;
 }
 
 /** Where the request arrived and how the server runs: the same for every request on a listener. */
@@ -73,7 +74,12 @@ export function splitTarget(target: string): { path: string; query: string } {
 }
 
 export function buildEnviron(head: RequestHead, server: ServerContext, streams: RequestStreams): Environ {
-  const { path, query } = splitTarget(head.target);
+  // Fast path: an origin-form target without query or fragment (most requests) needs no splitting.
+  const target = head.target;
+  const plain = target.charCodeAt(0) === 47 && target.indexOf('?') === -1 && target.indexOf('#') === -1;
+  let path = target;
+  let query = '';
+  if (!plain) ({ path, query } = splitTarget(target));
   let pathInfo = percentDecodeToByteString(path);
   let scriptName = server.scriptName;
   if (scriptName) {
@@ -90,7 +96,7 @@ export function buildEnviron(head: RequestHead, server: ServerContext, streams: 
     RAW_URI: head.target,
     SERVER_NAME: server.serverName,
     SERVER_PORT: server.serverPort,
-    SERVER_PROTOCOL: `HTTP/${head.httpVersion}`,
+    SERVER_PROTOCOL: head.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${head.httpVersion}`,
     SERVER_SOFTWARE: server.serverSoftware,
     'wsgi.version': [1, 0],
     'wsgi.url_scheme': server.urlScheme,
@@ -103,7 +109,7 @@ export function buildEnviron(head: RequestHead, server: ServerContext, streams: 
     'wsgi.file_wrapper': server.fileWrapper,
   };
   if (head.remoteAddress !== undefined) environ.REMOTE_ADDR = head.remoteAddress;
-  if (head.remotePort !== undefined) environ.REMOTE_PORT = String(head.remotePort);
+  if (head.remotePort !== undefined) environ.REMOTE_PORT = `${head.remotePort}`;
   const raw = head.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const key = headerEnvironKey(raw[i]);

@@ -19,11 +19,10 @@ const HOP_BY_HOP = new Set([
   'proxy-connection',
 ]);
 
+/** The same for every response of a server. */
 export interface WriterContext {
   serverHeader: string;
   logger: Logger;
-  /** Asked when the head goes out: true forces `Connection: close` (e.g. an unread body after Expect: 100-continue). */
-  mustClose?: () => boolean;
 }
 
 export class HttpResponseSink implements ResponseSink {
@@ -38,6 +37,8 @@ export class HttpResponseSink implements ResponseSink {
   #ended = false;
   /** Nothing more of the body can go out (past its Content-Length, or a response without a body): stop pulling. */
   #done = false;
+  /** Asked when the head goes out: true forces `Connection: close` (e.g. an unread body after Expect: 100-continue). */
+  mustClose: (() => boolean) | undefined = undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, ctx: WriterContext) {
     this.#req = req;
@@ -91,7 +92,7 @@ export class HttpResponseSink implements ResponseSink {
       flat.push('Content-Length', String(bodyLength));
     }
     if (!hasServer) flat.push('Server', this.#ctx.serverHeader);
-    if (closeRequested || this.#ctx.mustClose?.()) {
+    if (closeRequested || this.mustClose?.()) {
       this.#res.shouldKeepAlive = false;
       flat.push('Connection', 'close');
     }

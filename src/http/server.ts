@@ -7,6 +7,7 @@ import {
   type Application,
   BodyInput,
   buildEnviron,
+  type Environ,
   type Errors,
   fileWrapper,
   type RequestHead,
@@ -17,7 +18,7 @@ import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
 import { rejectClientError, rejectRequest } from './client-errors.js';
 import { RequestBodySource } from './request-body.js';
-import { HttpResponseSink } from './response-writer.js';
+import { HttpResponseSink, type WriterContext } from './response-writer.js';
 
 export const SERVER_SOFTWARE = 'tsgi/0.1.0';
 
@@ -48,7 +49,7 @@ const peerKey = Symbol('tsgi.peer');
 interface Peer {
   context: ServerContext | undefined;
   remoteAddress: string | undefined;
-  remotePort: number | undefined;
+  remotePort: string | undefined;
 }
 type PeerSocket = Socket & { [peerKey]?: Peer };
 
@@ -93,7 +94,11 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     const socket = req.socket as PeerSocket;
     let peer = socket[peerKey];
     if (peer) return peer;
-    peer = { context: undefined, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
+    peer = {
+      context: undefined,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort === undefined ? undefined : String(socket.remotePort),
+    };
     if (socket.localPort !== undefined) {
       peer.context = { ...base, serverName: socket.localAddress ?? '', serverPort: String(socket.localPort) };
     }
@@ -113,21 +118,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     };
   };
 
-  const report =
-    (req: IncomingMessage) => (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => {
-      const where = `${req.method} ${req.url}`;
-      if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
-      else if (phase === 'after-headers')
-        logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
-      else logger.exception(`error handling ${where}`, error);
-    };
-
-  /** runApplication never rejects: reaching this is a bug in tsgi itself. */
-  const internalError = (error: unknown, res: ServerResponse, finish: () => void) => {
-    logger.critical(`internal error: ${describeError(error)}`);
-    res.destroy();
-    finish();
-  };
+  const writerContext: WriterContext = { serverHeader: 'tsgi', logger };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     const rejection = checkRequest(req, limits);
@@ -136,26 +127,12 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     if (!keepAlive) res.shouldKeepAlive = false;
-    let continueSent = false;
-    const sink = new HttpResponseSink(req, res, {
-      serverHeader: 'tsgi',
-      logger,
-      // RFC 9110 §10.1.1: the client waits for 100 Continue before it sends the body. An app that answers without
-      // reading never invited it, so whether the body follows is unknown: close rather than misread it.
-      mustClose: expectsContinue ? () => !continueSent : undefined,
-    });
+    const exchange = new Exchange(req, res, app, options, writerContext);
     const input = new BodyInput(
       new RequestBodySource(req, limits.body),
-      expectsContinue
-        ? () => {
-            // PEP 3333 S16: 100 Continue only when the app first reads the body.
-            if (!res.headersSent) {
-              continueSent = true;
-              res.writeContinue();
-            }
-          }
-        : undefined,
+      expectsContinue ? () => exchange.sendContinue() : undefined,
     );
+    if (expectsContinue) exchange.sink.mustClose = () => !exchange.continueSent;
     const peer = peerOf(req);
     const head: RequestHead = {
       method: req.method ?? 'GET',
@@ -165,33 +142,27 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       remoteAddress: peer.remoteAddress,
       remotePort: peer.remotePort,
     };
-    const context = peer.context ?? hostContext(req);
-    const environ = buildEnviron(head, context, { input, errors, inputTerminated: true });
-    const finish = () => {
-      if (options.accessLog) options.accessLog.log({ req, status: sink.status, bytes: sink.bytesSent });
-      options.onRequestDone?.();
-    };
-    const start = () => {
-      const running = runApplication(app, environ, sink, report(req));
-      if (running) running.then(finish, (error) => internalError(error, res, finish));
-      else finish(); // fast path: the whole response went out synchronously
-    };
-    const begin =
-      environ.HTTP_TRANSFER_ENCODING === undefined
-        ? start
-        : () => {
-            // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only
-            // after 'request' (and after the good chunks before it). Starting the app after this I/O turn lets
-            // such a request be answered with 400 without the app ever seeing it.
-            setImmediate(() => {
-              if (!req.socket.writableEnded && !req.socket.destroyed) start();
-            });
-          };
+    const environ = buildEnviron(head, peer.context ?? hostContext(req), {
+      input,
+      errors,
+      inputTerminated: true,
+    });
+    exchange.environ = environ;
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
     // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a
     // "close" is processed). This also bounds what a pipelining client can make us run and buffer.
-    if (res.socket) begin();
-    else res.once('socket', begin);
+    if (environ.HTTP_TRANSFER_ENCODING !== undefined) {
+      // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only after
+      // 'request' (and after the good chunks before it). Starting the app after this I/O turn lets such a request
+      // be answered with 400 without the app ever seeing it.
+      const later = () => setImmediate(() => exchange.startIfConnected());
+      if (res.socket) later();
+      else res.once('socket', later);
+    } else if (res.socket) {
+      exchange.start();
+    } else {
+      res.once('socket', () => exchange.start());
+    }
   };
 
   const server = createServer(
@@ -280,4 +251,70 @@ function checkRequest(req: IncomingMessage, limits: Limits): { status: number; r
     };
   }
   return null;
+}
+
+/** One request and its response: the state the handler needs after the app returns (one object, no closures). */
+class Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly sink: HttpResponseSink;
+  environ!: Environ;
+  continueSent = false;
+  #app: Application;
+  #options: HttpServerOptions;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    app: Application,
+    options: HttpServerOptions,
+    writer: WriterContext,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.#app = app;
+    this.#options = options;
+    this.sink = new HttpResponseSink(req, res, writer);
+  }
+
+  /** PEP 3333 S16: 100 Continue only when the app first reads the body (and only before the final head). */
+  sendContinue(): void {
+    if (!this.res.headersSent) {
+      this.continueSent = true;
+      this.res.writeContinue();
+    }
+  }
+
+  start(): void {
+    const running = runApplication(this.#app, this.environ, this.sink, this.#report);
+    if (running) running.then(this.#finish, this.#internalError);
+    else this.#finish(); // fast path: the whole response went out synchronously
+  }
+
+  startIfConnected(): void {
+    if (!this.req.socket.writableEnded && !this.req.socket.destroyed) this.start();
+  }
+
+  readonly #finish = (): void => {
+    const options = this.#options;
+    if (options.accessLog)
+      options.accessLog.log({ req: this.req, status: this.sink.status, bytes: this.sink.bytesSent });
+    options.onRequestDone?.();
+  };
+
+  readonly #report = (error: unknown, phase: 'before-headers' | 'after-headers' | 'close'): void => {
+    const logger = this.#options.logger;
+    const where = `${this.req.method} ${this.req.url}`;
+    if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
+    else if (phase === 'after-headers')
+      logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
+    else logger.exception(`error handling ${where}`, error);
+  };
+
+  /** runApplication never rejects: reaching this is a bug in tsgi itself. */
+  readonly #internalError = (error: unknown): void => {
+    this.#options.logger.critical(`internal error: ${describeError(error)}`);
+    this.res.destroy();
+    this.#finish();
+  };
 }
