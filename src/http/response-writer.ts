@@ -23,6 +23,8 @@ const HOP_BY_HOP = new Set([
 export interface WriterContext {
   serverHeader: string;
   logger: Logger;
+  /** Set when the server is draining (shutdown, restart): every response from now on closes its connection. */
+  draining: boolean;
 }
 
 export class HttpResponseSink implements ResponseSink {
@@ -92,7 +94,7 @@ export class HttpResponseSink implements ResponseSink {
       flat.push('Content-Length', String(bodyLength));
     }
     if (!hasServer) flat.push('Server', this.#ctx.serverHeader);
-    if (closeRequested || this.mustClose?.()) {
+    if (closeRequested || this.#ctx.draining || this.mustClose?.()) {
       this.#res.shouldKeepAlive = false;
       flat.push('Connection', 'close');
     }

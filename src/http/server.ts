@@ -118,7 +118,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     };
   };
 
-  const writerContext: WriterContext = { serverHeader: 'tsgi', logger };
+  const writerContext: WriterContext = { serverHeader: 'tsgi', logger, draining: false };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     const rejection = checkRequest(req, limits);
@@ -178,7 +178,19 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.
   server.maxHeadersCount = limits.fields > 0 ? limits.fields + 1 : 0;
   server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
+  drainStates.set(server, writerContext);
   return server;
+}
+
+const drainStates = new WeakMap<Server, WriterContext>();
+
+/**
+ * From now on every response of this server closes its connection, including requests in flight whose head has
+ * not gone out yet (a retiring or stopping worker). Costs nothing per request until it is called.
+ */
+export function endKeepAlive(server: Server): void {
+  const context = drainStates.get(server);
+  if (context) context.draining = true;
 }
 
 /**
