@@ -48,9 +48,11 @@ export async function startPinned(
   port: number,
   argv: string[],
   env: NodeJS.ProcessEnv = {},
+  cwd?: string,
 ): Promise<Running> {
   const child = spawn('taskset', ['-c', SERVER_CORE, ...argv], {
     detached: true,
+    cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

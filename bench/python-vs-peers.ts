@@ -140,7 +140,13 @@ for (const app of apps) {
       for (const peer of selected) {
         const port = await freePort();
         running.push(
-          await startPinned(peer.name, port, peer.argv(port, target), { PYTHONDONTWRITEBYTECODE: '1' }),
+          await startPinned(
+            peer.name,
+            port,
+            peer.argv(port, target),
+            { PYTHONDONTWRITEBYTECODE: '1' },
+            appDir,
+          ),
         );
       }
       for (const server of running) wrk(server.port, { seconds: 1, connections, close });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 from . import wire
 
@@ -15,6 +15,18 @@ class Channel:
         self._send_lock = threading.Lock()
         # One condition for every request's credit, abort and file reply: few threads wait on it.
         self.cond = threading.Condition()
+        # Single-threaded mode (threads = 1): no reader thread; waiting reads and dispatches frames right here.
+        self.pump: Optional[Callable[[], None]] = None
+
+    def wait(self, ready: Callable[[], bool]) -> None:
+        """Block until ready(): fed by the reader thread, or (single-threaded) by reading frames on this thread."""
+        if self.pump is None:
+            with self.cond:
+                while not ready():
+                    self.cond.wait()
+        else:
+            while not ready():
+                self.pump()
 
     def send(self, data) -> None:
         """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""

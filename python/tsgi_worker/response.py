@@ -89,9 +89,7 @@ class Response:
             if take <= 0:
                 # Flow control: Node holds WINDOW bytes it has not passed on; wait for it to grant more.
                 self.flush()
-                with cond:
-                    while state.credit <= 0 and not state.aborted:
-                        cond.wait()
+                self.channel.wait(lambda: state.credit > 0 or state.aborted)
                 continue
             self.out.append(_pack(take + 5, wire.BODY, self.rid))
             self.out.append(data if take == n else view[off : off + take])
@@ -115,9 +113,7 @@ class Response:
         self.out.append(wire.encode_frame(wire.FILE, self.rid, wire.encode_file(path, offset, length)))
         self.flush()
         state = self.state
-        with self.channel.cond:
-            while state.file_reply is None and not state.aborted:
-                self.channel.cond.wait()
+        self.channel.wait(lambda: state.file_reply is not None or state.aborted)
         return state.file_reply is True or state.aborted
 
     def run(self, app, environ: dict) -> None:

@@ -1,5 +1,6 @@
-"""The worker's loop, mirror of src/runtimes/python/worker.ts: a reader thread turns frames into work, and
-`threads` app threads run one request each at a time (PEP 3333 S7: wsgi.multithread = threads > 1).
+"""The worker's loop, mirror of src/runtimes/python/worker.ts. With threads = 1, one thread reads frames and runs
+requests in turn; with more, a reader thread turns frames into work and `threads` app threads run one request
+each at a time (PEP 3333 S7: wsgi.multithread = threads > 1).
 
 Node may queue several requests here before the first is done (WORKERS.md: several per wake-up); the app
 threads take them in arrival order, which is how Node knows which ones were started (docs/wire.md).
@@ -7,6 +8,7 @@ threads take them in arrival order, which is how Node knows which ones were star
 
 from __future__ import annotations
 
+import collections
 import os
 import queue
 import threading
@@ -46,6 +48,9 @@ class Worker:
         }
 
     def run(self) -> None:
+        if self.threads == 1:
+            self._run_inline()
+            return
         workers = [threading.Thread(target=self._serve, name="tsgi-app-%d" % i, daemon=True) for i in range(self.threads)]
         for t in workers:
             t.start()
@@ -53,12 +58,34 @@ class Worker:
         for t in workers:
             t.join()
 
+    def _run_inline(self) -> None:
+        """threads = 1: one thread reads frames and runs requests, so a request costs no thread hand-offs (and
+        no GIL switches); while a response waits for credit, Channel.wait reads frames on this thread."""
+        reader = wire.FrameReader()
+        pending: "collections.deque[Any]" = collections.deque()
+        recv = self.channel.sock.recv
+
+        def pump() -> None:
+            try:
+                data = recv(262144)
+            except OSError:
+                data = b""
+            if not data:
+                os._exit(0)  # Node closed the channel or died: nobody is left to answer
+            self._dispatch(reader.feed(data), pending.append)
+
+        self.channel.pump = pump
+        while True:
+            while not pending:
+                pump()
+            item = pending.popleft()
+            if item is None:
+                return
+            self._run_item(item)
+
     def _read(self) -> None:
         reader = wire.FrameReader()
         recv = self.channel.sock.recv
-        cond = self.channel.cond
-        states = self.states
-        put = self.queue.put
         while True:
             try:
                 data = recv(262144)
@@ -67,27 +94,33 @@ class Worker:
             if not data:
                 # Node closed the channel or died: nobody is left to answer.
                 os._exit(0)
-            for kind, rid, payload in reader.feed(data):
-                if kind == wire.REQUEST or kind == wire.REQUEST_FILE:
-                    state = RequestState(rid)
-                    states[rid] = state
-                    put((kind, payload, state))
-                elif kind == wire.STOP:
-                    # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
-                    for _ in range(self.threads):
-                        put(None)
-                else:
-                    state = states.get(rid)
-                    if state is None:
-                        continue
-                    with cond:
-                        if kind == wire.CREDIT:
-                            state.credit += wire.decode_credit(payload)
-                        elif kind == wire.ABORT:
-                            state.aborted = True
-                        elif kind == wire.FILE_REPLY:
-                            state.file_reply = payload[:1] == b"\x01"
-                        cond.notify_all()
+            self._dispatch(reader.feed(data), self.queue.put)
+
+    def _dispatch(self, frames, put) -> None:
+        """Requests (and STOP's sentinels) go to `put` in arrival order; other frames update a request's state."""
+        states = self.states
+        cond = self.channel.cond
+        for kind, rid, payload in frames:
+            if kind == wire.REQUEST or kind == wire.REQUEST_FILE:
+                state = RequestState(rid)
+                states[rid] = state
+                put((kind, payload, state))
+            elif kind == wire.STOP:
+                # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
+                for _ in range(self.threads):
+                    put(None)
+            else:
+                state = states.get(rid)
+                if state is None:
+                    continue
+                with cond:
+                    if kind == wire.CREDIT:
+                        state.credit += wire.decode_credit(payload)
+                    elif kind == wire.ABORT:
+                        state.aborted = True
+                    elif kind == wire.FILE_REPLY:
+                        state.file_reply = payload[:1] == b"\x01"
+                    cond.notify_all()
 
     def _serve(self) -> None:
         get = self.queue.get
@@ -95,18 +128,21 @@ class Worker:
             item = get()
             if item is None:
                 return
-            kind, payload, state = item
+            self._run_item(item)
+
+    def _run_item(self, item) -> None:
+        kind, payload, state = item
+        try:
+            self._handle(kind, payload, state)
+        except Exception:
+            # A fault of ours (a body file gone, a send that failed): this request fails, the thread lives on.
+            text = traceback.format_exc().encode("utf-8", "replace")
             try:
-                self._handle(kind, payload, state)
-            except Exception:
-                # A fault of ours (a body file gone, a send that failed): this request fails, the thread lives on.
-                text = traceback.format_exc().encode("utf-8", "replace")
-                try:
-                    self.channel.send(wire.encode_frame(wire.ERROR, state.rid, text))
-                except OSError:
-                    os._exit(0)  # the channel is gone: nobody is left to answer
-            finally:
-                self.states.pop(state.rid, None)
+                self.channel.send(wire.encode_frame(wire.ERROR, state.rid, text))
+            except OSError:
+                os._exit(0)  # the channel is gone: nobody is left to answer
+        finally:
+            self.states.pop(state.rid, None)
 
     def _handle(self, kind: int, payload: bytes, state: RequestState) -> None:
         if state.aborted:

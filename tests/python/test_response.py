@@ -5,11 +5,14 @@ import threading
 import unittest
 
 from tsgi_worker import wire
-from tsgi_worker.channel import RequestState
+from tsgi_worker.channel import Channel, RequestState
 from tsgi_worker.response import Response
 
 
 class FakeChannel:
+    pump = None  # threaded mode: wait() sleeps on the condition
+    wait = Channel.wait
+
     def __init__(self):
         self.cond = threading.Condition()
         self.sends = []
