@@ -31,7 +31,6 @@ export class RemoteCall {
   worker: { pid: number | undefined } | undefined;
   /** When the worker started it (docs/wire.md: the first `threads` outstanding calls have started). */
   startedAt: number | undefined;
-  timer: NodeJS.Timeout | undefined;
   /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
   settled = false;
 
@@ -107,8 +106,6 @@ export class RemoteCall {
   #settle(): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.#onSettled();
     this.#notify();
   }

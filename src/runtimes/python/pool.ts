@@ -31,6 +31,7 @@ export class PythonPool implements CallHost {
   #nextId = 1;
   #closing = false;
   #idleWaiters: Array<() => void> = [];
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -39,6 +40,11 @@ export class PythonPool implements CallHost {
 
   /** Spawn every worker and wait until each has imported the app. Rejects (and kills them all) if one cannot. */
   async start(): Promise<void> {
+    const seconds = this.#options.timeout;
+    if (seconds > 0) {
+      this.#sweeper = setInterval(() => this.#sweep(), Math.min(1000, Math.max(50, (seconds * 1000) / 8)));
+      this.#sweeper.unref();
+    }
     const workers = Array.from({ length: this.#options.workers }, () => this.#spawn());
     try {
       await Promise.all(workers.map((w) => w.booted));
@@ -119,10 +125,23 @@ export class PythonPool implements CallHost {
       if (n-- <= 0) break;
       if (call.startedAt !== undefined) continue;
       call.startedAt = Date.now();
-      const seconds = this.#options.timeout;
-      if (seconds > 0) {
-        call.timer = setTimeout(() => this.#timedOut(w, call), seconds * 1000);
-        call.timer.unref();
+    }
+  }
+
+  /**
+   * The per-request timeout, checked by one periodic sweep (as Gunicorn's arbiter does) rather than a timer per
+   * request: a timer armed and cleared for every call costs more than the rest of dispatch.
+   */
+  #sweep(): void {
+    const limit = this.#options.timeout * 1000;
+    const now = Date.now();
+    for (const w of [...this.#workers]) {
+      if (w.exited) continue;
+      for (const call of w.calls.values()) {
+        if (call.startedAt !== undefined && !call.settled && now - call.startedAt > limit) {
+          this.#timedOut(w, call); // kills the worker: its other calls are failed or re-sent on exit
+          break;
+        }
       }
     }
   }
@@ -269,6 +288,7 @@ export class PythonPool implements CallHost {
   /** Graceful stop: finish queued and running requests for up to `graceMs`, then stop; kill what is left. */
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
+    clearInterval(this.#sweeper);
     const deadline = Date.now() + graceMs;
     if (this.#busy()) {
       await new Promise<void>((resolve) => {

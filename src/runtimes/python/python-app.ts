@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Application, Environ, StartResponse } from '../../gateway/types.js';
 import type { Logger } from '../../log.js';
-import { discardBody, readBody } from './body.js';
+import { discardBody, type RequestBody, readBody } from './body.js';
 import { RemoteCall } from './call.js';
 import { PythonPool } from './pool.js';
 import { encodeRequest } from './wire.js';
@@ -47,6 +47,7 @@ export interface PythonApplication extends Application {
 }
 
 export const DEFAULT_BODY_MEMORY_LIMIT = 1024 * 1024;
+const NO_BODY: RequestBody = { bytes: new Uint8Array(0) };
 
 export function defaultPython(env: Record<string, string | undefined> = process.env): string {
   return env.VIRTUAL_ENV ? join(env.VIRTUAL_ENV, 'bin', 'python') : 'python3';
@@ -76,7 +77,10 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
   const app = async (environ: Environ, startResponse: StartResponse) => {
     if (spoolDir === undefined) throw new Error('pythonApp: call start() before serving requests');
     const id = pool.nextId();
-    const body = await readBody(environ['wsgi.input'], memoryLimit, spoolDir, String(id));
+    // Fast path: a request that declares no body (most GETs) has nothing to read.
+    const length = environ.CONTENT_LENGTH;
+    const hasBody = (length !== undefined && length !== '0') || environ.HTTP_TRANSFER_ENCODING !== undefined;
+    const body = hasBody ? await readBody(environ['wsgi.input'], memoryLimit, spoolDir, String(id)) : NO_BODY;
     const frame = encodeRequest(
       id,
       environPairs(environ, 'path' in body ? body.length : body.bytes.length),
