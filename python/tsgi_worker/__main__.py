@@ -31,6 +31,9 @@ def main(argv: list) -> None:
     # SIGUSR1 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
+    if config.get("batch_parent"):
+        _batch_schedule(os.getppid())
+
     # Gunicorn's sys.path: --pythonpath entries, then the working directory, first.
     cwd = os.getcwd()
     if sys.path and sys.path[0] in ("", "."):
@@ -51,6 +54,15 @@ def main(argv: list) -> None:
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
     Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False))).run()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
+
+
+def _batch_schedule(pid: int) -> None:
+    """Linux SCHED_BATCH for the front end's event-loop thread (its pid): a wake-up by our response no longer
+    preempts us mid-request, so the front end handles responses in batches (see WorkerConfig.batchFrontEnd)."""
+    try:
+        os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass  # not Linux, or not allowed: a missed optimisation, nothing more
 
 
 if __name__ == "__main__":

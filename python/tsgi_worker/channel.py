@@ -9,6 +9,9 @@ from typing import Callable, Optional
 from . import wire
 
 
+RECV_SIZE = 256 * 1024
+
+
 class Channel:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
@@ -27,6 +30,22 @@ class Channel:
         else:
             while not ready():
                 self.pump()
+
+    def receiver(self) -> Callable[[], bytes]:
+        """A function returning what one recv brought (b"" at end). It reads into one reused buffer: a plain
+        recv(256 KiB) allocates, and the allocator maps and unmaps that much memory, on every call."""
+        buffer = bytearray(RECV_SIZE)
+        view = memoryview(buffer)
+        recv_into = self.sock.recv_into
+
+        def recv() -> bytes:
+            try:
+                n = recv_into(buffer)
+            except OSError:
+                return b""
+            return bytes(view[:n])
+
+        return recv
 
     def send(self, data) -> None:
         """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""

@@ -63,13 +63,10 @@ class Worker:
         no GIL switches); while a response waits for credit, Channel.wait reads frames on this thread."""
         reader = wire.FrameReader()
         pending: "collections.deque[Any]" = collections.deque()
-        recv = self.channel.sock.recv
+        recv = self.channel.receiver()
 
         def pump() -> None:
-            try:
-                data = recv(262144)
-            except OSError:
-                data = b""
+            data = recv()
             if not data:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer
             self._dispatch(reader.feed(data), pending.append)
@@ -85,12 +82,9 @@ class Worker:
 
     def _read(self) -> None:
         reader = wire.FrameReader()
-        recv = self.channel.sock.recv
+        recv = self.channel.receiver()
         while True:
-            try:
-                data = recv(262144)
-            except OSError:
-                data = b""
+            data = recv()
             if not data:
                 # Node closed the channel or died: nobody is left to answer.
                 os._exit(0)
