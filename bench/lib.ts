@@ -2,8 +2,10 @@
 // medians over alternating rounds, stop every process by pid.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '0';
 export const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '1';
@@ -50,21 +52,24 @@ export async function startPinned(
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
 ): Promise<Running> {
+  // stderr goes to a file, not a pipe: wrk runs synchronously, so nobody would drain a pipe and a chatty server
+  // (Waitress warns on every queued request) would block on a full one.
+  const logPath = join(tmpdir(), `tsgi-bench-${name.replace(/\W+/g, '-')}-${port}.log`);
+  const log = openSync(logPath, 'w');
   const child = spawn('taskset', ['-c', SERVER_CORE, ...argv], {
     detached: true,
     cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', log],
     env: { ...process.env, ...env },
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  closeSync(log);
   try {
     await waitForPort(port);
   } catch (error) {
-    stop({ name, child, port });
-    throw new Error(`${name} did not start: ${(error as Error).message}\n${stderr}`);
+    await stop({ name, child, port });
+    throw new Error(
+      `${name} did not start: ${(error as Error).message}\n${readFileSync(logPath, 'utf8').slice(-4000)}`,
+    );
   }
   return { name, child, port };
 }
