@@ -3,7 +3,7 @@
 // close-delimited on HTTP/1.0 (node:http does both); HEAD, 1xx, 204 and 304 carry no body (RFC 9110 §6.4.1).
 
 import { createReadStream } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { FileLike, ResponseSink } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 
@@ -98,7 +98,10 @@ export class HttpResponseSink implements ResponseSink {
       this.#res.shouldKeepAlive = false;
       flat.push('Connection', 'close');
     }
-    this.#res.writeHead(code, status.slice(4), flat);
+    // Fast path: a standard reason phrase is node:http's own; passing none skips its re-validation.
+    const reason = status.slice(4);
+    if (reason === STATUS_CODES[code]) this.#res.writeHead(code, flat);
+    else this.#res.writeHead(code, reason, flat);
     if (this.#noBody) {
       // RFC 9110 §9.3.2, §15.3.5, §15.4.5: the head is the whole response. End it now and stop pulling the body:
       // iterating a long (or endless) body only to discard it would hold the event loop.

@@ -299,7 +299,11 @@ class Exchange {
 
   start(): void {
     const running = runApplication(this.#app, this.environ, this.sink, this.#report);
-    if (running) running.then(this.#finish, this.#internalError);
+    if (running)
+      running.then(
+        () => this.#finish(),
+        (error) => this.#internalError(error),
+      );
     else this.#finish(); // fast path: the whole response went out synchronously
   }
 
@@ -307,12 +311,12 @@ class Exchange {
     if (!this.req.socket.writableEnded && !this.req.socket.destroyed) this.start();
   }
 
-  readonly #finish = (): void => {
+  #finish(): void {
     const options = this.#options;
     if (options.accessLog)
       options.accessLog.log({ req: this.req, status: this.sink.status, bytes: this.sink.bytesSent });
     options.onRequestDone?.();
-  };
+  }
 
   readonly #report = (error: unknown, phase: 'before-headers' | 'after-headers' | 'close'): void => {
     const logger = this.#options.logger;
@@ -324,9 +328,9 @@ class Exchange {
   };
 
   /** runApplication never rejects: reaching this is a bug in tsgi itself. */
-  readonly #internalError = (error: unknown): void => {
+  #internalError(error: unknown): void {
     this.#options.logger.critical(`internal error: ${describeError(error)}`);
     this.res.destroy();
     this.#finish();
-  };
+  }
 }
