@@ -50,7 +50,7 @@ def main(argv: list) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(APP_LOAD_ERROR)
-    info = "pid %d, Python %s" % (os.getpid(), sys.version.split()[0])
+    info = "Python %s" % sys.version.split()[0]
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
     Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False))).run()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
