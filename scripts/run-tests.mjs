@@ -25,8 +25,9 @@ if (!existsSync(venvPython)) {
     console.error('tests: .venv is missing in CI; .ci/run must create it with scripts/setup-python.sh');
     process.exit(1);
   }
+  const python = files.filter((f) => /python/.test(f));
   console.log(
-    'tests: SKIPPING the Python tests (no .venv with Flask, Django, Gunicorn); run `bash scripts/setup-python.sh` to enable them',
+    `tests: SKIPPING the Python tests (${python.length} files: tests/runtimes/python/, tests/e2e/*python*; no .venv with Python, Flask, Django, Gunicorn) — run \`bash scripts/setup-python.sh\` to enable them; they are reported as skipped, never passed`,
   );
 }
 const result = spawnSync(
