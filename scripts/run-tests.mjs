@@ -20,19 +20,22 @@ function collect(dir) {
 
 const files = only.length > 0 ? only : collect(join(root, 'tests'));
 const venvPython = join(root, '.venv', 'bin', 'python');
+let skipNotice = '';
 if (!existsSync(venvPython)) {
   if (process.env.CI) {
     console.error('tests: .venv is missing in CI; .ci/run must create it with scripts/setup-python.sh');
     process.exit(1);
   }
   const python = files.filter((f) => /python/.test(f));
-  console.log(
-    `tests: SKIPPING the Python tests (${python.length} files: tests/runtimes/python/, tests/e2e/*python*; no .venv with Python, Flask, Django, Gunicorn) — run \`bash scripts/setup-python.sh\` to enable them; they are reported as skipped, never passed`,
-  );
+  skipNotice =
+    `tests: SKIPPING the Python tests (${python.length} files: tests/runtimes/python/, tests/e2e/*python*; no .venv with Python, Flask, Django, Gunicorn) — run \`bash scripts/setup-python.sh\` to enable them; they are reported as skipped, never passed`;
+  console.log(skipNotice);
 }
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
   { cwd: root, stdio: 'inherit' },
 );
+// Said again at the end, where the summary is read.
+if (skipNotice) console.log(skipNotice);
 process.exit(result.status ?? 1);
