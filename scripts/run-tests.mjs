@@ -26,9 +26,8 @@ if (!existsSync(venvPython)) {
     console.error('tests: .venv is missing in CI; .ci/run must create it with scripts/setup-python.sh');
     process.exit(1);
   }
-  const python = files.filter((f) => /python/.test(f));
   skipNotice =
-    `tests: SKIPPING the Python tests (${python.length} files: tests/runtimes/python/, tests/e2e/*python*; no .venv with Python, Flask, Django, Gunicorn) — run \`bash scripts/setup-python.sh\` to enable them; they are reported as skipped, never passed`;
+    `tests: SKIPPING the tests that need a real Python with Flask, Django and Gunicorn (in tests/runtimes/python/ and tests/e2e/*python*: there is no .venv) — run \`bash scripts/setup-python.sh\` to enable them; they are reported as skipped, never passed`;
   console.log(skipNotice);
 }
 const result = spawnSync(
