@@ -61,8 +61,21 @@ export function errorResponse(status: number): {
   };
 }
 
+// Fast path: apps send the same few statuses and header lines on every request. Strings already checked are
+// remembered (bounded), so the regular expressions run once per distinct string, not once per request.
+const KNOWN_LIMIT = 512;
+const knownStatuses = new Set<string>();
+const knownNames = new Set<string>();
+const knownValues = new Set<string>();
+
+function remember(known: Set<string>, value: string): void {
+  if (known.size < KNOWN_LIMIT && value.length <= 256) known.add(value);
+}
+
 export function validateStatus(status: unknown): asserts status is string {
+  if (typeof status === 'string' && knownStatuses.has(status)) return;
   if (typeof status !== 'string' || !STATUS_LINE.test(status)) throw contractErrors.badStatus(status);
+  remember(knownStatuses, status);
 }
 
 export function validateHeaders(headers: unknown): asserts headers is Array<[string, string]> {
@@ -72,10 +85,17 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
     if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
       throw contractErrors.badHeader(`${JSON.stringify(h)} is not a [name, value] pair of strings`);
     }
-    if (!TOKEN.test(h[0]))
-      throw contractErrors.badHeader(`name ${JSON.stringify(h[0])} is not an HTTP token`);
-    if (BAD_VALUE.test(h[1])) {
-      throw contractErrors.badHeader(`value of ${h[0]} has CR, LF, NUL or a character above U+00FF`);
+    const [name, value] = h;
+    if (!knownNames.has(name)) {
+      if (!TOKEN.test(name))
+        throw contractErrors.badHeader(`name ${JSON.stringify(name)} is not an HTTP token`);
+      remember(knownNames, name);
+    }
+    if (!knownValues.has(value)) {
+      if (BAD_VALUE.test(value)) {
+        throw contractErrors.badHeader(`value of ${name} has CR, LF, NUL or a character above U+00FF`);
+      }
+      remember(knownValues, value);
     }
   }
 }
