@@ -35,7 +35,7 @@ test('every error code of the gateway catalog is in docs/errors.md', () => {
 });
 
 test('every validator error code is in docs/errors.md', () => {
-  const codes = codesIn('src/testing/validator.ts');
+  const codes = codesIn('src/testing/validation-errors.ts');
   assert.ok(codes.length >= 20);
   assert.deepEqual(
     codes.filter((code) => !documentedCodes.has(code)),
