@@ -152,3 +152,13 @@ export function bytesSource(chunks: Iterable<Uint8Array>): BodySource {
     },
   };
 }
+
+const NO_LINES: Uint8Array[] = [];
+
+/** wsgi.input of a request without a body: always at its end. Stateless, so one object serves every request. */
+export const emptyInput: Input = Object.freeze({
+  read: () => Promise.resolve(EMPTY),
+  readline: () => Promise.resolve(EMPTY),
+  readlines: () => Promise.resolve(NO_LINES.slice()),
+  [Symbol.asyncIterator]: async function* (): AsyncIterator<Uint8Array> {},
+});

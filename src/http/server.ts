@@ -9,6 +9,7 @@ import {
   buildEnviron,
   type Environ,
   type Errors,
+  emptyInput,
   fileWrapper,
   type RequestHead,
   runApplication,
@@ -121,17 +122,20 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   const writerContext: WriterContext = { serverHeader: 'tsgi', logger, draining: false };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
-    const rejection = checkRequest(req, limits);
-    if (rejection) {
-      rejectRequest(req, res, rejection.status, rejection.reason, logger);
+    const checked = checkRequest(req, limits);
+    if (typeof checked === 'object') {
+      rejectRequest(req, res, checked.status, checked.reason, logger);
       return;
     }
     if (!keepAlive) res.shouldKeepAlive = false;
     const exchange = new Exchange(req, res, app, options, writerContext);
-    const input = new BodyInput(
-      new RequestBodySource(req, limits.body),
-      expectsContinue ? () => exchange.sendContinue() : undefined,
-    );
+    // Fast path: a request without a body (most GETs) shares one empty, stateless wsgi.input.
+    const input = checked
+      ? new BodyInput(
+          new RequestBodySource(req, limits.body),
+          expectsContinue ? () => exchange.sendContinue() : undefined,
+        )
+      : emptyInput;
     if (expectsContinue) exchange.sink.mustClose = () => !exchange.continueSent;
     const peer = peerOf(req);
     const head: RequestHead = {
@@ -193,11 +197,17 @@ export function endKeepAlive(server: Server): void {
   if (context) context.draining = true;
 }
 
+interface Rejection {
+  status: number;
+  reason: string;
+}
+
 /**
- * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, and Gunicorn's
- * --limit-request-line / --limit-request-fields / --limit-request-field_size (each 0 = unlimited).
+ * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, Gunicorn's
+ * --limit-request-line / --limit-request-fields / --limit-request-field_size (each 0 = unlimited), ambiguous
+ * framing and --limit-request-body. Otherwise whether the request has a body (one pass over the headers).
  */
-function checkRequest(req: IncomingMessage, limits: Limits): { status: number; reason: string } | null {
+function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean {
   if (req.httpVersionMajor !== 1) {
     // llhttp lets HTTP/0.9 (a request line without a version) and HTTP/2.0 through; we speak HTTP/1.x only.
     return req.httpVersionMajor === 0
@@ -262,7 +272,7 @@ function checkRequest(req: IncomingMessage, limits: Limits): { status: number; r
       reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
     };
   }
-  return null;
+  return transferEncoding || contentLength > 0;
 }
 
 /** One request and its response: the state the handler needs after the app returns (one object, no closures). */

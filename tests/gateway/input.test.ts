@@ -150,3 +150,12 @@ test('read() and readline() refuse a fractional size instead of losing a byte', 
   await assert.rejects(input.readline(2.5), TypeError);
   assert.equal(new TextDecoder().decode(await input.read()), 'abcdef');
 });
+
+test('emptyInput (a request without a body) is at its end for every read method', async () => {
+  const { emptyInput } = await import('../../src/gateway/index.js');
+  assert.equal((await emptyInput.read()).length, 0);
+  assert.equal((await emptyInput.read(10)).length, 0);
+  assert.equal((await emptyInput.readline()).length, 0);
+  assert.deepEqual(await emptyInput.readlines(), []);
+  for await (const _line of emptyInput) assert.fail('no lines expected');
+});
