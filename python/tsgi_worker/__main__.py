@@ -31,6 +31,7 @@ def main(argv: list) -> None:
     # SIGUSR1 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
+    _die_with_parent()
     if config.get("batch_parent"):
         _batch_schedule(os.getppid())
 
@@ -54,6 +55,18 @@ def main(argv: list) -> None:
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
     Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False))).run()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL when the front end dies, even mid-request (nobody is left to answer; without this a worker
+    ignoring SIGTERM would only notice at its next read of the channel)."""
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError, ImportError):
+        pass
 
 
 def _batch_schedule(pid: int) -> None:

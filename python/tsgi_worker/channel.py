@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 from typing import Callable, Optional
@@ -46,6 +47,12 @@ class Channel:
             return bytes(view[:n])
 
         return recv
+
+    def poll(self) -> None:
+        """Single-threaded mode: take in frames already waiting (an ABORT for a long stream), never blocking.
+        With a reader thread this is nothing: it applies frames as they come."""
+        if self.pump is not None and select.select([self.sock], [], [], 0)[0]:
+            self.pump()
 
     def send(self, data) -> None:
         """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""

@@ -124,7 +124,12 @@ class Response:
                 if not self._send_file(result):
                     # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
                     stream = type(result) not in (list, tuple)
+                    poll = self.channel.poll if stream else None
+                    first = True
                     for chunk in result:
+                        if poll is not None and not first:
+                            poll()  # single-threaded: see an ABORT that arrived while the app made this chunk
+                        first = False
                         if state.aborted:
                             raise ClientGone()
                         self._chunk(chunk)

@@ -128,8 +128,9 @@ class Worker:
         kind, payload, state = item
         try:
             self._handle(kind, payload, state)
-        except Exception:
-            # A fault of ours (a body file gone, a send that failed): this request fails, the thread lives on.
+        except BaseException:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from an app must not kill the thread
+            # A fault of ours (a body file gone, a send that failed), or an app raising SystemExit and the like:
+            # this request fails, the thread lives on (Node counts on `threads` of them).
             text = traceback.format_exc().encode("utf-8", "replace")
             try:
                 self.channel.send(wire.encode_frame(wire.ERROR, state.rid, text))

@@ -12,6 +12,7 @@ from tsgi_worker.response import Response
 class FakeChannel:
     pump = None  # threaded mode: wait() sleeps on the condition
     wait = Channel.wait
+    poll = Channel.poll
 
     def __init__(self):
         self.cond = threading.Condition()

@@ -73,6 +73,11 @@ export class RemoteCall {
   }
 
   onFile(slice: FileSlice): void {
+    if (this.#closed) {
+      // The body was closed (client gone) while this frame was on its way: nobody would read or close the file.
+      this.#host.fileReply(this, false);
+      return;
+    }
     const file = open(slice.path, 'r').then(
       (handle) => {
         this.#host.fileReply(this, true);

@@ -189,7 +189,10 @@ export class PythonPool implements CallHost {
   #retire(w: PythonWorker): void {
     this.#logger.info(`Python worker ${w.pid} reached max requests (${w.limit}): recycling it`);
     w.retiring = true;
-    if (!this.#closing) this.#spawn();
+    if (!this.#closing) {
+      w.replaced = true;
+      this.#spawn();
+    }
     if (w.calls.size === 0) w.stop();
   }
 
@@ -227,7 +230,7 @@ export class PythonPool implements CallHost {
     }
     w.calls.clear();
     this.#pending.unshift(...resend);
-    if (w.ready && !this.#closing && !(w.retiring && w.killedFor === undefined)) {
+    if (w.ready && !this.#closing && !w.replaced && !(w.retiring && w.killedFor === undefined)) {
       this.#spawn();
     } else if (
       !w.ready &&

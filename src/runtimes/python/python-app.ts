@@ -94,11 +94,13 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     let head: Awaited<typeof call.head>;
     try {
       head = await call.head;
+      // The contract's checks run here too (a status without a reason, a bad header): the worker may still be
+      // producing the body, so a refusal must stop it (close() sends ABORT) rather than leave it waiting for credit.
+      startResponse(head.status, head.headers);
     } catch (error) {
       call.close();
       throw error;
     }
-    startResponse(head.status, head.headers);
     // Fast path: the whole response came in one read; an array body lets the server send Content-Length.
     return call.complete ?? call.body();
   };

@@ -48,6 +48,8 @@ export class PythonWorker {
   limit = 0;
   ready = false;
   retiring = false;
+  /** A replacement was already started for this worker (max-requests): its exit must not start another. */
+  replaced = false;
   exited = false;
   /** Set when the pool killed it for a timeout: its running calls answer 504, not 502. */
   killedFor: 'timeout' | undefined;

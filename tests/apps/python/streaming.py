@@ -15,17 +15,18 @@ def mark(text):
 class Body:
     """An iterable with close(), which records that close() ran."""
 
-    def __init__(self, name, chunks, delay=0.0, errors=None):
+    def __init__(self, name, chunks, delay=0.0, errors=None, size=65536):
         self.name = name
         self.chunks = chunks
         self.delay = delay
         self.errors = errors
+        self.size = size
 
     def __iter__(self):
         for i in range(self.chunks):
             if self.errors is not None:
                 self.errors.write("produced %d\n" % i)
-            yield b"x" * 65536
+            yield b"x" * self.size
             if self.delay:
                 time.sleep(self.delay)
 
@@ -66,6 +67,14 @@ def application(environ, start_response):
     if path == "/closing":
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return Body(query or "closing", 64, delay=0.02)
+    if path == "/bad-status-stream":
+        # A status Python accepts but the contract refuses (no reason phrase), then more than the credit window.
+        start_response("200", [("Content-Type", "application/octet-stream")])
+        return Body("bad-status", 400)
+    if path == "/trickle":
+        # Small chunks, slowly (like server-sent events): far below the flow-control window.
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Body(query or "trickle", 200, delay=0.02, size=10)
     if path == "/big":
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return Body("big", int(query or "100"), errors=environ["wsgi.errors"])

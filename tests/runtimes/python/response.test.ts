@@ -105,6 +105,38 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     assert.equal(r.status, 200, 'the worker serves the next request');
   });
 
+  test('a status the contract refuses is a 500, and the worker stops producing the body', async () => {
+    const bad = await fetch(`${s.origin}/bad-status-stream`);
+    assert.equal(bad.status, 500);
+    await bad.arrayBuffer();
+    await waitFor(() => marks().includes('closed bad-status'));
+    const t0 = Date.now();
+    const next = await fetch(`${s.origin}/write`);
+    assert.equal(next.status, 200);
+    assert.ok(Date.now() - t0 < 1000, 'the worker was still stuck on the refused response');
+  });
+
+  test('a slow stream of small chunks stops soon after the client goes away', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${s.origin}/trickle?trickle-gone`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => reject(new Error('no data')), 5000);
+      req.end();
+    });
+    // 200 chunks × 20 ms would take 4 s and never fill the credit window: only the ABORT can stop it early.
+    const t0 = Date.now();
+    await waitFor(() => marks().includes('closed trickle-gone'));
+    assert.ok(Date.now() - t0 < 1000, 'close() ran late: the worker did not see the ABORT between chunks');
+    const r = await fetch(`${s.origin}/write`);
+    assert.equal(r.status, 200, 'the worker serves the next request');
+  });
+
   test('streaming is bounded by flow control while the client does not read', async () => {
     const before = s.logger.lines.length;
     const produced = () => s.logger.lines.slice(before).filter((l) => l.includes('produced ')).length;
