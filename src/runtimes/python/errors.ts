@@ -56,6 +56,12 @@ export const pythonErrors = {
       503,
       'the Python workers are shutting down and did not take this request; the client may retry',
     ),
+  noWorker: () =>
+    new ServerFault(
+      'TSGI_PYTHON_NO_WORKER',
+      503,
+      'no Python worker is running: the last one failed to start (its error is in the log above); tsgi retries every second. Fix the app or its environment (a module, a database reachable at import)',
+    ),
   protocol: (detail: string) =>
     new ServerFault(
       'TSGI_WIRE_PROTOCOL',

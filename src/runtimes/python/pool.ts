@@ -32,6 +32,8 @@ export class PythonPool implements CallHost {
   #closing = false;
   #idleWaiters: Array<() => void> = [];
   #sweeper: NodeJS.Timeout | undefined;
+  /** The last worker to start failed to boot; cleared when one boots. */
+  #bootFailing = false;
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -67,6 +69,11 @@ export class PythonPool implements CallHost {
       call.fail(pythonErrors.poolClosed());
       return;
     }
+    if (this.#bootFailing && !this.#workers.some((w) => w.ready && !w.exited)) {
+      // Nothing can run it until a worker boots again: answer now (503) instead of queueing without bound.
+      call.fail(pythonErrors.noWorker());
+      return;
+    }
     this.#pending.push(call);
     this.#pump();
   }
@@ -86,7 +93,10 @@ export class PythonPool implements CallHost {
     if (maxRequests > 0) w.limit = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
     this.#workers.push(w);
     w.booted.then(
-      () => this.#pump(),
+      () => {
+        this.#bootFailing = false;
+        this.#pump();
+      },
       () => {},
     );
     return w;
@@ -238,7 +248,12 @@ export class PythonPool implements CallHost {
       !this.#workers.some((x) => !x.ready) &&
       this.#liveWorkers() < this.#options.workers
     ) {
-      // A replacement could not boot (the app may be broken now): try again later, not in a tight loop.
+      // A replacement could not boot (the app may be broken now): try again later, not in a tight loop. Until
+      // one boots, requests nobody can run are answered 503 rather than queued.
+      this.#bootFailing = true;
+      if (!this.#workers.some((x) => x.ready && !x.exited)) {
+        for (const call of this.#pending.splice(0)) call.fail(pythonErrors.noWorker());
+      }
       setTimeout(() => {
         if (!this.#closing && this.#liveWorkers() < this.#options.workers) this.#spawn();
       }, RESPAWN_DELAY_MS).unref();

@@ -2,6 +2,9 @@
 // and respawn, max-requests recycling fails nothing, import failure → start() rejects with the exception.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { memoryLogger } from '../../../src/log.js';
 import { pythonApp } from '../../../src/runtimes/python/index.js';
@@ -13,6 +16,32 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 }
 
 describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
+  test('when a replacement worker cannot import the app, requests get 503 at once, and 200 once it can again', async () => {
+    const flag = join(mkdtempSync(join(tmpdir(), 'tsgi-flag-')), 'broken');
+    const s = await servePython('import_flag', { maxRequests: 1, env: { TSGI_TEST_IMPORT_FLAG: flag } });
+    try {
+      writeFileSync(flag, '');
+      assert.equal((await get(`${s.origin}/`)).status, 200, 'the first worker serves, then is recycled');
+      await sleep(500); // the replacement fails to import
+      const t0 = Date.now();
+      const refused = await get(`${s.origin}/`);
+      assert.equal(refused.status, 503);
+      assert.ok(Date.now() - t0 < 1000, 'answered at once, not queued');
+      assert.ok(
+        s.logger.lines.some((l) => l.includes('TSGI_PYTHON_NO_WORKER') || l.includes('no Python worker')),
+      );
+      rmSync(flag);
+      let status = 0;
+      for (let i = 0; i < 30 && status !== 200; i++) {
+        await sleep(200);
+        status = (await get(`${s.origin}/`)).status;
+      }
+      assert.equal(status, 200, 'a worker boots again once the app imports');
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a worker killed with SIGKILL mid-request gives 502, and the next request gets 200 from its replacement', async () => {
     const s = await servePython('crashing');
     try {
