@@ -26,6 +26,22 @@ async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
+/** A client that reads the first body bytes of `url`, then goes away. */
+function leaveAfterFirstData(url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = request(url, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', () => {});
+    req.on('close', () => resolve());
+    setTimeout(() => reject(new Error('no data')), 5000);
+    req.end();
+  });
+}
+
 describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
   let s: PythonServer;
   before(async () => {
@@ -85,18 +101,7 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
   });
 
   test('close() of the body is called when the client goes away mid-body', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const req = request(`${s.origin}/closing?gone`, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
-      req.on('error', () => {});
-      req.on('close', () => resolve());
-      setTimeout(() => reject(new Error('no data')), 5000);
-      req.end();
-    });
+    await leaveAfterFirstData(`${s.origin}/closing?gone`);
     // 64 chunks × 20 ms would take 1.3 s; the worker stops well before that.
     const t0 = Date.now();
     await waitFor(() => marks().includes('closed gone'));
@@ -117,18 +122,7 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
   });
 
   test('a slow stream of small chunks stops soon after the client goes away', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const req = request(`${s.origin}/trickle?trickle-gone`, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
-      req.on('error', () => {});
-      req.on('close', () => resolve());
-      setTimeout(() => reject(new Error('no data')), 5000);
-      req.end();
-    });
+    await leaveAfterFirstData(`${s.origin}/trickle?trickle-gone`);
     // 200 chunks × 20 ms would take 4 s and never fill the credit window: only the ABORT can stop it early.
     const t0 = Date.now();
     await waitFor(() => marks().includes('closed trickle-gone'));
