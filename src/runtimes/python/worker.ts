@@ -17,6 +17,9 @@ const BOOTSTRAP =
   'import sys;sys.path.insert(0,sys.argv[1]);import tsgi_worker.__main__ as m;' +
   'sys.path.remove(sys.argv[1]);m.main(sys.argv)';
 
+/** After a worker exits, how long its channel may take to deliver what it sent last. */
+const EXIT_DRAIN_MS = 100;
+
 export interface WorkerConfig {
   python: string;
   target: string;
@@ -119,11 +122,24 @@ export class PythonWorker {
     });
     this.child.on('exit', (code, signal) => {
       if (this.exited) return;
-      this.exited = true;
-      this.#socket.destroy();
+      this.exited = true; // no new work from here on
       const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-      bootReject(pythonErrors.workerExitedAtBoot(config.python, how, this.#lastLines.join('\n')));
-      handlers.exit(this, how);
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        this.#socket.destroy();
+        bootReject(pythonErrors.workerExitedAtBoot(config.python, how, this.#lastLines.join('\n')));
+        handlers.exit(this, how);
+      };
+      // Frames the worker sent just before it exited (an END) may still be unread: let the channel drain first,
+      // briefly, so a request that completed is not failed with the worker.
+      if (this.#socket.destroyed || this.#socket.readableEnded) return finish();
+      const timer = setTimeout(finish, EXIT_DRAIN_MS);
+      this.#socket.once('close', () => {
+        clearTimeout(timer);
+        finish();
+      });
     });
   }
 
