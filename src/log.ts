@@ -17,7 +17,8 @@ export interface Logger {
   readonly level: Level;
 }
 
-function pad(n: number): string {
+/** Two digits, for log timestamps (also the access log's). */
+export function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 

@@ -34,14 +34,24 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f\u0100-\uffff]/;
 
+// Reason phrases (RFC 9110 §15) of the statuses tsgi itself answers with; the one table for every layer.
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
 };
+
+/** The reason phrase for a status tsgi answers with itself ('Error' for any other). */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? 'Error';
+}
 
 /** The generic page sent when the app fails before its headers went out. The details go to the error log. */
 export function errorResponse(status: number): {
@@ -49,7 +59,7 @@ export function errorResponse(status: number): {
   headers: Array<[string, string]>;
   body: Uint8Array;
 } {
-  const reason = REASONS[status] ?? 'Error';
+  const reason = reasonPhrase(status);
   const body = byteStringToBytes(`${status} ${reason}\n`);
   return {
     status: `${status} ${reason}`,

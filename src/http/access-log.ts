@@ -3,13 +3,9 @@
 //   127.0.0.1 - - [29/Nov/2026:14:20:52 +0000] "GET /x?y=1 HTTP/1.1" 200 12 "-" "curl/7.88.1"
 
 import type { IncomingMessage } from 'node:http';
-import type { TextSink } from '../log.js';
+import { pad, type TextSink } from '../log.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
 
 /** `[29/Nov/2026:14:20:52 +0000]`, Apache's common log time, in UTC. */
 export function accessTimestamp(d = new Date()): string {

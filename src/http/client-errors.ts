@@ -4,20 +4,12 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { reasonPhrase } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  413: 'Content Too Large',
-  414: 'URI Too Long',
-  431: 'Request Header Fields Too Large',
-  505: 'HTTP Version Not Supported',
-};
-
 function plainResponse(status: number): string {
-  const body = `${status} ${REASONS[status]}\n`;
-  return `HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const body = `${status} ${reasonPhrase(status)}\n`;
+  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 }
 
 interface ParserError extends Error {
@@ -79,7 +71,7 @@ export function rejectClientError(error: ParserError, socket: Duplex, logger: Lo
   const status = clientErrorStatus(error);
   const peer = (socket as { remoteAddress?: string }).remoteAddress ?? 'unix socket';
   logger.warning(
-    `${status} ${REASONS[status]} to ${peer}: ${error.code ?? 'error'} ${error.reason ?? error.message}`,
+    `${status} ${reasonPhrase(status)} to ${peer}: ${error.code ?? 'error'} ${error.reason ?? error.message}`,
   );
   // With a response in flight, our own answer goes out only when it answers that very request (the error is in
   // its body) and nothing of that response went out yet. Otherwise it would corrupt the response, or answer an
@@ -106,10 +98,10 @@ export function rejectRequest(
   why: string,
   logger: Logger,
 ): void {
-  logger.warning(`${status} ${REASONS[status]} to ${req.socket.remoteAddress ?? 'unix socket'}: ${why}`);
-  const body = `${status} ${REASONS[status]}\n`;
+  logger.warning(`${status} ${reasonPhrase(status)} to ${req.socket.remoteAddress ?? 'unix socket'}: ${why}`);
+  const body = `${status} ${reasonPhrase(status)}\n`;
   res.shouldKeepAlive = false;
-  res.writeHead(status, REASONS[status], [
+  res.writeHead(status, reasonPhrase(status), [
     'Content-Type',
     'text/plain',
     'Content-Length',
