@@ -4,7 +4,6 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { PYTHON, ROOT } from '../../runtimes/python/support/python-server.js';
 
 export { PYTHON, ROOT, skipPython } from '../../runtimes/python/support/python-server.js';
@@ -41,22 +40,9 @@ function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-/** A TCP port nobody listens on right now (the kernel's choice for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, sleep } from '../../support/async.js';
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { freePort, sleep, waitFor } from '../../support/async.js';
 
 /** True while a process with this pid exists (a zombie counts as gone). */
 export function isAlive(pid: number): boolean {
@@ -294,13 +280,4 @@ export async function startGunicorn(target: string, args: string[] = [], options
 /** The Python worker processes of a running tsgi (descendants whose command line runs tsgi_worker). */
 export function pythonWorkerPids(server: ServerProcess): number[] {
   return server.descendants().filter((pid) => commandLine(pid).includes('tsgi_worker'));
-}
-
-/** Polls `check` every 20 ms until it is true; rejects after `ms`. */
-export async function waitFor(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }

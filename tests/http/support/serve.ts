@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Application } from '../../../src/gateway/index.js';
 import { createHttpServer, type HttpServerOptions } from '../../../src/http/server.js';
 import { memoryLogger } from '../../../src/log.js';
+import { waitFor as waitUntil } from '../../support/async.js';
 
 export interface Served {
   server: Server;
@@ -43,16 +44,9 @@ export async function serve(app: Application, options: Partial<HttpServerOptions
   };
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '../../support/async.js';
 
 /** Polls `check` every 5 ms until it is true; rejects after `ms`. */
-export async function waitFor(check: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
+export function waitFor(check: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
+  return waitUntil(check, ms, what, 5);
 }

@@ -3,8 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../support/async.js';
 import { APPS, type PythonServer, ROOT, servePython, skipPython, sleep } from './support/python-server.js';
 
 const GUNICORN = `${ROOT}.venv/bin/gunicorn`;
@@ -23,15 +24,6 @@ const DIFFERENT_BY_NATURE = new Set([
   '_sys_path0',
   '_cwd',
 ]);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Send raw request bytes and return the JSON body of the (Connection: close) response. */
 function rawJson(port: number, raw: string): Promise<Record<string, unknown>> {

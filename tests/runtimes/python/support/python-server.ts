@@ -83,6 +83,4 @@ export async function servePython(
   };
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '../../../support/async.js';
