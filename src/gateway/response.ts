@@ -24,8 +24,15 @@ export interface ResponseSink {
   sendFile?(file: FileLike & { path: string }): Promise<void>;
 }
 
-/** Called for every error the app raises or the contract detects. `phase` says what the client saw. */
-export type ErrorReporter = (error: unknown, phase: 'before-headers' | 'after-headers' | 'close') => void;
+/**
+ * Called for every error the app raises or the contract detects, with the request's environ (one reporter can
+ * serve every request). `phase` says what the client saw.
+ */
+export type ErrorReporter = (
+  error: unknown,
+  phase: 'before-headers' | 'after-headers' | 'close',
+  environ: Environ,
+) => void;
 
 // RFC 9112 §4: status-code SP reason-phrase, the reason being visible latin-1 text (PEP 3333 S9 asks for one).
 const STATUS_LINE = /^[1-9]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
@@ -122,7 +129,7 @@ export function runApplication(
   sink: ResponseSink,
   report: ErrorReporter,
 ): void | Promise<void> {
-  const run = new ResponseRun(sink, report);
+  const run = new ResponseRun(sink, report, environ);
   let result: Body | Promise<Body>;
   try {
     result = app(environ, run.startResponse);
@@ -137,14 +144,16 @@ export function runApplication(
 class ResponseRun {
   #sink: ResponseSink;
   #report: ErrorReporter;
+  #environ: Environ;
   #status: string | undefined;
   #headers: Array<[string, string]> = [];
   #headersSent = false;
   #startCalled = false;
 
-  constructor(sink: ResponseSink, report: ErrorReporter) {
+  constructor(sink: ResponseSink, report: ErrorReporter, environ: Environ) {
     this.#sink = sink;
     this.#report = report;
+    this.#environ = environ;
   }
 
   #sendHead(bodyLength?: number): void {
@@ -262,7 +271,7 @@ class ResponseRun {
     const sink = this.#sink;
     try {
       if (!this.#headersSent) {
-        this.#report(error, 'before-headers');
+        this.#report(error, 'before-headers', this.#environ);
         if (!sink.closed) {
           const page = errorResponse(statusOf(error));
           this.#headersSent = true;
@@ -271,11 +280,11 @@ class ResponseRun {
           await sink.end();
         }
       } else {
-        this.#report(error, 'after-headers');
+        this.#report(error, 'after-headers', this.#environ);
         sink.abort(error);
       }
     } catch (sinkError) {
-      this.#report(sinkError, 'after-headers');
+      this.#report(sinkError, 'after-headers', this.#environ);
       sink.abort(sinkError);
     }
     return this.#close(body);
@@ -286,9 +295,9 @@ class ResponseRun {
     if (!body || typeof body.close !== 'function') return;
     try {
       const closing = body.close();
-      if (closing) return closing.then(undefined, (error) => this.#report(error, 'close'));
+      if (closing) return closing.then(undefined, (error) => this.#report(error, 'close', this.#environ));
     } catch (error) {
-      this.#report(error, 'close');
+      this.#report(error, 'close', this.#environ);
     }
   }
 }

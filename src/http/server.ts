@@ -12,6 +12,7 @@ import {
   emptyInput,
   fileWrapper,
   type RequestHead,
+  type ErrorReporter,
   runApplication,
   type ServerContext,
 } from '../gateway/index.js';
@@ -119,7 +120,21 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     };
   };
 
-  const writerContext: WriterContext = { serverHeader: 'tsgi', logger, draining: false };
+  const state: ServerState = {
+    serverHeader: 'tsgi',
+    logger,
+    draining: false,
+    app,
+    accessLog: options.accessLog ?? null,
+    onRequestDone: options.onRequestDone,
+    report: (error, phase, environ) => {
+      const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
+      if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
+      else if (phase === 'after-headers')
+        logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
+      else logger.exception(`error handling ${where}`, error);
+    },
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     const checked = checkRequest(req, limits);
@@ -128,7 +143,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     if (!keepAlive) res.shouldKeepAlive = false;
-    const exchange = new Exchange(req, res, app, options, writerContext);
+    const exchange = new Exchange(req, res, state, expectsContinue);
     // Fast path: a request without a body (most GETs) shares one empty, stateless wsgi.input.
     const input = checked
       ? new BodyInput(
@@ -136,7 +151,6 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
           expectsContinue ? () => exchange.sendContinue() : undefined,
         )
       : emptyInput;
-    if (expectsContinue) exchange.sink.mustClose = () => !exchange.continueSent;
     const peer = peerOf(req);
     const head: RequestHead = {
       method: req.method ?? 'GET',
@@ -182,7 +196,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.
   server.maxHeadersCount = limits.fields > 0 ? limits.fields + 1 : 0;
   server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
-  drainStates.set(server, writerContext);
+  drainStates.set(server, state);
   return server;
 }
 
@@ -275,28 +289,28 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean
   return transferEncoding || contentLength > 0;
 }
 
-/** One request and its response: the state the handler needs after the app returns (one object, no closures). */
-class Exchange {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly sink: HttpResponseSink;
-  environ!: Environ;
-  continueSent = false;
-  #app: Application;
-  #options: HttpServerOptions;
+/** What every exchange of one server shares (one object per server, so an exchange holds one reference). */
+interface ServerState extends WriterContext {
+  app: Application;
+  accessLog: AccessLog | null;
+  onRequestDone: (() => void) | undefined;
+  report: ErrorReporter;
+}
 
-  constructor(
-    req: IncomingMessage,
-    res: ServerResponse,
-    app: Application,
-    options: HttpServerOptions,
-    writer: WriterContext,
-  ) {
-    this.req = req;
-    this.res = res;
-    this.#app = app;
-    this.#options = options;
-    this.sink = new HttpResponseSink(req, res, writer);
+/**
+ * One request and its response: the response sink plus what the handler needs after the app returns (one object
+ * per request, no closures).
+ */
+class Exchange extends HttpResponseSink {
+  environ!: Environ;
+  readonly expectsContinue: boolean;
+  continueSent = false;
+  readonly #state: ServerState;
+
+  constructor(req: IncomingMessage, res: ServerResponse, state: ServerState, expectsContinue: boolean) {
+    super(req, res, state);
+    this.#state = state;
+    this.expectsContinue = expectsContinue;
   }
 
   /** PEP 3333 S16: 100 Continue only when the app first reads the body (and only before the final head). */
@@ -307,8 +321,14 @@ class Exchange {
     }
   }
 
+  /** A body the client was told to hold back (Expect: 100-continue, never read) leaves the connection unusable. */
+  protected override mustClose(): boolean {
+    return this.expectsContinue && !this.continueSent;
+  }
+
   start(): void {
-    const running = runApplication(this.#app, this.environ, this.sink, this.#report);
+    const state = this.#state;
+    const running = runApplication(state.app, this.environ, this, state.report);
     if (running)
       running.then(
         () => this.#finish(),
@@ -322,24 +342,14 @@ class Exchange {
   }
 
   #finish(): void {
-    const options = this.#options;
-    if (options.accessLog)
-      options.accessLog.log({ req: this.req, status: this.sink.status, bytes: this.sink.bytesSent });
-    options.onRequestDone?.();
+    const state = this.#state;
+    if (state.accessLog) state.accessLog.log({ req: this.req, status: this.status, bytes: this.bytesSent });
+    state.onRequestDone?.();
   }
-
-  readonly #report = (error: unknown, phase: 'before-headers' | 'after-headers' | 'close'): void => {
-    const logger = this.#options.logger;
-    const where = `${this.req.method} ${this.req.url}`;
-    if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
-    else if (phase === 'after-headers')
-      logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
-    else logger.exception(`error handling ${where}`, error);
-  };
 
   /** runApplication never rejects: reaching this is a bug in tsgi itself. */
   #internalError(error: unknown): void {
-    this.#options.logger.critical(`internal error: ${describeError(error)}`);
+    this.#state.logger.critical(`internal error: ${describeError(error)}`);
     this.res.destroy();
     this.#finish();
   }

@@ -380,4 +380,23 @@ describe('response framing', { timeout: 10_000 }, () => {
       await served.close();
     }
   });
+
+  // The small-body fast path sends a whole body as a latin-1 string; every byte value must still arrive as itself.
+  for (const size of [256, 4096]) {
+    test(`a ${size}-byte body holding every byte value arrives byte for byte`, async () => {
+      const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7 + 3) % 256);
+      const served = await serve(app('200 OK', [], () => [bytes]));
+      const connection = await RawConnection.open(served.port);
+      try {
+        await connection.send(GET);
+        const response = await connection.readResponse();
+        assert.equal(header(response, 'content-length'), String(size));
+        assert.deepEqual(new Uint8Array(response.body), bytes);
+        await assertNotDesynchronised(connection);
+      } finally {
+        connection.close();
+        await served.close();
+      }
+    });
+  }
 });
