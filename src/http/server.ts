@@ -8,11 +8,11 @@ import {
   BodyInput,
   buildEnviron,
   type Environ,
+  type ErrorReporter,
   type Errors,
   emptyInput,
   fileWrapper,
   type RequestHead,
-  type ErrorReporter,
   runApplication,
   type ServerContext,
 } from '../gateway/index.js';
