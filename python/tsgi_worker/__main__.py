@@ -32,8 +32,9 @@ def main(argv: list) -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     _die_with_parent()
-    if config.get("batch_parent"):
+    if config.get("batch"):
         _batch_schedule(os.getppid())
+        _batch_schedule(0)
 
     # Gunicorn's sys.path: --pythonpath entries, then the working directory, first.
     cwd = os.getcwd()
@@ -70,8 +71,9 @@ def _die_with_parent() -> None:
 
 
 def _batch_schedule(pid: int) -> None:
-    """Linux SCHED_BATCH for the front end's event-loop thread (its pid): a wake-up by our response no longer
-    preempts us mid-request, so the front end handles responses in batches (see WorkerConfig.batchFrontEnd)."""
+    """Linux SCHED_BATCH for the front end's event-loop thread (its pid) or this process (0): a wake-up by the
+    other side's frame no longer preempts the one running, so each handles a batch of requests per turn on a
+    shared core (see WorkerConfig.batchSchedule)."""
     try:
         os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
     except (AttributeError, OSError):

@@ -29,7 +29,7 @@ export class RemoteCall {
   readonly frame: Buffer;
   /** Set by the pool while a worker holds the call. */
   worker: { pid: number | undefined } | undefined;
-  /** When the worker started it (docs/wire.md: the first `threads` outstanding calls have started). */
+  /** When the worker started it, in performance.now() ms (docs/wire.md: the first `threads` outstanding calls have started). */
   startedAt: number | undefined;
   /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
   settled = false;

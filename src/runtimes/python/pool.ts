@@ -2,14 +2,37 @@
 // queue per worker, enforces the per-request timeout, recycles after max-requests, and on a worker's death
 // re-sends the requests it had not started (WORKERS.md). Only the requests it was running can fail.
 
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import type { CallHost, RemoteCall } from './call.js';
 import { PythonAppError, pythonErrors } from './errors.js';
 import { decodeFile, decodeStrings, encodeCredit, encodeFrame, FrameType } from './wire.js';
 import { PythonWorker, type WorkerConfig } from './worker.js';
 
-/** Requests a worker may hold beyond its threads (WORKERS.md: a short queue lets it drain several per wake-up). */
-export const QUEUE_DEPTH = 2;
+/** Requests a worker may hold beyond its threads before it has a pace (WORKERS.md: a short queue). */
+export const MIN_QUEUE = 2;
+/** The most it may hold beyond its threads, however fast it answers. */
+export const MAX_QUEUE = 32;
+/** What a worker's queue may add to a request's wait, at the worker's recent pace. */
+export const QUEUE_BUDGET_MS = 4;
+/** A worker whose oldest request has run this long may be slow or hung: queue nothing more to it. */
+export const STALL_MS = 2 * QUEUE_BUDGET_MS;
+
+/**
+ * Requests a worker may hold beyond its threads. Each request queued to a worker is one it answers in the same
+ * wake-up instead of one hand-off each (on a shared core a deep queue doubled the plain and `Connection: close`
+ * rates, docs/python.md), but a request queued behind a slow one waits for it (WORKERS.md). So the queue is as
+ * deep as the worker drains within QUEUE_BUDGET_MS at its recent pace (`paceMs` per request, per thread), short
+ * before it has a pace, and empty while it is stalled: then requests wait in the pool for whichever worker
+ * frees up first.
+ */
+export function queueDepth(threads: number, paceMs: number | undefined, runningForMs: number): number {
+  if (runningForMs > STALL_MS) return 0;
+  if (paceMs === undefined) return MIN_QUEUE;
+  const drained = Math.floor((QUEUE_BUDGET_MS * threads) / Math.max(paceMs, 0.001));
+  return Math.max(MIN_QUEUE, Math.min(MAX_QUEUE, drained));
+}
+
 /** After SIGUSR1 (thread stacks to the log), how long a timed-out worker has before SIGKILL. */
 const DUMP_GRACE_MS = 200;
 const RESPAWN_DELAY_MS = 1000;
@@ -104,24 +127,29 @@ export class PythonPool implements CallHost {
 
   /** Send pending calls to the least busy ready worker with room (prefer idle ones). */
   #pump(): void {
-    const capacity = this.#options.worker.threads + QUEUE_DEPTH;
+    if (this.#pending.length === 0) return;
+    const threads = this.#options.worker.threads;
+    const now = performance.now();
     while (this.#pending.length > 0) {
       let best: PythonWorker | undefined;
       for (const w of this.#workers) {
-        if (!w.ready || w.retiring || w.exited || w.calls.size >= capacity) continue;
+        if (!w.ready || w.retiring || w.exited) continue;
+        const oldest = w.calls.size > 0 ? w.calls.values().next().value?.startedAt : undefined;
+        const runningFor = oldest === undefined ? 0 : now - oldest;
+        if (w.calls.size >= threads + queueDepth(threads, w.paceMs, runningFor)) continue;
         if (best === undefined || w.calls.size < best.calls.size) best = w;
       }
       if (best === undefined) return;
-      this.#dispatch(best, this.#pending.shift()!);
+      this.#dispatch(best, this.#pending.shift()!, now);
     }
   }
 
-  #dispatch(w: PythonWorker, call: RemoteCall): void {
+  #dispatch(w: PythonWorker, call: RemoteCall, now: number): void {
     call.worker = w;
     w.calls.set(call.id, call);
     w.served++;
     w.send(call.frame);
-    this.#markStarted(w);
+    this.#markStarted(w, now);
     if (w.limit > 0 && w.served >= w.limit) this.#retire(w);
   }
 
@@ -129,12 +157,12 @@ export class PythonPool implements CallHost {
    * The worker's app threads take requests in arrival order, so its first `threads` outstanding calls are the
    * ones it has started (or is about to): their timeout runs from now, and they are never re-sent.
    */
-  #markStarted(w: PythonWorker): void {
+  #markStarted(w: PythonWorker, now: number): void {
     let n = this.#options.worker.threads;
     for (const call of w.calls.values()) {
       if (n-- <= 0) break;
       if (call.startedAt !== undefined) continue;
-      call.startedAt = Date.now();
+      call.startedAt = now;
     }
   }
 
@@ -144,7 +172,7 @@ export class PythonPool implements CallHost {
    */
   #sweep(): void {
     const limit = this.#options.timeout * 1000;
-    const now = Date.now();
+    const now = performance.now();
     for (const w of [...this.#workers]) {
       if (w.exited) continue;
       for (const call of w.calls.values()) {
@@ -190,7 +218,14 @@ export class PythonPool implements CallHost {
   #finish(w: PythonWorker, call: RemoteCall): void {
     w.calls.delete(call.id);
     call.worker = undefined;
-    this.#markStarted(w);
+    const now = performance.now();
+    if (call.startedAt !== undefined) {
+      // The worker's pace: a moving average of how long its requests run (in a batch, the first carries the
+      // batch's time and the rest next to none, so the average is the time per request).
+      const ran = now - call.startedAt;
+      w.paceMs = w.paceMs === undefined ? ran : w.paceMs + (ran - w.paceMs) / 8;
+    }
+    this.#markStarted(w, now);
     if (w.retiring && w.calls.size === 0 && !w.exited) w.stop();
     this.#pump();
     this.#checkIdle();

@@ -37,8 +37,8 @@ export interface PythonAppOptions {
   env?: Record<string, string>;
   /** Request bodies above this many bytes are spooled to a temp file (default 1 MiB). */
   bodyMemoryLimit?: number;
-  /** Put the calling (front-end) thread under Linux's SCHED_BATCH policy, see WorkerConfig (default true). */
-  batchFrontEnd?: boolean;
+  /** Run the calling (front-end) thread and the workers under Linux's SCHED_BATCH, see WorkerConfig (default true). */
+  batchSchedule?: boolean;
 }
 
 export interface PythonApplication extends Application {
@@ -66,7 +66,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       cwd: options.chdir,
       pythonpath: options.pythonpath ?? [],
       env,
-      batchFrontEnd: options.batchFrontEnd ?? true,
+      batchSchedule: options.batchSchedule ?? true,
     },
     workers: Math.max(1, options.workers),
     timeout: options.timeout,

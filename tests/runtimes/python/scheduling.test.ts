@@ -1,5 +1,5 @@
-// The front end's event-loop thread runs under SCHED_BATCH while it serves Python workers (WorkerConfig.batchFrontEnd):
-// a response from Python then no longer preempts the worker mid-request on a shared core.
+// The front end's event-loop thread and each Python worker run under SCHED_BATCH (WorkerConfig.batchSchedule): on a
+// shared core neither then preempts the other when it wakes it, so each handles a batch of requests per turn.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,18 +15,25 @@ function policyOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
 }
 
-/** Runs pythonApp in a child Node process (so this test runner keeps its own policy) and reports its policy. */
-async function frontEndPolicy(batchFrontEnd: boolean): Promise<number> {
+/**
+ * Runs pythonApp in a child Node process (so this test runner keeps its own policy) and reports the policies of
+ * that front end and of its Python worker.
+ */
+async function policies(batchSchedule: boolean): Promise<{ frontEnd: number; worker: number }> {
   const script = `
     const { pythonApp } = await import(${JSON.stringify(new URL('../../../src/runtimes/python/index.ts', import.meta.url).href)});
     const { memoryLogger } = await import(${JSON.stringify(new URL('../../../src/log.ts', import.meta.url).href)});
     const app = pythonApp({ target: 'hello:application', python: ${JSON.stringify(PYTHON)}, chdir: ${JSON.stringify(APPS)},
       workers: 1, threads: 1, timeout: 0, gracefulTimeout: 1, maxRequests: 0, maxRequestsJitter: 0,
-      logger: memoryLogger(), batchFrontEnd: ${batchFrontEnd} });
+      logger: memoryLogger(), batchSchedule: ${batchSchedule} });
     await app.start();
     await new Promise((r) => setTimeout(r, 100));
-    const stat = (await import('node:fs')).readFileSync('/proc/self/stat', 'utf8');
-    process.stdout.write(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+    const { readFileSync } = await import('node:fs');
+    const policy = (pid) => {
+      const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+    };
+    process.stdout.write(JSON.stringify({ frontEnd: policy('self'), worker: policy(app.pool.workerPids[0]) }));
     await app.close(500);
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -39,20 +46,20 @@ async function frontEndPolicy(batchFrontEnd: boolean): Promise<number> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await once(child, 'exit');
   clearTimeout(timer);
-  return Number(out);
+  return JSON.parse(out) as { frontEnd: number; worker: number };
 }
 
-test('the front end serving Python workers runs under SCHED_BATCH', {
+test('the front end serving Python workers and the workers run under SCHED_BATCH', {
   skip: skipPython,
   timeout: 20_000,
 }, async () => {
-  assert.equal(await frontEndPolicy(true), SCHED_BATCH);
+  assert.deepEqual(await policies(true), { frontEnd: SCHED_BATCH, worker: SCHED_BATCH });
 });
 
-test('batchFrontEnd: false leaves the front end under the normal policy', {
+test('batchSchedule: false leaves the front end and the workers under the normal policy', {
   skip: skipPython,
   timeout: 20_000,
 }, async () => {
-  assert.equal(await frontEndPolicy(false), 0);
+  assert.deepEqual(await policies(false), { frontEnd: 0, worker: 0 });
   assert.equal(policyOf(process.pid), 0);
 });
