@@ -24,6 +24,8 @@ class Response:
         self.headers_sent = False  # S10: the headers are on their way (queued in self.out or sent)
         self.head_flushed = False  # ... and have actually been sent to Node
         self.out: List[Any] = []
+        self.length: Optional[int] = None  # the app's Content-Length, when it declared a valid one
+        self.sent = 0  # body bytes taken so far
 
     # -- PEP 3333 S10: start_response(status, response_headers, exc_info=None)
     def start_response(self, status, headers, exc_info=None):
@@ -41,17 +43,21 @@ class Response:
         if type(headers) is not list:
             raise TypeError("response_headers must be a list of (name, value) tuples, not %s" % type(headers).__name__)
         items = [status.encode("latin-1")]
+        length = None
         for header in headers:
             if type(header) is not tuple or len(header) != 2:
                 raise TypeError("each response header must be a (name, value) tuple, not %r" % (header,))
             name, value = header
             if type(name) is not str or type(value) is not str:
                 raise TypeError("header name and value must be str (PEP 3333 S9): %r" % (header,))
+            if len(name) == 14 and name.lower() == "content-length" and value.isdigit():
+                length = int(value)
             # S3: header strings are latin-1; UnicodeEncodeError tells the app which one is not.
             items.append(name.encode("latin-1"))
             items.append(value.encode("latin-1"))
         payload = wire.encode_strings(items)
         self.status = status
+        self.length = length
         self.head = _pack(len(payload) + 5, wire.HEADERS, self.rid) + payload
         return self.write
 
@@ -76,6 +82,7 @@ class Response:
             return  # S11: an empty chunk sends nothing, not even the headers
         if not self.headers_sent:
             self._send_head()
+        self.sent += n
         state = self.state
         cond = self.channel.cond
         view = memoryview(data)
@@ -133,7 +140,10 @@ class Response:
                         if state.aborted:
                             raise ClientGone()
                         self._chunk(chunk)
-                        if stream and self.out:
+                        # A streamed chunk goes to Node now, unless it completed the declared Content-Length:
+                        # then the body is whole (Node sends no byte past it) and goes out with END in one
+                        # sendall, as a list body does (one system call per response, WORKERS.md).
+                        if stream and self.out and (self.length is None or self.sent < self.length):
                             self.flush()
                 if not self.headers_sent:
                     self._send_head()  # S11: headers of an empty body go out at its end

@@ -41,6 +41,25 @@ class StartResponse(unittest.TestCase):
         self.assertEqual(len(channel.sends), 1)
         self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
 
+    def test_streamed_body_that_completes_its_content_length_leaves_with_end(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "2")])
+            return iter([b"x", b"y"])
+
+        channel = run(app)
+        # The first chunk goes out at once (a stream); the one completing the length waits for END.
+        self.assertEqual(len(channel.sends), 2)
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+
+    def test_streamed_body_without_content_length_is_sent_chunk_by_chunk(self):
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return iter([b"x", b"y"])
+
+        channel = run(app)
+        self.assertEqual(len(channel.sends), 3)
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+
     def test_second_start_response_without_exc_info_is_an_error(self):
         def app(environ, start_response):
             start_response("200 OK", [])
