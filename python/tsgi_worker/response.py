@@ -84,6 +84,12 @@ class Response:
             self._send_head()
         self.sent += n
         state = self.state
+        if n <= state.credit and self.channel.pump is not None and not state.aborted:
+            # Fast path: single-threaded, so no reader thread changes the credit meanwhile; it covers the chunk.
+            state.credit -= n
+            self.out.append(_pack(n + 5, wire.BODY, self.rid))
+            self.out.append(data)
+            return
         cond = self.channel.cond
         view = memoryview(data)
         off = 0
