@@ -101,7 +101,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       call.close();
       throw error;
     }
-    // Fast path: the whole response came in one read; an array body lets the server send Content-Length.
+    // Fast path: the whole response came in one read; an array body needs no async iteration per chunk.
     return call.complete ?? call.body();
   };
 
