@@ -24,6 +24,16 @@ const contenders: Array<{ name: string; start: (port: number) => Promise<Running
       startPinned('raw', port, [process.execPath, `${root}bench/servers/raw-node-hello.mjs`, String(port)]),
   },
   {
+    name: 'raw node:http, string body',
+    start: (port) =>
+      startPinned('raw-string', port, [
+        process.execPath,
+        `${root}bench/servers/raw-node-hello.mjs`,
+        String(port),
+        'string',
+      ]),
+  },
+  {
     name: 'tsgi -w 1',
     start: (port) =>
       startPinned('tsgi', port, [
@@ -51,9 +61,17 @@ try {
   for (const server of running) await stop(server);
 }
 const raw = median(rates.get('raw node:http')!);
-const rows = [['server', 'median req/s', 'rounds', 'vs raw node:http']];
+const rawString = median(rates.get('raw node:http, string body')!);
+const rows = [['server', 'median req/s', 'rounds', 'vs raw node:http', 'vs raw, string body']];
 for (const [name, r] of rates) {
-  rows.push([name, median(r).toFixed(0), r.map((x) => x.toFixed(0)).join(' '), (median(r) / raw).toFixed(2)]);
+  const m = median(r);
+  rows.push([
+    name,
+    m.toFixed(0),
+    r.map((x) => x.toFixed(0)).join(' '),
+    (m / raw).toFixed(2),
+    (m / rawString).toFixed(2),
+  ]);
 }
 console.log(
   `hello world, keep-alive, wrk -t1 -c${load.connections} -d${load.seconds}s, server on core 0, wrk on core 1`,
