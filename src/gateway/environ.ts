@@ -73,6 +73,9 @@ export function splitTarget(target: string): { path: string; query: string } {
   return q === -1 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q + 1) };
 }
 
+// S7: the same (frozen) value for every request: no array per request.
+const WSGI_VERSION = Object.freeze([1, 0]) as [1, 0];
+
 export function buildEnviron(head: RequestHead, server: ServerContext, streams: RequestStreams): Environ {
   // Fast path: an origin-form target without query or fragment (most requests) needs no splitting.
   const target = head.target;
@@ -98,7 +101,7 @@ export function buildEnviron(head: RequestHead, server: ServerContext, streams: 
     SERVER_PORT: server.serverPort,
     SERVER_PROTOCOL: head.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${head.httpVersion}`,
     SERVER_SOFTWARE: server.serverSoftware,
-    'wsgi.version': [1, 0],
+    'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': server.urlScheme,
     'wsgi.input': streams.input,
     'wsgi.errors': streams.errors,

@@ -146,7 +146,8 @@ class ResponseRun {
   #report: ErrorReporter;
   #environ: Environ;
   #status: string | undefined;
-  #headers: Array<[string, string]> = [];
+  /** Set together with #status by start_response (no placeholder array per request). */
+  #headers: Array<[string, string]> | undefined;
   #headersSent = false;
   #startCalled = false;
 
@@ -157,9 +158,11 @@ class ResponseRun {
   }
 
   #sendHead(bodyLength?: number): void {
-    if (this.#status === undefined) throw contractErrors.bodyBeforeStartResponse();
+    const status = this.#status;
+    const headers = this.#headers;
+    if (status === undefined || headers === undefined) throw contractErrors.bodyBeforeStartResponse();
     // Marked sent only once the sink took the head: a head it refused can still become a clean 500.
-    this.#sink.head(this.#status, this.#headers, bodyLength);
+    this.#sink.head(status, headers, bodyLength);
     this.#headersSent = true;
   }
 

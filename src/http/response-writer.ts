@@ -105,9 +105,10 @@ export class HttpResponseSink implements ResponseSink {
       flat.push('Connection', 'close');
     }
     // Fast path: a standard reason phrase is node:http's own; passing none skips its re-validation.
-    const reason = status.slice(4);
-    if (reason === STATUS_CODES[code]) this.res.writeHead(code, flat);
-    else this.res.writeHead(code, reason, flat);
+    const standard = STATUS_CODES[code];
+    if (standard !== undefined && status.length === standard.length + 4 && status.endsWith(standard))
+      this.res.writeHead(code, flat);
+    else this.res.writeHead(code, status.slice(4), flat);
     if (this.#noBody) {
       // RFC 9110 §9.3.2, §15.3.5, §15.4.5: the head is the whole response. End it now and stop pulling the body:
       // iterating a long (or endless) body only to discard it would hold the event loop.

@@ -13,6 +13,7 @@ import {
   emptyInput,
   fileWrapper,
   type RequestHead,
+  type RequestStreams,
   runApplication,
   type ServerContext,
 } from '../gateway/index.js';
@@ -90,6 +91,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     fileWrapper,
   } as const;
   const keepAlive = options.keepAlive > 0;
+  // Fast path: every request without a body shares these.
+  const noBodyStreams: RequestStreams = { input: emptyInput, errors, inputTerminated: true };
 
   /** Per-connection facts (SERVER_NAME/PORT, REMOTE_ADDR/PORT), computed once per socket. */
   const peerOf = (req: IncomingMessage): Peer => {
@@ -160,11 +163,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       remoteAddress: peer.remoteAddress,
       remotePort: peer.remotePort,
     };
-    const environ = buildEnviron(head, peer.context ?? hostContext(req), {
-      input,
-      errors,
-      inputTerminated: true,
-    });
+    const streams = checked ? { input, errors, inputTerminated: true } : noBodyStreams;
+    const environ = buildEnviron(head, peer.context ?? hostContext(req), streams);
     exchange.environ = environ;
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
     // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a

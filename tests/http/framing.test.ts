@@ -381,6 +381,21 @@ describe('response framing', { timeout: 10_000 }, () => {
     }
   });
 
+  for (const status of ['200 OK', '404 Not Found', '200 Fine', '200 OKAY', '299 Custom Thing']) {
+    test(`the status line carries the app's own reason phrase: ${status}`, async () => {
+      const served = await serve(app(status, [], () => [text('x')]));
+      const connection = await RawConnection.open(served.port);
+      try {
+        await connection.send(GET);
+        const response = await connection.readResponse();
+        assert.equal(response.statusLine, `HTTP/1.1 ${status}`);
+      } finally {
+        connection.close();
+        await served.close();
+      }
+    });
+  }
+
   // The small-body fast path sends a whole body as a latin-1 string; every byte value must still arrive as itself.
   for (const size of [256, 4096]) {
     test(`a ${size}-byte body holding every byte value arrives byte for byte`, async () => {
