@@ -13,6 +13,7 @@ import os
 import queue
 import threading
 import traceback
+from time import monotonic
 from typing import Any, Dict
 
 from . import wire
@@ -21,6 +22,11 @@ from .file_wrapper import FileWrapper
 from .log import ErrorStream
 from .response import Response
 from .wsgi_input import input_from_bytes, input_from_file
+
+
+# With one thread, frames are read only between requests: a request that waited longer than this in the worker's
+# queue is started only after reading what arrived meanwhile (docs/wire.md: ABORT).
+ABORT_POLL_SECONDS = 0.001
 
 
 def _drop_early_hints(headers) -> None:
@@ -64,20 +70,28 @@ class Worker:
         reader = wire.FrameReader()
         pending: "collections.deque[Any]" = collections.deque()
         recv = self.channel.receiver()
+        read_at = [0.0]
 
         def pump() -> None:
             data = recv()
             if not data:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer
+            read_at[0] = monotonic()
             self._dispatch(reader.feed(data), pending.append)
 
         self.channel.pump = pump
+        poll = self.channel.poll
         while True:
             while not pending:
                 pump()
             item = pending.popleft()
             if item is None:
                 return
+            if monotonic() - read_at[0] > ABORT_POLL_SECONDS:
+                # The queued request waited: take in what Node sent meanwhile (an ABORT for it, if its client left)
+                # before starting it. A queue that drains fast never pays for the check.
+                read_at[0] = monotonic()
+                poll()
             self._run_item(item)
 
     def _read(self) -> None:

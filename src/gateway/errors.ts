@@ -99,6 +99,12 @@ export const clientErrors = {
       'the client closed the connection or sent a malformed body before the end of the request body',
       cause === undefined || cause === null ? undefined : { cause },
     ),
+  clientGone: () =>
+    new ClientError(
+      'TSGI_CLIENT_GONE',
+      499,
+      'the client went away before the response began; the request was dropped (not run, or stopped where it was)',
+    ),
 };
 
 /** The HTTP status an error maps to: its own when it is one of ours, else 500. */

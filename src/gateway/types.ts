@@ -75,5 +75,13 @@ export interface Environ {
   'wsgi.run_once': boolean;
   'wsgi.input_terminated': boolean;
   'wsgi.file_wrapper': FileWrapper;
+  /** tsgi's extension (S7 allows server keys): learn when the client goes away. Absent without a connection. */
+  'tsgi.client'?: ClientWatch;
   [key: string]: unknown;
+}
+
+/** environ['tsgi.client']: the HTTP server's view of the connection a request came on. */
+export interface ClientWatch {
+  /** Calls `listener` once if the client goes away before its response has been sent in full. */
+  onClientGone(listener: () => void): void;
 }

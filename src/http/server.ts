@@ -7,6 +7,8 @@ import {
   type Application,
   BodyInput,
   buildEnviron,
+  ClientError,
+  type ClientWatch,
   type Environ,
   type ErrorReporter,
   type Errors,
@@ -132,6 +134,10 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     onRequestDone: options.onRequestDone,
     report: (error, phase, environ) => {
       const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
+      if (error instanceof ClientError && error.code === 'TSGI_CLIENT_GONE') {
+        logger.debug(`client of ${where} went away before the response began`);
+        return;
+      }
       if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
       else if (phase === 'after-headers')
         logger.exception(`error after the response headers of ${where} went out; connection aborted`, error);
@@ -165,6 +171,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     };
     const streams = checked ? { input, errors, inputTerminated: true } : noBodyStreams;
     const environ = buildEnviron(head, peer.context ?? hostContext(req), streams);
+    environ['tsgi.client'] = exchange;
     exchange.environ = environ;
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
     // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a
@@ -301,7 +308,7 @@ interface ServerState extends WriterContext {
  * One request and its response: the response sink plus what the handler needs after the app returns (one object
  * per request, no closures).
  */
-class Exchange extends HttpResponseSink {
+class Exchange extends HttpResponseSink implements ClientWatch {
   environ!: Environ;
   readonly expectsContinue: boolean;
   continueSent = false;
@@ -319,6 +326,18 @@ class Exchange extends HttpResponseSink {
       this.continueSent = true;
       this.res.writeContinue();
     }
+  }
+
+  /** environ['tsgi.client']: node:http closes a response early when its connection goes. */
+  onClientGone(listener: () => void): void {
+    const res = this.res;
+    if (res.destroyed) {
+      if (!res.writableFinished) listener();
+      return;
+    }
+    res.once('close', () => {
+      if (!res.writableFinished) listener();
+    });
   }
 
   /** A body the client was told to hold back (Expect: 100-continue, never read) leaves the connection unusable. */

@@ -2,6 +2,7 @@
 // a promise of the status line and headers, then a body iterable with credit-based flow control.
 
 import { type FileHandle, open } from 'node:fs/promises';
+import { clientErrors } from '../../gateway/errors.js';
 import type { Body } from '../../gateway/types.js';
 import type { PythonAppError } from './errors.js';
 import type { FileSlice } from './wire.js';
@@ -111,6 +112,11 @@ export class RemoteCall {
   #settle(): void {
     if (this.settled) return;
     this.settled = true;
+    if (!this.#headDone) {
+      // Ended without a head: only after close() (ABORT) — the worker dropped it, or it never reached one.
+      this.#headDone = true;
+      this.#rejectHead(clientErrors.clientGone());
+    }
     this.#onSettled();
     this.#notify();
   }

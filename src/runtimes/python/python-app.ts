@@ -91,6 +91,9 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     );
     const call = new RemoteCall(id, frame, pool, () => void discardBody(body));
     pool.submit(call);
+    // A client that leaves while its request waits (in the pool or a worker's queue) takes the request with it:
+    // never started, or stopped at its next chunk (ABORT), instead of running for nobody.
+    environ['tsgi.client']?.onClientGone(() => call.close());
     let head: Awaited<typeof call.head>;
     try {
       head = await call.head;

@@ -1,6 +1,8 @@
 // How the pool spreads requests over its Python workers: deep queues for workers that answer fast (many requests
 // per wake-up), none behind a request that runs long (docs/wire.md, "Queueing").
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import {
   MAX_QUEUE,
@@ -56,6 +58,73 @@ describe('dispatch over real Python workers', { skip: skipPython, timeout: 20_00
       const slowest = Math.max(...quick.map((q) => q.ms));
       assert.ok(slowest < 1500, `a quick request took ${slowest} ms: it waited behind the long one`);
       assert.equal((await long).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  /** A connected raw socket to the server. */
+  async function open(origin: string): Promise<Socket> {
+    const { hostname, port } = new URL(origin);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    return socket;
+  }
+
+  /** The whole response text once it contains `until`. */
+  function readUntil(socket: Socket, until: string): Promise<string> {
+    return new Promise((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (text.includes(until)) resolve(text);
+      });
+    });
+  }
+
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+  const ran = (s: { logger: { lines: string[] } }, name: string) =>
+    s.logger.lines.some((l) => l.includes(`ran ${name}`));
+
+  test("a request whose client leaves while it waits in a worker's queue is never run", async () => {
+    const s = await servePython('marks', { workers: 1 });
+    const [x, a, left] = await Promise.all([open(s.origin), open(s.origin), open(s.origin)]);
+    try {
+      // All three at once: x runs, a and left are queued to the worker behind it (not yet stalled) and reach it
+      // together when x ends; left's client leaves while a runs, so its ABORT comes after its REQUEST was read.
+      const answers = [readUntil(x, 'done'), readUntil(a, 'done')];
+      x.write(get('/?s=0.3&m=x'));
+      a.write(get('/?s=0.3&m=a'));
+      left.write(get('/?m=left'));
+      await sleep(450);
+      left.destroy();
+      for (const answer of await Promise.all(answers)) assert.match(answer, /^HTTP\/1\.1 200 /);
+      const after = await fetch(`${s.origin}/?m=after`);
+      assert.equal(await after.text(), 'done');
+      assert.ok(ran(s, 'x') && ran(s, 'a') && ran(s, 'after'));
+      assert.ok(!ran(s, 'left'), 'the abandoned request ran');
+    } finally {
+      x.destroy();
+      a.destroy();
+      await s.close();
+    }
+  });
+
+  test('a request whose client leaves while it waits in the pool is never run', async () => {
+    const s = await servePython('marks', { workers: 1 });
+    const left = await open(s.origin);
+    try {
+      const running = fetch(`${s.origin}/?s=0.6&m=first`).then((r) => r.text());
+      await sleep(150); // the worker is stalled now: the next request waits in the pool
+      left.write(get('/?m=left'));
+      await sleep(100);
+      left.destroy();
+      assert.equal(await running, 'done');
+      const after = await fetch(`${s.origin}/?m=after`);
+      assert.equal(await after.text(), 'done');
+      assert.ok(!ran(s, 'left'), 'the abandoned request ran');
     } finally {
       await s.close();
     }
