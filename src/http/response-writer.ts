@@ -30,12 +30,13 @@ export interface WriterContext {
   draining: boolean;
 }
 
-export class HttpResponseSink implements ResponseSink {
+/** `C`: the per-server context, which a subclass may extend with what it needs too. */
+export class HttpResponseSink<C extends WriterContext = WriterContext> implements ResponseSink {
   status = 0;
   bytesSent = 0;
   protected readonly req: IncomingMessage;
   protected readonly res: ServerResponse;
-  protected readonly ctx: WriterContext;
+  protected readonly ctx: C;
   #noBody = false;
   /** The app's declared Content-Length, or -1. */
   #declared = -1;
@@ -43,7 +44,7 @@ export class HttpResponseSink implements ResponseSink {
   /** Nothing more of the body can go out (past its Content-Length, or a response without a body): stop pulling. */
   #done = false;
 
-  constructor(req: IncomingMessage, res: ServerResponse, ctx: WriterContext) {
+  constructor(req: IncomingMessage, res: ServerResponse, ctx: C) {
     this.req = req;
     this.res = res;
     this.ctx = ctx;

@@ -308,15 +308,13 @@ interface ServerState extends WriterContext {
  * One request and its response: the response sink plus what the handler needs after the app returns (one object
  * per request, no closures).
  */
-class Exchange extends HttpResponseSink implements ClientWatch {
+class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
   environ!: Environ;
   readonly expectsContinue: boolean;
   continueSent = false;
-  readonly #state: ServerState;
 
   constructor(req: IncomingMessage, res: ServerResponse, state: ServerState, expectsContinue: boolean) {
     super(req, res, state);
-    this.#state = state;
     this.expectsContinue = expectsContinue;
   }
 
@@ -346,7 +344,7 @@ class Exchange extends HttpResponseSink implements ClientWatch {
   }
 
   start(): void {
-    const state = this.#state;
+    const state = this.ctx;
     const running = runApplication(state.app, this.environ, this, state.report);
     if (running)
       running.then(
@@ -361,14 +359,14 @@ class Exchange extends HttpResponseSink implements ClientWatch {
   }
 
   #finish(): void {
-    const state = this.#state;
+    const state = this.ctx;
     if (state.accessLog) state.accessLog.log({ req: this.req, status: this.status, bytes: this.bytesSent });
     state.onRequestDone?.();
   }
 
   /** runApplication never rejects: reaching this is a bug in tsgi itself. */
   #internalError(error: unknown): void {
-    this.#state.logger.critical(`internal error: ${describeError(error)}`);
+    this.ctx.logger.critical(`internal error: ${describeError(error)}`);
     this.res.destroy();
     this.#finish();
   }
