@@ -98,18 +98,70 @@ export interface LoadOptions {
   path?: string;
 }
 
-/** Requests per second from one wrk run pinned to LOAD_CORE; non-2xx responses make it fail. */
-export function wrk(port: number, opts: LoadOptions): number {
+export interface LoadResult {
+  /** Requests per second as wrk measured them. */
+  rate: number;
+  /** Requests completed in the run. */
+  requests: number;
+  /** CPU time (user + system) the server's processes spent in the run, per request, in microseconds. */
+  cpuMicros: number;
+}
+
+/**
+ * One wrk run pinned to LOAD_CORE against a server started by startPinned; non-2xx responses make it fail. Also
+ * measures the server's CPU time per request (its whole process tree, from /proc): on a noisy host this moves far
+ * less than the rate does, because time the server spends waiting for a core is not counted.
+ */
+export function load(server: Running, opts: LoadOptions): LoadResult {
   const args = ['-c', LOAD_CORE, 'wrk', '-t1', `-c${opts.connections}`, `-d${opts.seconds}s`];
   if (opts.close) args.push('-H', 'Connection: close');
-  args.push(`http://127.0.0.1:${port}${opts.path ?? '/'}`);
+  args.push(`http://127.0.0.1:${server.port}${opts.path ?? '/'}`);
+  const pid = server.child.pid!;
+  const before = cpuTicks(pid);
   const out = spawnSync('taskset', args, { encoding: 'utf8' });
+  const spent = cpuTicks(pid) - before;
   if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
-  if (!rate) throw new Error(`wrk printed no rate:\n${out.stdout}`);
+  const requests = /(\d+) requests in/.exec(out.stdout);
+  if (!rate || !requests) throw new Error(`wrk printed no rate:\n${out.stdout}`);
   const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out.stdout);
   if (bad) throw new Error(`wrk saw ${bad[1]} error responses:\n${out.stdout}`);
-  return Number(rate[1]);
+  const count = Number(requests[1]);
+  return { rate: Number(rate[1]), requests: count, cpuMicros: ((spent / CLOCK_TICKS) * 1e6) / count };
+}
+
+/** Requests per second from one wrk run (see load()). */
+export function wrk(server: Running, opts: LoadOptions): number {
+  return load(server, opts).rate;
+}
+
+// USER_HZ: the unit of utime/stime in /proc/PID/stat, 100 on every Linux architecture tsgi runs on.
+const CLOCK_TICKS = 100;
+
+/** The pids of a process and all its descendants. */
+function processTree(rootPid: number): number[] {
+  const pids = [rootPid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {}
+  }
+  return pids;
+}
+
+/** User + system CPU time, in clock ticks, of a process tree (proc(5): fields 14 and 15 of /proc/PID/stat). */
+export function cpuTicks(rootPid: number): number {
+  let total = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return total;
 }
 
 export function median(values: number[]): number {
@@ -120,15 +172,8 @@ export function median(values: number[]): number {
 
 /** Peak resident set size (VmHWM) in KiB over a process and all its descendants. */
 export function peakRssKiB(rootPid: number): number {
-  const pids = [rootPid];
-  for (let i = 0; i < pids.length; i++) {
-    try {
-      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(/\s+/).map(Number));
-    } catch {}
-  }
   let total = 0;
-  for (const pid of pids) {
+  for (const pid of processTree(rootPid)) {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]);

@@ -3,7 +3,17 @@
 //   npm run build && node --import tsx bench/node-vs-raw.ts [--rounds 5] [--seconds 5] [--connections 64]
 
 import { parseArgs } from 'node:util';
-import { freePort, median, type Running, requireWrk, startPinned, stop, table, wrk } from './lib.js';
+import {
+  freePort,
+  type LoadResult,
+  load,
+  median,
+  type Running,
+  requireWrk,
+  startPinned,
+  stop,
+  table,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -13,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
-const load = { seconds: Number(values.seconds), connections: Number(values.connections) };
+const loadOptions = { seconds: Number(values.seconds), connections: Number(values.connections) };
 requireWrk();
 
 const root = new URL('..', import.meta.url).pathname;
@@ -49,31 +59,43 @@ const contenders: Array<{ name: string; start: (port: number) => Promise<Running
 ];
 
 // All servers run at once (an idle one costs nothing) and rounds alternate, so drift hits each alike.
-const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+const results = new Map<string, LoadResult[]>(contenders.map((c) => [c.name, []]));
 const running: Running[] = [];
 try {
   for (const c of contenders) running.push(await c.start(await freePort()));
-  for (const server of running) wrk(server.port, { ...load, seconds: 1 }); // warm-up (JIT)
+  for (const server of running) load(server, { ...loadOptions, seconds: 1 }); // warm-up (JIT)
   for (let i = 0; i < rounds; i++) {
-    for (const [j, c] of contenders.entries()) rates.get(c.name)!.push(wrk(running[j].port, load));
+    for (const [j, c] of contenders.entries()) results.get(c.name)!.push(load(running[j], loadOptions));
   }
 } finally {
   for (const server of running) await stop(server);
 }
-const raw = median(rates.get('raw node:http')!);
-const rawString = median(rates.get('raw node:http, string body')!);
-const rows = [['server', 'median req/s', 'rounds', 'vs raw node:http', 'vs raw, string body']];
-for (const [name, r] of rates) {
-  const m = median(r);
+const rateOf = (name: string) => median(results.get(name)!.map((r) => r.rate));
+const cpuOf = (name: string) => median(results.get(name)!.map((r) => r.cpuMicros));
+const baselines = ['raw node:http', 'raw node:http, string body'];
+const rows = [
+  [
+    'server',
+    'median req/s',
+    'rounds',
+    ...baselines.map((b) => `vs ${b.replace('node:http', '')}`),
+    'CPU µs/req',
+    ...baselines.map((b) => `CPU vs ${b.replace('node:http', '')}`),
+  ],
+];
+for (const [name, r] of results) {
   rows.push([
     name,
-    m.toFixed(0),
-    r.map((x) => x.toFixed(0)).join(' '),
-    (m / raw).toFixed(2),
-    (m / rawString).toFixed(2),
+    rateOf(name).toFixed(0),
+    r.map((x) => x.rate.toFixed(0)).join(' '),
+    ...baselines.map((b) => (rateOf(name) / rateOf(b)).toFixed(2)),
+    cpuOf(name).toFixed(2),
+    // As a rate ratio: the baseline's CPU per request over this server's (higher is better, as for req/s).
+    ...baselines.map((b) => (cpuOf(b) / cpuOf(name)).toFixed(2)),
   ]);
 }
 console.log(
-  `hello world, keep-alive, wrk -t1 -c${load.connections} -d${load.seconds}s, server on core 0, wrk on core 1`,
+  `hello world, keep-alive, wrk -t1 -c${loadOptions.connections} -d${loadOptions.seconds}s, server on core 0, wrk on core 1`,
 );
 console.log(table(rows));
+console.log("CPU ratios: baseline CPU time per request / this server's (its whole process tree, from /proc)");

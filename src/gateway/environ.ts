@@ -39,8 +39,12 @@ export interface RequestStreams {
   inputTerminated: boolean;
 }
 
-// Header name → environ key, memoised: the same few dozen names arrive on every request (fast path).
-const keyCache = new Map<string, string | null>();
+// Header name → environ key, memoised in a direct-mapped table: the same few dozen names arrive on every request,
+// each as a new string, and a slot picked from its length and two characters (then one string comparison) is
+// cheaper than hashing the whole name for a Map. A collision only costs recomputing the key.
+const KEY_SLOTS = 256;
+const slotNames: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
+const slotKeys: Array<string | null> = new Array(KEY_SLOTS).fill(null);
 
 /**
  * The environ key for a request header, or null to drop it. `Content-Type`/`Content-Length` carry no `HTTP_`
@@ -48,14 +52,18 @@ const keyCache = new Map<string, string | null>();
  * header (`X_Forwarded_For` vs `X-Forwarded-For`), which is how Gunicorn ≥ 22 and nginx treat it too.
  */
 export function headerEnvironKey(name: string): string | null {
-  let key = keyCache.get(name);
-  if (key !== undefined) return key;
+  const n = name.length;
+  if (n === 0) return null;
+  const slot = (n * 7 + name.charCodeAt(0) + name.charCodeAt(n - 1) * 3) & (KEY_SLOTS - 1);
+  if (slotNames[slot] === name) return slotKeys[slot];
   const upper = name.toUpperCase();
+  let key: string | null;
   if (upper.includes('_')) key = null;
   else if (upper === 'CONTENT-TYPE') key = 'CONTENT_TYPE';
   else if (upper === 'CONTENT-LENGTH') key = 'CONTENT_LENGTH';
   else key = `HTTP_${upper.replace(/-/g, '_')}`;
-  if (keyCache.size < 1000) keyCache.set(name, key);
+  slotNames[slot] = name;
+  slotKeys[slot] = key;
   return key;
 }
 
@@ -73,17 +81,28 @@ export function splitTarget(target: string): { path: string; query: string } {
   return q === -1 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q + 1) };
 }
 
+/** Whether a request-target holds `?`, `#` or `%`: one pass instead of a search for each. */
+function hasQueryFragmentOrEscape(target: string): boolean {
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c === 63 || c === 35 || c === 37) return true;
+  }
+  return false;
+}
+
 // S7: the same (frozen) value for every request: no array per request.
 const WSGI_VERSION = Object.freeze([1, 0]) as [1, 0];
 
 export function buildEnviron(head: RequestHead, server: ServerContext, streams: RequestStreams): Environ {
-  // Fast path: an origin-form target without query or fragment (most requests) needs no splitting.
+  // Fast path: an origin-form target without query, fragment or escapes (most requests) is its own PATH_INFO.
   const target = head.target;
-  const plain = target.charCodeAt(0) === 47 && target.indexOf('?') === -1 && target.indexOf('#') === -1;
-  let path = target;
+  let pathInfo = target;
   let query = '';
-  if (!plain) ({ path, query } = splitTarget(target));
-  let pathInfo = percentDecodeToByteString(path);
+  if (target.charCodeAt(0) !== 47 || hasQueryFragmentOrEscape(target)) {
+    const split = splitTarget(target);
+    pathInfo = percentDecodeToByteString(split.path);
+    query = split.query;
+  }
   let scriptName = server.scriptName;
   if (scriptName) {
     // S4: SCRIPT_NAME + PATH_INFO is the whole path; the prefix must match on a segment boundary.

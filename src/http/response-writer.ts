@@ -22,6 +22,11 @@ const HOP_BY_HOP = new Set([
 /** Bodies up to this size, sent whole in one chunk, take the one-string fast path in write(). */
 const SMALL_BODY = 1024;
 
+/** `200 OK`, `404 Not Found`…: node:http's status lines, indexed by code (sparse). */
+const STANDARD_STATUS_LINES: string[] = [];
+for (const [code, reason] of Object.entries(STATUS_CODES))
+  STANDARD_STATUS_LINES[Number(code)] = `${code} ${reason}`;
+
 /** The same for every response of a server. */
 export interface WriterContext {
   serverHeader: string;
@@ -106,9 +111,7 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
       flat.push('Connection', 'close');
     }
     // Fast path: a standard reason phrase is node:http's own; passing none skips its re-validation.
-    const standard = STATUS_CODES[code];
-    if (standard !== undefined && status.length === standard.length + 4 && status.endsWith(standard))
-      this.res.writeHead(code, flat);
+    if (status === STANDARD_STATUS_LINES[code]) this.res.writeHead(code, flat);
     else this.res.writeHead(code, status.slice(4), flat);
     if (this.#noBody) {
       // RFC 9110 §9.3.2, §15.3.5, §15.4.5: the head is the whole response. End it now and stop pulling the body:

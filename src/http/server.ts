@@ -83,15 +83,33 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     },
     flush: () => {},
   };
-  const base = {
-    scriptName: options.scriptName ?? '',
-    urlScheme: options.urlScheme ?? 'http',
-    multithread: options.multithread ?? false,
-    multiprocess: options.multiprocess ?? false,
-    runOnce: false,
-    serverSoftware: SERVER_SOFTWARE,
-    fileWrapper,
-  } as const;
+  const scriptName = options.scriptName ?? '';
+  const urlScheme = options.urlScheme ?? 'http';
+  const multithread = options.multithread ?? false;
+  const multiprocess = options.multiprocess ?? false;
+  // One context per local address, made by one object literal: every environ built from them then reads fields
+  // of one hidden class (contexts made per connection by spreading a template each got their own, which made
+  // buildEnviron's loads megamorphic). Bounded: behind a UNIX socket the name comes from the client's Host.
+  const contexts = new Map<string, ServerContext>();
+  const contextFor = (serverName: string, serverPort: string): ServerContext => {
+    const key = `${serverName} ${serverPort}`;
+    let context = contexts.get(key);
+    if (context === undefined) {
+      context = {
+        serverName,
+        serverPort,
+        urlScheme,
+        scriptName,
+        multithread,
+        multiprocess,
+        runOnce: false,
+        serverSoftware: SERVER_SOFTWARE,
+        fileWrapper,
+      };
+      if (contexts.size < 64) contexts.set(key, context);
+    }
+    return context;
+  };
   const keepAlive = options.keepAlive > 0;
   // Fast path: every request without a body shares these.
   const noBodyStreams: RequestStreams = { input: emptyInput, errors, inputTerminated: true };
@@ -107,7 +125,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       remotePort: socket.remotePort === undefined ? undefined : String(socket.remotePort),
     };
     if (socket.localPort !== undefined) {
-      peer.context = { ...base, serverName: socket.localAddress ?? '', serverPort: String(socket.localPort) };
+      peer.context = contextFor(socket.localAddress ?? '', String(socket.localPort));
     }
     socket[peerKey] = peer;
     return peer;
@@ -118,11 +136,10 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     const host = req.headers.host ?? '';
     const colon = host.lastIndexOf(':');
     const hasPort = colon > host.lastIndexOf(']');
-    return {
-      ...base,
-      serverName: hasPort ? host.slice(0, colon) : host,
-      serverPort: hasPort ? host.slice(colon + 1) : base.urlScheme === 'https' ? '443' : '80',
-    };
+    return contextFor(
+      hasPort ? host.slice(0, colon) : host,
+      hasPort ? host.slice(colon + 1) : urlScheme === 'https' ? '443' : '80',
+    );
   };
 
   const state: ServerState = {
@@ -266,16 +283,16 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean
     // Fast path: only names of these lengths can be the singleton fields checked below.
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === 'host') hosts++;
+        if (isFieldName(name, 'host')) hosts++;
         break;
       case 12:
-        if (name.toLowerCase() === 'content-type') contentTypes++;
+        if (isFieldName(name, 'content-type')) contentTypes++;
         break;
       case 14:
-        if (name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
+        if (isFieldName(name, 'content-length')) contentLength = Number(raw[i + 1]);
         break;
       case 17:
-        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = true;
+        if (isFieldName(name, 'transfer-encoding')) transferEncoding = true;
         break;
     }
   }
@@ -294,6 +311,18 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean
     };
   }
   return transferEncoding || contentLength > 0;
+}
+
+/**
+ * Whether a header name is `lower` (letters and dashes, lower case) in any case, without making a lower-cased
+ * copy. ORing 0x20 maps an ASCII capital to its small letter; the only other byte it could map onto a small
+ * letter or a dash is not a token character (RFC 9110 §5.6.2), and llhttp refuses those in a name.
+ */
+function isFieldName(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++)
+    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 /** What every exchange of one server shares (one object per server, so an exchange holds one reference). */
