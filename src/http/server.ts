@@ -193,7 +193,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
     // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a
     // "close" is processed). This also bounds what a pipelining client can make us run and buffer.
-    if (environ.HTTP_TRANSFER_ENCODING !== undefined) {
+    if (checked === CHUNKED) {
       // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only after
       // 'request' (and after the good chunks before it). Starting the app after this I/O turn lets such a request
       // be answered with 400 without the app ever seeing it.
@@ -240,12 +240,19 @@ interface Rejection {
   reason: string;
 }
 
+/** What checkRequest found about the request's body (0 = none, so it reads as false). */
+const NO_BODY = 0;
+const SIZED = 1;
+/** Transfer-Encoding: the body's end is known only from its framing. */
+const CHUNKED = 2;
+type BodyKind = typeof NO_BODY | typeof SIZED | typeof CHUNKED;
+
 /**
  * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, Gunicorn's
  * --limit-request-line / --limit-request-fields / --limit-request-field_size (each 0 = unlimited), ambiguous
- * framing and --limit-request-body. Otherwise whether the request has a body (one pass over the headers).
+ * framing and --limit-request-body. Otherwise which kind of body the request has (one pass over the headers).
  */
-function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean {
+function checkRequest(req: IncomingMessage, limits: Limits): Rejection | BodyKind {
   if (req.httpVersionMajor !== 1) {
     // llhttp lets HTTP/0.9 (a request line without a version) and HTTP/2.0 through; we speak HTTP/1.x only.
     return req.httpVersionMajor === 0
@@ -310,7 +317,7 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | boolean
       reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
     };
   }
-  return transferEncoding || contentLength > 0;
+  return transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY;
 }
 
 /**
