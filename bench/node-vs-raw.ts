@@ -1,5 +1,5 @@
 // Issue 2's benchmark: tsgi (one worker) serving examples/hello.ts vs a raw node:http hello world, each pinned
-// to one core, keep-alive, load from wrk on the other core. Prints medians of alternating rounds and the ratio.
+// to one core, keep-alive, load from wrk on the other core. Prints medians of the rounds and of per-round ratios.
 //   npm run build && node --import tsx bench/node-vs-raw.ts [--rounds 5] [--seconds 5] [--connections 64]
 
 import { parseArgs } from 'node:util';
@@ -58,44 +58,68 @@ const contenders: Array<{ name: string; start: (port: number) => Promise<Running
   },
 ];
 
-// All servers run at once (an idle one costs nothing) and rounds alternate, so drift hits each alike.
+// All servers run at once (an idle one costs nothing). Each round loads every server once, in a fresh random
+// order, and ratios are taken within a round: on a shared host the speed of the machine drifts by tens of
+// percent within seconds, and a ratio of two neighbouring runs cancels most of that drift.
 const results = new Map<string, LoadResult[]>(contenders.map((c) => [c.name, []]));
 const running: Running[] = [];
 try {
   for (const c of contenders) running.push(await c.start(await freePort()));
   for (const server of running) load(server, { ...loadOptions, seconds: 1 }); // warm-up (JIT)
   for (let i = 0; i < rounds; i++) {
-    for (const [j, c] of contenders.entries()) results.get(c.name)!.push(load(running[j], loadOptions));
+    for (const j of shuffled([...contenders.keys()]))
+      results.get(contenders[j].name)!.push(load(running[j], loadOptions));
   }
 } finally {
   for (const server of running) await stop(server);
 }
-const rateOf = (name: string) => median(results.get(name)!.map((r) => r.rate));
-const cpuOf = (name: string) => median(results.get(name)!.map((r) => r.cpuMicros));
-const baselines = ['raw node:http', 'raw node:http, string body'];
+
+/** Median over rounds of this server's figure over the baseline's in the same round. */
+const ratio = (name: string, baseline: string, figure: (r: LoadResult) => number) => {
+  const mine = results.get(name)!;
+  const theirs = results.get(baseline)!;
+  return median(mine.map((r, i) => figure(r) / figure(theirs[i])));
+};
+const rate = (r: LoadResult) => r.rate;
+// CPU time per request turned into a rate (higher is better, as for req/s).
+const cpuRate = (r: LoadResult) => 1 / r.cpuMicros;
+const baselines: Array<[string, string]> = [
+  ['raw node:http', 'raw'],
+  ['raw node:http, string body', 'raw (string)'],
+];
 const rows = [
   [
     'server',
     'median req/s',
     'rounds',
-    ...baselines.map((b) => `vs ${b.replace('node:http', '')}`),
+    ...baselines.map(([, label]) => `vs ${label}`),
     'CPU µs/req',
-    ...baselines.map((b) => `CPU vs ${b.replace('node:http', '')}`),
+    ...baselines.map(([, label]) => `CPU vs ${label}`),
   ],
 ];
 for (const [name, r] of results) {
   rows.push([
     name,
-    rateOf(name).toFixed(0),
+    median(r.map(rate)).toFixed(0),
     r.map((x) => x.rate.toFixed(0)).join(' '),
-    ...baselines.map((b) => (rateOf(name) / rateOf(b)).toFixed(2)),
-    cpuOf(name).toFixed(2),
-    // As a rate ratio: the baseline's CPU per request over this server's (higher is better, as for req/s).
-    ...baselines.map((b) => (cpuOf(b) / cpuOf(name)).toFixed(2)),
+    ...baselines.map(([b]) => ratio(name, b, rate).toFixed(2)),
+    median(r.map((x) => x.cpuMicros)).toFixed(2),
+    ...baselines.map(([b]) => ratio(name, b, cpuRate).toFixed(2)),
   ]);
 }
 console.log(
   `hello world, keep-alive, wrk -t1 -c${loadOptions.connections} -d${loadOptions.seconds}s, server on core 0, wrk on core 1`,
 );
 console.log(table(rows));
-console.log("CPU ratios: baseline CPU time per request / this server's (its whole process tree, from /proc)");
+console.log(
+  'ratios: median over rounds of this server / the baseline in the same round; CPU: CPU time per request of ' +
+    "the baseline / this server's (the whole process tree, from /proc)",
+);
+
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
