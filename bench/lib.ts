@@ -164,6 +164,27 @@ export function cpuTicks(rootPid: number): number {
   return total;
 }
 
+/** The items in a fresh random order (Fisher–Yates), shuffled in place. */
+export function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/**
+ * Median over rounds of one server's figure over another's in the same round: on a shared host the machine's
+ * speed drifts by tens of percent within seconds, and a ratio of two neighbouring runs cancels most of it.
+ */
+export function roundRatio(
+  mine: LoadResult[],
+  theirs: LoadResult[],
+  figure: (r: LoadResult) => number,
+): number {
+  return median(mine.map((r, i) => figure(r) / figure(theirs[i])));
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

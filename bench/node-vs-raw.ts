@@ -10,6 +10,8 @@ import {
   median,
   type Running,
   requireWrk,
+  roundRatio,
+  shuffled,
   startPinned,
   stop,
   table,
@@ -74,12 +76,8 @@ try {
   for (const server of running) await stop(server);
 }
 
-/** Median over rounds of this server's figure over the baseline's in the same round. */
-const ratio = (name: string, baseline: string, figure: (r: LoadResult) => number) => {
-  const mine = results.get(name)!;
-  const theirs = results.get(baseline)!;
-  return median(mine.map((r, i) => figure(r) / figure(theirs[i])));
-};
+const ratio = (name: string, baseline: string, figure: (r: LoadResult) => number) =>
+  roundRatio(results.get(name)!, results.get(baseline)!, figure);
 const rate = (r: LoadResult) => r.rate;
 // CPU time per request turned into a rate (higher is better, as for req/s).
 const cpuRate = (r: LoadResult) => 1 / r.cpuMicros;
@@ -115,11 +113,3 @@ console.log(
   'ratios: median over rounds of this server / the baseline in the same round; CPU: CPU time per request of ' +
     "the baseline / this server's (the whole process tree, from /proc)",
 );
-
-function shuffled<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}

@@ -1,6 +1,7 @@
 // Issue 5's benchmark: Python WSGI apps under tsgi vs Gunicorn (sync worker), Granian (WSGI interface), Waitress
 // and uWSGI when installed — one worker each, the server side pinned to one core and wrk to the other,
-// keep-alive and `Connection: close`. Prints median rates, ratios to Gunicorn and Granian, and peak RSS.
+// keep-alive and `Connection: close`. Prints median rates, ratios to Gunicorn and Granian (median over rounds of
+// the ratio within a round), CPU time per request and peak RSS.
 //   npm run build && bash scripts/setup-python.sh && node --import tsx bench/python-vs-peers.ts [--rounds 3] [--seconds 5]
 
 import { spawnSync } from 'node:child_process';
@@ -8,14 +9,17 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   freePort,
+  type LoadResult,
+  load,
   median,
   peakRssKiB,
   type Running,
   requireWrk,
+  roundRatio,
+  shuffled,
   startPinned,
   stop,
   table,
-  wrk,
 } from './lib.js';
 
 const { values } = parseArgs({
@@ -134,7 +138,7 @@ const rss = new Map<string, number>();
 for (const app of apps) {
   const target = `${app.module}:${app.callable}`;
   for (const close of [false, true]) {
-    const rates = new Map<string, number[]>(selected.map((p) => [p.name, []]));
+    const results = new Map<string, LoadResult[]>(selected.map((p) => [p.name, []]));
     const running: Running[] = [];
     try {
       for (const peer of selected) {
@@ -149,10 +153,11 @@ for (const app of apps) {
           ),
         );
       }
-      for (const server of running) wrk(server.port, { seconds: 1, connections, close });
+      for (const server of running) load(server, { seconds: 1, connections, close });
+      // Each round loads every server once in a fresh random order; ratios are taken within a round.
       for (let i = 0; i < rounds; i++) {
-        for (const server of running)
-          rates.get(server.name)!.push(wrk(server.port, { seconds, connections, close }));
+        for (const server of shuffled([...running]))
+          results.get(server.name)!.push(load(server, { seconds, connections, close }));
       }
       for (const server of running) {
         const key = `${server.name} (${app.name})`;
@@ -161,17 +166,18 @@ for (const app of apps) {
     } finally {
       for (const server of running) await stop(server);
     }
-    const base = median(rates.get('gunicorn (sync)') ?? [Number.NaN]);
-    const granian = median(rates.get('granian (wsgi)') ?? [Number.NaN]);
-    const rows = [['server', 'median req/s', 'vs gunicorn', 'vs granian', 'rounds']];
-    for (const [name, r] of rates) {
-      const m = median(r);
+    const rate = (r: LoadResult) => r.rate;
+    const versus = (name: string, baseline: string) =>
+      results.has(baseline) ? roundRatio(results.get(name)!, results.get(baseline)!, rate).toFixed(2) : '-';
+    const rows = [['server', 'median req/s', 'vs gunicorn', 'vs granian', 'CPU µs/req', 'rounds']];
+    for (const [name, r] of results) {
       rows.push([
         name,
-        m.toFixed(0),
-        (m / base).toFixed(2),
-        (m / granian).toFixed(2),
-        r.map((x) => x.toFixed(0)).join(' '),
+        median(r.map(rate)).toFixed(0),
+        versus(name, 'gunicorn (sync)'),
+        versus(name, 'granian (wsgi)'),
+        median(r.map((x) => x.cpuMicros)).toFixed(1),
+        r.map((x) => x.rate.toFixed(0)).join(' '),
       ]);
     }
     console.log(`\n${app.name}, ${close ? 'Connection: close' : 'keep-alive'}`);
