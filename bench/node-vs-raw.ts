@@ -60,20 +60,22 @@ const contenders: Array<{ name: string; start: (port: number) => Promise<Running
   },
 ];
 
-// All servers run at once (an idle one costs nothing). Each round loads every server once, in a fresh random
-// order, and ratios are taken within a round: on a shared host the speed of the machine drifts by tens of
-// percent within seconds, and a ratio of two neighbouring runs cancels most of that drift.
+// Each round starts every server afresh (one process differs from another of the very same server by several
+// percent: where its code and heap landed), warms each up, then loads each once in a random order; ratios are
+// taken within a round, because on a shared host the machine's speed drifts by tens of percent within seconds
+// and a ratio of two neighbouring runs cancels most of that. The servers of a round run at once (an idle one
+// costs nothing).
 const results = new Map<string, LoadResult[]>(contenders.map((c) => [c.name, []]));
-const running: Running[] = [];
-try {
-  for (const c of contenders) running.push(await c.start(await freePort()));
-  for (const server of running) load(server, { ...loadOptions, seconds: 1 }); // warm-up (JIT)
-  for (let i = 0; i < rounds; i++) {
+for (let i = 0; i < rounds; i++) {
+  const running: Running[] = [];
+  try {
+    for (const c of contenders) running.push(await c.start(await freePort()));
+    for (const server of running) load(server, { ...loadOptions, seconds: 1 }); // warm-up (JIT)
     for (const j of shuffled([...contenders.keys()]))
       results.get(contenders[j].name)!.push(load(running[j], loadOptions));
+  } finally {
+    for (const server of running) await stop(server);
   }
-} finally {
-  for (const server of running) await stop(server);
 }
 
 const ratio = (name: string, baseline: string, figure: (r: LoadResult) => number) =>
