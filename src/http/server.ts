@@ -22,6 +22,7 @@ import {
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
 import { rejectClientError, rejectRequest } from './client-errors.js';
+import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedTrust } from './forwarded.js';
 import { RequestBodySource } from './request-body.js';
 import { HttpResponseSink, type WriterContext } from './response-writer.js';
 
@@ -45,6 +46,11 @@ export interface HttpServerOptions {
   limitRequestFieldSize?: number;
   /** Largest request body in bytes (--limit-request-body, default 0 = unlimited); larger → 413. */
   limitRequestBody?: number;
+  /**
+   * Peers trusted to set the scheme with X-Forwarded-Proto/-Protocol/-Ssl (Gunicorn's --forwarded-allow-ips:
+   * addresses, networks, `*`); default 127.0.0.1 and ::1.
+   */
+  forwardedAllowIps?: readonly string[];
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
 }
@@ -55,6 +61,8 @@ interface Peer {
   context: ServerContext | undefined;
   remoteAddress: string | undefined;
   remotePort: string | undefined;
+  /** May set the scheme with X-Forwarded-Proto and the like (--forwarded-allow-ips). */
+  trusted: boolean;
 }
 type PeerSocket = Socket & { [peerKey]?: Peer };
 
@@ -91,14 +99,14 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // of one hidden class (contexts made per connection by spreading a template each got their own, which made
   // buildEnviron's loads megamorphic). Bounded: behind a UNIX socket the name comes from the client's Host.
   const contexts = new Map<string, ServerContext>();
-  const contextFor = (serverName: string, serverPort: string): ServerContext => {
-    const key = `${serverName} ${serverPort}`;
+  const contextFor = (serverName: string, serverPort: string, scheme = urlScheme): ServerContext => {
+    const key = `${scheme} ${serverName} ${serverPort}`;
     let context = contexts.get(key);
     if (context === undefined) {
       context = {
         serverName,
         serverPort,
-        urlScheme,
+        urlScheme: scheme,
         scriptName,
         multithread,
         multiprocess,
@@ -111,6 +119,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     return context;
   };
   const keepAlive = options.keepAlive > 0;
+  const isTrusted = forwardedTrust(options.forwardedAllowIps ?? DEFAULT_FORWARDED_ALLOW_IPS);
   // Fast path: every request without a body shares these.
   const noBodyStreams: RequestStreams = { input: emptyInput, errors, inputTerminated: true };
 
@@ -123,6 +132,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       context: undefined,
       remoteAddress: socket.remoteAddress,
       remotePort: socket.remotePort === undefined ? undefined : String(socket.remotePort),
+      trusted: isTrusted(socket.remoteAddress),
     };
     if (socket.localPort !== undefined) {
       peer.context = contextFor(socket.localAddress ?? '', String(socket.localPort));
@@ -132,13 +142,14 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   };
 
   /** UNIX socket: no address of our own, so SERVER_NAME/PORT come from Host, as in Gunicorn; per request. */
-  const hostContext = (req: IncomingMessage): ServerContext => {
+  const hostContext = (req: IncomingMessage, scheme: 'http' | 'https'): ServerContext => {
     const host = req.headers.host ?? '';
     const colon = host.lastIndexOf(':');
     const hasPort = colon > host.lastIndexOf(']');
     return contextFor(
       hasPort ? host.slice(0, colon) : host,
-      hasPort ? host.slice(colon + 1) : urlScheme === 'https' ? '443' : '80',
+      hasPort ? host.slice(colon + 1) : scheme === 'https' ? '443' : '80',
+      scheme,
     );
   };
 
@@ -163,21 +174,22 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
-    const checked = checkRequest(req, limits);
+    const peer = peerOf(req);
+    const checked = checkRequest(req, limits, peer.trusted);
     if (typeof checked === 'object') {
       rejectRequest(req, res, checked.status, checked.reason, logger);
       return;
     }
+    const bodyKind = checked & BODY_KIND;
     if (!keepAlive) res.shouldKeepAlive = false;
     const exchange = new Exchange(req, res, state, expectsContinue);
     // Fast path: a request without a body (most GETs) shares one empty, stateless wsgi.input.
-    const input = checked
+    const input = bodyKind
       ? new BodyInput(
           new RequestBodySource(req, limits.body),
           expectsContinue ? () => exchange.sendContinue() : undefined,
         )
       : emptyInput;
-    const peer = peerOf(req);
     const head: RequestHead = {
       method: req.method ?? 'GET',
       target: req.url ?? '/',
@@ -186,14 +198,19 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       remoteAddress: peer.remoteAddress,
       remotePort: peer.remotePort,
     };
-    const streams = checked ? { input, errors, inputTerminated: true } : noBodyStreams;
-    const environ = buildEnviron(head, peer.context ?? hostContext(req), streams);
+    const streams = bodyKind ? { input, errors, inputTerminated: true } : noBodyStreams;
+    // A trusted proxy's X-Forwarded-Proto (or -Protocol, -Ssl) sets the scheme (--forwarded-allow-ips).
+    const scheme = checked & FORWARDED_HTTPS ? 'https' : checked & FORWARDED_HTTP ? 'http' : urlScheme;
+    let context = peer.context;
+    if (context === undefined) context = hostContext(req, scheme);
+    else if (scheme !== urlScheme) context = contextFor(context.serverName, context.serverPort, scheme);
+    const environ = buildEnviron(head, context, streams);
     environ['tsgi.client'] = exchange;
     exchange.environ = environ;
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
     // before it finished, and never if that one closed the connection (RFC 9112 §9.6: no request after a
     // "close" is processed). This also bounds what a pipelining client can make us run and buffer.
-    if (checked === CHUNKED) {
+    if (bodyKind === CHUNKED) {
       // A chunked body can be malformed in the very packet that carried the head: llhttp reports that only after
       // 'request' (and after the good chunks before it). Starting the app after this I/O turn lets such a request
       // be answered with 400 without the app ever seeing it.
@@ -240,19 +257,24 @@ interface Rejection {
   reason: string;
 }
 
-/** What checkRequest found about the request's body (0 = none, so it reads as false). */
+// What checkRequest found, as bits of one number (no object per request). The body (0 = none, so it reads as
+// false):
 const NO_BODY = 0;
 const SIZED = 1;
 /** Transfer-Encoding: the body's end is known only from its framing. */
 const CHUNKED = 2;
-type BodyKind = typeof NO_BODY | typeof SIZED | typeof CHUNKED;
+const BODY_KIND = 3;
+// ... and the scheme a trusted proxy forwarded, if it did:
+const FORWARDED_HTTPS = 4;
+const FORWARDED_HTTP = 8;
 
 /**
  * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, Gunicorn's
  * --limit-request-line / --limit-request-fields / --limit-request-field_size (each 0 = unlimited), ambiguous
- * framing and --limit-request-body. Otherwise which kind of body the request has (one pass over the headers).
+ * framing, --limit-request-body and, from a trusted proxy, scheme headers that disagree. Otherwise which kind of
+ * body the request has and the scheme a trusted proxy forwarded (one pass over the headers).
  */
-function checkRequest(req: IncomingMessage, limits: Limits): Rejection | BodyKind {
+function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): Rejection | number {
   if (req.httpVersionMajor !== 1) {
     // llhttp lets HTTP/0.9 (a request line without a version) and HTTP/2.0 through; we speak HTTP/1.x only.
     return req.httpVersionMajor === 0
@@ -278,6 +300,7 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | BodyKin
   let contentTypes = 0;
   let transferEncoding = false;
   let contentLength = -1;
+  let forwarded = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     // A field line as on the wire, without CRLF: `name: value`.
@@ -300,8 +323,23 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | BodyKin
         break;
       case 17:
         if (isFieldName(name, 'transfer-encoding')) transferEncoding = true;
+        else if (trusted && isFieldName(name, 'x-forwarded-proto'))
+          forwarded |= raw[i + 1] === 'https' ? FORWARDED_HTTPS : FORWARDED_HTTP;
+        break;
+      // Gunicorn's secure_scheme_headers: the value must be exactly this one for https; any other means http.
+      case 15:
+        if (trusted && isFieldName(name, 'x-forwarded-ssl'))
+          forwarded |= raw[i + 1] === 'on' ? FORWARDED_HTTPS : FORWARDED_HTTP;
+        break;
+      case 20:
+        if (trusted && isFieldName(name, 'x-forwarded-protocol'))
+          forwarded |= raw[i + 1] === 'ssl' ? FORWARDED_HTTPS : FORWARDED_HTTP;
         break;
     }
+  }
+  // As Gunicorn: a proxy that says both https and http has a broken configuration; guessing either is unsafe.
+  if (forwarded === (FORWARDED_HTTPS | FORWARDED_HTTP)) {
+    return { status: 400, reason: 'contradictory scheme headers (X-Forwarded-Proto/-Protocol/-Ssl)' };
   }
   // RFC 9112 §3.2: a request with more than one Host field is answered 400.
   if (hosts > 1) return { status: 400, reason: 'more than one Host header (RFC 9112 §3.2)' };
@@ -317,7 +355,7 @@ function checkRequest(req: IncomingMessage, limits: Limits): Rejection | BodyKin
       reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
     };
   }
-  return transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY;
+  return (transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY) | forwarded;
 }
 
 /**

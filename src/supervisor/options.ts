@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   reload: boolean;
   keepAlive: number;
   rootPath: string;
+  /** Peers trusted to set the scheme with X-Forwarded-Proto and the like (`*` = any). */
+  forwardedAllowIps: readonly string[];
   accessLogfile: string | null;
   errorLogfile: string;
   logLevel: Level;

@@ -2,31 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Application, Environ } from '../../src/gateway/index.js';
-import type { HttpServerOptions } from '../../src/http/server.js';
+import type { Environ } from '../../src/gateway/index.js';
 import { RawConnection } from './support/raw-connection.js';
-import { type Served, serve } from './support/serve.js';
-
-/** Send `request` on a raw socket and return the environ the app saw. */
-async function environFor(request: string, options: Partial<HttpServerOptions> = {}): Promise<Environ> {
-  let seen: Environ | undefined;
-  const app: Application = (environ, startResponse) => {
-    seen = environ;
-    startResponse('204 No Content', []);
-    return [];
-  };
-  const served: Served = await serve(app, options);
-  const connection = await RawConnection.open(served.port);
-  try {
-    await connection.send(request);
-    assert.equal((await connection.readResponse()).status, 204);
-    assert.ok(seen);
-    return seen;
-  } finally {
-    connection.close();
-    await served.close();
-  }
-}
+import { environFor, serve } from './support/serve.js';
 
 describe('environ over HTTP', { timeout: 10_000 }, () => {
   test('PATH_INFO is the percent-decoded path as bytes; QUERY_STRING stays encoded', async () => {

@@ -1,8 +1,9 @@
 // Where and how the server listens.
 
+import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedAllowEntryError } from '../../http/forwarded.js';
 import { BindSyntaxError, parseBind } from '../../supervisor/binds.js';
 import { defineSetting, InvalidValue } from '../setting.js';
-import { integer, listOf, text } from '../validators.js';
+import { commaList, integer, listOf, text } from '../validators.js';
 
 function bindAddress(value: unknown): string {
   const address = text(value);
@@ -66,4 +67,34 @@ export const rootPath = defineSetting({
   details: 'Defaults to the `SCRIPT_NAME` environment variable (or `-e SCRIPT_NAME=…`), as in Gunicorn.',
 });
 
-export const serverSettings = [bind, keepAlive, rootPath] as const;
+function allowedProxies(value: unknown): string[] {
+  const entries = commaList(value);
+  for (const entry of entries) {
+    const error = forwardedAllowEntryError(entry);
+    if (error) throw new InvalidValue(error);
+  }
+  return entries;
+}
+
+export const forwardedAllowIps = defineSetting({
+  name: 'forwardedAllowIps',
+  section: 'server',
+  example: '127.0.0.1,10.0.0.0/8',
+  flags: ['--forwarded-allow-ips'],
+  metavar: 'IPS',
+  env: 'FORWARDED_ALLOW_IPS',
+  fromEnv: allowedProxies,
+  default: [...DEFAULT_FORWARDED_ALLOW_IPS],
+  defaultText: '127.0.0.1,::1',
+  expected: "comma-separated IP addresses or networks (10.0.0.0/8), or '*'",
+  validate: allowedProxies,
+  help: 'Proxies trusted to set the scheme: X-Forwarded-Proto/-Protocol/-Ssl from them set wsgi.url_scheme.',
+  details:
+    'As in Gunicorn: a request from one of these addresses (or networks; `*` trusts every peer) with ' +
+    '`X-Forwarded-Proto: https`, `X-Forwarded-Protocol: ssl` or `X-Forwarded-Ssl: on` gets `wsgi.url_scheme` ' +
+    '`https`; any other value of those headers gives `http`, and two that disagree are answered 400. From any ' +
+    'other peer the headers reach the app but do not change the scheme. A peer on a UNIX socket is always trusted. ' +
+    'Defaults to the `FORWARDED_ALLOW_IPS` environment variable, else `127.0.0.1,::1`.',
+});
+
+export const serverSettings = [bind, keepAlive, rootPath, forwardedAllowIps] as const;

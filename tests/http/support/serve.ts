@@ -1,11 +1,13 @@
 // Starts createHttpServer on 127.0.0.1, port 0, with a memory logger; close() ends every connection too.
 
+import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Application } from '../../../src/gateway/index.js';
+import type { Application, Environ } from '../../../src/gateway/index.js';
 import { createHttpServer, type HttpServerOptions } from '../../../src/http/server.js';
 import { memoryLogger } from '../../../src/log.js';
 import { waitFor as waitUntil } from '../../support/async.js';
+import { RawConnection } from './raw-connection.js';
 
 export interface Served {
   server: Server;
@@ -42,6 +44,30 @@ export async function serve(app: Application, options: Partial<HttpServerOptions
         server.closeAllConnections();
       }),
   };
+}
+
+/** Send `request` on a raw socket to a fresh server and return the environ its app saw. */
+export async function environFor(
+  request: string,
+  options: Partial<HttpServerOptions> = {},
+): Promise<Environ> {
+  let seen: Environ | undefined;
+  const app: Application = (environ, startResponse) => {
+    seen = environ;
+    startResponse('204 No Content', []);
+    return [];
+  };
+  const served = await serve(app, options);
+  const connection = await RawConnection.open(served.port);
+  try {
+    await connection.send(request);
+    assert.equal((await connection.readResponse()).status, 204);
+    assert.ok(seen);
+    return seen;
+  } finally {
+    connection.close();
+    await served.close();
+  }
 }
 
 export { sleep } from '../../support/async.js';

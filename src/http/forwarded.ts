@@ -1,0 +1,45 @@
+// Which peers may tell us the request's scheme. A TLS-terminating proxy (nginx) in front says `X-Forwarded-Proto:
+// https`; only a proxy we trust may say so, or any client could make an app build https:// URLs or pass
+// Django's CSRF origin check. As in Gunicorn's --forwarded-allow-ips: a list of addresses and networks, `*` for
+// any peer, and a peer on a UNIX socket is always trusted (only local processes reach one).
+
+import { BlockList, isIP } from 'node:net';
+
+/** Gunicorn's default, also its `FORWARDED_ALLOW_IPS` fallback: the proxy on this machine. */
+export const DEFAULT_FORWARDED_ALLOW_IPS: readonly string[] = ['127.0.0.1', '::1'];
+
+/** Why a --forwarded-allow-ips entry is not an address, a network or `*`; null when it is one. */
+export function forwardedAllowEntryError(entry: string): string | null {
+  if (entry === '*') return null;
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return `${JSON.stringify(entry)} is not an IP address or network`;
+  if (slash === -1) return null;
+  const prefix = entry.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))
+    return `${JSON.stringify(entry)} has a prefix length outside 0..${family === 4 ? 32 : 128}`;
+  return null;
+}
+
+/** A predicate: may the peer at `address` (undefined on a UNIX socket) set the forwarded scheme? */
+export function forwardedTrust(entries: readonly string[]): (address: string | undefined) => boolean {
+  if (entries.includes('*')) return () => true;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const error = forwardedAllowEntryError(entry);
+    if (error) throw new TypeError(`--forwarded-allow-ips: ${error}`);
+    const slash = entry.indexOf('/');
+    const address = slash === -1 ? entry : entry.slice(0, slash);
+    const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+    if (slash === -1) list.addAddress(address, type);
+    else list.addSubnet(address, Number(entry.slice(slash + 1)), type);
+  }
+  return (address) => {
+    if (address === undefined) return true;
+    // A dual-stack listener reports an IPv4 peer as ::ffff:a.b.c.d; the entries name it as a.b.c.d.
+    const mapped = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4;
+    const plain = mapped ? address.slice(7) : address;
+    return list.check(plain, isIP(plain) === 4 ? 'ipv4' : 'ipv6');
+  };
+}
