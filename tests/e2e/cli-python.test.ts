@@ -17,10 +17,10 @@ test('serves a Python WSGI app named as module:callable', { timeout: 30_000, ski
     assert.equal(reply.status, 200);
     assert.equal(reply.body, 'Hello, World!\n');
     assert.match(tsgi.output, /Using worker: python pool \(1 process × 1 thread\)/);
-    tsgi.signal('SIGTERM');
-    assert.equal((await tsgi.exit(15_000)).code, 0);
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(15_000)).code, 0);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -41,7 +41,7 @@ test('-w and --threads size the Python pool behind one front end', { timeout: 30
     assert.match(tsgi.output, /Using worker: python pool \(2 processes × 2 threads\)/);
     assert.equal(tsgi.count(/Booting worker with pid/), 1, 'one Node front end');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 

@@ -44,7 +44,7 @@ test('--reload restarts the workers when the app file changes', { timeout: 30_00
     assert.equal((await waitForBody(port, /v2/, 15_000))?.body, 'v2');
     assert.match(tsgi.output, new RegExp(`Worker reloading: ${app} modified`));
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -63,7 +63,7 @@ test('--reload serves the load error while the app is broken, and recovers when 
     assert.equal((await waitForBody(port, /v3/, 15_000))?.body, 'v3');
     assert.equal(tsgi.child.exitCode, null, 'still running');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -78,7 +78,7 @@ test('--reload ignores files under node_modules', { timeout: 30_000 }, async () 
     await sleep(600);
     assert.doesNotMatch(tsgi.output, /Worker reloading/);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

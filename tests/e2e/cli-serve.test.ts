@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { APPS, freePort, get, startTsgi, Tsgi } from './cli-harness.js';
+import { APPS, freePort, get, spawnTsgi, startTsgi } from './cli-harness.js';
 
 test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => {
   const port = await freePort();
@@ -15,7 +15,7 @@ test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => 
     assert.match(reply.body, /^\d+$/);
     assert.notEqual(Number(reply.body), tsgi.child.pid, 'a worker, not the arbiter, serves');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -23,7 +23,7 @@ test('-w 2 spreads requests over two worker pids', { timeout: 20_000 }, async ()
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
-    await tsgi.waitFor(/Booting worker[\s\S]*Booting worker/);
+    await tsgi.waitForOutput(/Booting worker[\s\S]*Booting worker/);
     const pids = new Set<string>();
     // Each request holds its worker's event loop for 100 ms, so concurrent connections must go to the other.
     for (let round = 0; round < 5 && pids.size < 2; round++) {
@@ -32,7 +32,7 @@ test('-w 2 spreads requests over two worker pids', { timeout: 20_000 }, async ()
     }
     assert.equal(pids.size, 2, `pids seen: ${[...pids].join(', ')}`);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -41,14 +41,14 @@ test('--access-logfile - prints Gunicorn-format lines on stdout', { timeout: 20_
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--access-logfile', '-']);
   try {
     await get(port, '/some/path?x=1');
-    const [line] = await tsgi.waitFor(/^.*"GET \/some\/path\?x=1 HTTP\/1\.1".*$/m);
+    const [line] = await tsgi.waitForOutput(/^.*"GET \/some\/path\?x=1 HTTP\/1\.1".*$/m);
     assert.match(
       line,
       /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/some\/path\?x=1 HTTP\/1\.1" 200 \d+ "-" "-"$/,
     );
     assert.ok(tsgi.stdout.includes(line), 'the access log goes to stdout');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -67,7 +67,7 @@ test('-e KEY=VALUE reaches process.env in the workers', { timeout: 20_000 }, asy
     assert.equal((await get(port, '/EMPTY')).body, '');
     assert.equal((await get(port, '/TSGI_WORKER_OPTIONS')).body, '(unset)', 'internal variables are removed');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -83,7 +83,7 @@ test('--root-path becomes SCRIPT_NAME and is stripped from PATH_INFO', { timeout
   try {
     assert.equal((await get(port, '/api/users')).body, '/api /users');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -105,7 +105,7 @@ test('a non-ASCII --root-path is matched as UTF-8 bytes against the percent-enco
       Buffer.from('/café /menu', 'utf8').toString('latin1'),
     );
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -116,7 +116,7 @@ test('serves on a unix socket, replacing a stale socket file and removing it on 
   const path = join(dir, 'app.sock');
   // A stale socket file, as a crashed server leaves behind.
   const stale = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
-  stale.kill();
+  await stale.kill();
   await stale.exited;
   assert.ok(existsSync(path), 'a SIGKILLed server leaves its socket file');
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
@@ -124,11 +124,11 @@ test('serves on a unix socket, replacing a stale socket file and removing it on 
     const reply = await get(path);
     assert.equal(reply.status, 200);
     assert.match(tsgi.output, new RegExp(`Listening at: unix:${path}`));
-    tsgi.signal('SIGTERM');
-    assert.equal((await tsgi.exit(10_000)).code, 0);
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(10_000)).code, 0);
     assert.ok(!existsSync(path), 'the socket file is removed on exit');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -137,14 +137,14 @@ test('a bind path holding a regular file is refused, not deleted', { timeout: 20
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-unix-'));
   const path = join(dir, 'not-a-socket');
   writeFileSync(path, 'data');
-  const tsgi = new Tsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
+  const tsgi = spawnTsgi([`${APPS}/pid-echo.ts`, '-b', `unix:${path}`]);
   try {
-    const exit = await tsgi.exit(10_000);
+    const exit = await tsgi.waitForExit(10_000);
     assert.equal(exit.code, 1);
     assert.match(tsgi.stderr, /not a socket/);
     assert.ok(existsSync(path));
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -154,7 +154,7 @@ test('--error-logfile and --access-logfile write to files', { timeout: 20_000 },
   const port = await freePort();
   const errorLog = join(dir, 'error.log');
   const accessLog = join(dir, 'access.log');
-  const tsgi = new Tsgi([
+  const tsgi = spawnTsgi([
     `${APPS}/pid-echo.ts`,
     '-b',
     `127.0.0.1:${port}`,
@@ -168,15 +168,15 @@ test('--error-logfile and --access-logfile write to files', { timeout: 20_000 },
     for (let i = 0; i < 50 && !/Listening at/.test(readFileSync(errorLog, 'utf8')); i++)
       await new Promise((r) => setTimeout(r, 100));
     await get(port, '/logged');
-    tsgi.signal('SIGTERM');
-    assert.equal((await tsgi.exit(10_000)).code, 0);
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(10_000)).code, 0);
     const errors = readFileSync(errorLog, 'utf8');
     assert.match(errors, /\[INFO\] Starting tsgi/);
     assert.match(errors, /\[INFO\] Booting worker with pid/);
     assert.match(readFileSync(accessLog, 'utf8'), /"GET \/logged HTTP\/1\.1" 200/);
     assert.equal(tsgi.stderr, '', 'nothing on stderr');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -196,6 +196,6 @@ test('--limit-request-line reaches the server: a longer request line is answered
     assert.equal((await get(port, `/${'a'.repeat(50)}`)).status, 200);
     assert.equal((await get(port, `/${'a'.repeat(200)}`)).status, 414);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });

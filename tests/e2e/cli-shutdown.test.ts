@@ -13,15 +13,15 @@ test('SIGTERM lets an in-flight slow request finish, then exits 0', { timeout: 3
     const slow = get(port, '/?ms=1500');
     await sleep(300);
     const stoppedAt = Date.now();
-    tsgi.signal('SIGTERM');
+    tsgi.send('SIGTERM');
     const reply = await slow;
     assert.equal(reply.status, 200);
     assert.equal(reply.body, 'done after 1500 ms');
-    const exit = await tsgi.exit(10_000);
+    const exit = await tsgi.waitForExit(10_000);
     assert.equal(exit.code, 0);
     assert.ok(Date.now() - stoppedAt < 10_000, 'within --graceful-timeout');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -33,11 +33,11 @@ test('SIGTERM to the whole process group also finishes the request and exits 0',
   try {
     const slow = get(port, '/?ms=1000');
     await sleep(300);
-    tsgi.signalGroup('SIGTERM');
+    tsgi.sendGroup('SIGTERM');
     assert.equal((await slow).body, 'done after 1000 ms');
-    assert.equal((await tsgi.exit(10_000)).code, 0);
+    assert.equal((await tsgi.waitForExit(10_000)).code, 0);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -45,11 +45,11 @@ test('SIGINT to the process group (Ctrl-C) exits 0', { timeout: 30_000 }, async 
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/slow.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
-    tsgi.signalGroup('SIGINT');
-    assert.equal((await tsgi.exit(10_000)).code, 0);
+    tsgi.sendGroup('SIGINT');
+    assert.equal((await tsgi.waitForExit(10_000)).code, 0);
     assert.match(tsgi.output, /Shutting down: Master/);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -62,12 +62,12 @@ test('the stop does not wait past --graceful-timeout for a request that will not
     const endless = get(port, '/?ms=60000').catch(() => 'cut');
     await sleep(300);
     const stoppedAt = Date.now();
-    tsgi.signal('SIGTERM');
-    assert.equal((await tsgi.exit(8_000)).code, 0);
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(8_000)).code, 0);
     assert.equal(await endless, 'cut');
     assert.ok(Date.now() - stoppedAt < 5_000);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -77,9 +77,9 @@ test('SIGHUP replaces every worker with a new one, without a failed request', {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
   try {
-    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
     const before = [...tsgi.output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => m[1]);
-    tsgi.signal('SIGHUP');
+    tsgi.send('SIGHUP');
     let failures = 0;
     const deadline = Date.now() + 10_000;
     while (tsgi.count(/Worker exited \(pid:\d+\)/) < 2 && Date.now() < deadline) {
@@ -91,7 +91,7 @@ test('SIGHUP replaces every worker with a new one, without a failed request', {
     const reply = await get(port);
     assert.ok(!before.includes(reply.body), `served by ${reply.body}, one of the old workers ${before}`);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -103,13 +103,13 @@ test('a second SIGINT stops at once, without waiting for in-flight requests', {
   try {
     const endless = get(port, '/?ms=60000').catch(() => 'cut');
     await sleep(300);
-    tsgi.signal('SIGINT');
-    await tsgi.waitFor(/Handling signal: int/);
-    tsgi.signal('SIGINT');
-    assert.equal((await tsgi.exit(5_000)).code, 0);
+    tsgi.send('SIGINT');
+    await tsgi.waitForOutput(/Handling signal: int/);
+    tsgi.send('SIGINT');
+    assert.equal((await tsgi.waitForExit(5_000)).code, 0);
     assert.equal(await endless, 'cut');
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -127,12 +127,12 @@ test('SIGHUP with a broken app keeps the running workers serving the previous co
   const tsgi = await startTsgi([app, '-b', `127.0.0.1:${port}`]);
   try {
     writeFileSync(app, "throw new Error('broken deploy');\n");
-    tsgi.signal('SIGHUP');
-    await tsgi.waitFor(/App failed to load\. Keeping the 1 running worker/);
+    tsgi.send('SIGHUP');
+    await tsgi.waitForOutput(/App failed to load\. Keeping the 1 running worker/);
     assert.equal((await get(port)).body, 'old');
     assert.equal(tsgi.child.exitCode, null);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -141,14 +141,14 @@ test('SIGTTIN adds a worker and SIGTTOU retires one', { timeout: 30_000 }, async
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`]);
   try {
-    tsgi.signal('SIGTTIN');
-    await tsgi.waitFor(/Number of workers: 2/);
-    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
-    tsgi.signal('SIGTTOU');
-    await tsgi.waitFor(/Number of workers: 1/);
-    await tsgi.waitFor(/Worker exited \(pid:\d+\)/);
+    tsgi.send('SIGTTIN');
+    await tsgi.waitForOutput(/Number of workers: 2/);
+    await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    tsgi.send('SIGTTOU');
+    await tsgi.waitForOutput(/Number of workers: 1/);
+    await tsgi.waitForOutput(/Worker exited \(pid:\d+\)/);
     assert.equal((await get(port)).status, 200);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });

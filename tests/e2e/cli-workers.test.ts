@@ -23,7 +23,7 @@ test('a worker killed with kill -9 is replaced and requests keep succeeding', {
   try {
     const [victim, survivor] = await pidsServing(port, 2);
     process.kill(Number(victim), 'SIGKILL');
-    await tsgi.waitFor(new RegExp(`Worker \\(pid:${victim}\\) was sent SIGKILL`));
+    await tsgi.waitForOutput(new RegExp(`Worker \\(pid:${victim}\\) was sent SIGKILL`));
     // The other worker still holds the listening socket: nothing fails while the replacement boots.
     for (let i = 0; i < 10; i++) {
       const reply = await get(port);
@@ -33,7 +33,7 @@ test('a worker killed with kill -9 is replaced and requests keep succeeding', {
     const pids = await pidsServing(port, 2);
     assert.ok(pids.has(survivor) && pids.size === 2 && !pids.has(victim), `now served by ${[...pids]}`);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -52,7 +52,7 @@ test('--max-requests 5 recycles the worker without a failed request', { timeout:
     assert.equal(pids.size, 3);
     assert.match(tsgi.output, /Autorestarting worker after 5 requests/);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -80,7 +80,7 @@ test('--max-requests keeps answering a steady stream of concurrent clients', {
     await Promise.all([client(), client(), client(), client()]);
     assert.deepEqual(failures, []);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });
 
@@ -90,14 +90,14 @@ test('--timeout kills a worker whose event loop is blocked, and the server recov
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/event-loop-blocker.ts`, '-b', `127.0.0.1:${port}`, '-t', '1']);
   try {
-    const [, pid] = await tsgi.waitFor(/Booting worker with pid: (\d+)/);
+    const [, pid] = await tsgi.waitForOutput(/Booting worker with pid: (\d+)/);
     const blocked = get(port, '/block').then(
       (reply) => reply.status,
       () => 'connection lost',
     );
-    await tsgi.waitFor(new RegExp(`WORKER TIMEOUT \\(pid:${pid}\\)`), 5_000);
+    await tsgi.waitForOutput(new RegExp(`WORKER TIMEOUT \\(pid:${pid}\\)`), 5_000);
     assert.equal(await blocked, 'connection lost');
-    await tsgi.waitFor(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
     let reply = await get(port).catch(() => null);
     for (let i = 0; i < 20 && reply?.status !== 200; i++) {
       await sleep(100);
@@ -106,6 +106,6 @@ test('--timeout kills a worker whose event loop is blocked, and the server recov
     assert.equal(reply?.status, 200);
     assert.notEqual(reply?.body, pid);
   } finally {
-    tsgi.kill();
+    await tsgi.kill();
   }
 });

@@ -1,6 +1,7 @@
 // Real server processes for the end-to-end tests: `node dist/cli.js` (the tsgi CLI) and Gunicorn, each spawned
-// detached in its own process group on a free port, with its output collected. stop()/kill() signal by pid or
-// process group, never by name; a process exit hook kills any group a failed test left behind.
+// detached in its own process group, with its output collected. signal()/send()/kill() go by pid or process
+// group, never by name; a process exit hook kills any group a failed test left behind. The CLI tests reach the
+// same class through tests/e2e/cli-harness.ts.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** The runner's environment plus `extra`, without the variables that would change a server's defaults. */
-function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };
   for (const name of [
     'PORT',
@@ -99,11 +100,14 @@ export interface Exit {
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly pid: number;
+  /** The port it was started on; 0 when its arguments choose its binds (the CLI tests). */
   readonly port: number;
   /** `http://127.0.0.1:PORT` */
   readonly origin: string;
   /** Everything the process wrote to stdout and stderr so far (interleaved as it arrived). */
   output = '';
+  /** stdout alone (--version, --help, the access log to `-`). */
+  stdout = '';
   /** stderr alone: tsgi's error log. */
   stderr = '';
   readonly exited: Promise<Exit>;
@@ -130,6 +134,7 @@ export class ServerProcess {
       const text = chunk.toString('utf8');
       this.output += text;
       if (stderr) this.stderr += text;
+      else this.stdout += text;
       this.#wake();
     };
     this.child.stdout?.on('data', collect(false));
@@ -170,6 +175,11 @@ export class ServerProcess {
     }
   }
 
+  /** How many times `pattern` occurs in the output so far. */
+  count(pattern: RegExp): number {
+    return [...this.output.matchAll(new RegExp(pattern.source, 'g'))].length;
+  }
+
   /** The last `lines` lines of output, for assertion messages: a failed status check shows the server's log. */
   tail(lines = 40): string {
     return `server output (last ${lines} lines):\n${this.output.split('\n').slice(-lines).join('\n')}`;
@@ -197,6 +207,16 @@ export class ServerProcess {
   signal(signal: NodeJS.Signals, ms = 10_000): Promise<Exit> {
     if (!this.exit) process.kill(this.pid, signal);
     return this.waitForExit(ms);
+  }
+
+  /** Send `signal` to the main process only, without waiting (SIGHUP, SIGTTIN, a first SIGTERM…). */
+  send(signal: NodeJS.Signals): void {
+    if (!this.exit) process.kill(this.pid, signal);
+  }
+
+  /** Send `signal` to the whole process group (server and workers), as systemd's stop or Ctrl-C does. */
+  sendGroup(signal: NodeJS.Signals): void {
+    signalGroup(this.pid, signal);
   }
 
   /** For after hooks: SIGKILL the whole process group (the server and every worker it started). */
