@@ -42,7 +42,7 @@ class Response:
             raise TypeError("status must be a str such as '200 OK', not %s" % type(status).__name__)
         if type(headers) is not list:
             raise TypeError("response_headers must be a list of (name, value) tuples, not %s" % type(headers).__name__)
-        items = [status.encode("latin-1")]
+        parts = [status]
         length = None
         for header in headers:
             if type(header) is not tuple or len(header) != 2:
@@ -52,10 +52,9 @@ class Response:
                 raise TypeError("header name and value must be str (PEP 3333 S9): %r" % (header,))
             if len(name) == 14 and name.lower() == "content-length" and value.isdigit():
                 length = int(value)
-            # S3: header strings are latin-1; UnicodeEncodeError tells the app which one is not.
-            items.append(name.encode("latin-1"))
-            items.append(value.encode("latin-1"))
-        payload = wire.encode_strings(items)
+            parts.append(name)
+            parts.append(value)
+        payload = wire.encode_text_strings(parts)
         self.status = status
         self.length = length
         self.head = _pack(len(payload) + 5, wire.HEADERS, self.rid) + payload

@@ -76,6 +76,24 @@ def encode_strings(items: Sequence[bytes]) -> bytes:
     return struct.pack(">I%dI" % n, n, *[len(b) for b in items]) + b"".join(items)
 
 
+def encode_text_strings(items: Sequence[str]) -> bytes:
+    """encode_strings for str items that must be latin-1 (S3: header names and values, the status line).
+
+    Fast path: one join and one encode for the whole list, not one per string. A string that is not latin-1 raises
+    its own UnicodeEncodeError, naming the offending text, as encoding it alone would.
+    """
+    try:
+        joined = "\0".join(items).encode("latin-1")
+    except UnicodeEncodeError:
+        for item in items:
+            item.encode("latin-1")
+        raise
+    n = len(items)
+    if n > 0 and joined.count(b"\0") == n - 1:
+        return _SEPARATED_HEAD.pack(n | SEPARATED, len(joined)) + joined
+    return encode_strings([item.encode("latin-1") for item in items])
+
+
 def decode_strings(buf: bytes, offset: int = 0) -> Tuple[List[bytes], int]:
     """The byte strings of a string list at `offset`, and the offset just past it."""
     (n,) = _U32.unpack_from(buf, offset)

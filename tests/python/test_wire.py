@@ -58,8 +58,9 @@ def encode(frame):
         tail = latin(frame["body"]) if kind == wire.REQUEST else frame["path"].encode("utf-8")
         return wire.encode_frame(kind, rid, wire.encode_strings(items) + tail)
     if kind == wire.HEADERS:
-        items = [latin(frame["status"])] + [latin(s) for pair in frame["headers"] for s in pair]
-        return wire.encode_frame(kind, rid, wire.encode_strings(items))
+        # What start_response sends: str items, encoded to latin-1 in one go.
+        items = [frame["status"]] + [s for pair in frame["headers"] for s in pair]
+        return wire.encode_frame(kind, rid, wire.encode_text_strings(items))
     if kind == wire.BODY:
         return wire.encode_frame(kind, rid, latin(frame["body"]))
     if kind == wire.CREDIT:
@@ -108,3 +109,22 @@ class WireVectors(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TextStrings(unittest.TestCase):
+    def test_strings_without_nul_take_the_separated_form(self):
+        payload = wire.encode_text_strings(["200 OK", "Content-Type", "text/plain; charset=\xe9"])
+        self.assertEqual(payload[:4], (3 | wire.SEPARATED).to_bytes(4, "big"))
+        self.assertEqual(wire.decode_strings(payload)[0], [b"200 OK", b"Content-Type", b"text/plain; charset=\xe9"])
+
+    def test_a_string_with_a_nul_takes_the_lengths_form_and_round_trips(self):
+        items = ["200 OK", "X-A", "a\0b", "X-B", ""]
+        payload = wire.encode_text_strings(items)
+        self.assertEqual(payload[:4], (5).to_bytes(4, "big"))
+        self.assertEqual(wire.decode_strings(payload)[0], [s.encode("latin-1") for s in items])
+
+    def test_a_string_above_latin1_raises_its_own_unicode_error(self):
+        with self.assertRaises(UnicodeEncodeError) as caught:
+            wire.encode_text_strings(["200 OK", "X", "price \u20ac"])
+        self.assertEqual(caught.exception.object, "price \u20ac")
+
