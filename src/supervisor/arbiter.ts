@@ -13,6 +13,7 @@ import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } fro
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
 import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
+import { removePidFile, writePidFile } from './pidfile.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import { targetKind, watchRoot } from './target.js';
@@ -61,6 +62,8 @@ export class Arbiter {
   #bootBlocked = false;
   #everServed = false;
   #binds: Bind[] = [];
+  /** --pid, resolved against the directory tsgi started in; null when none was asked for or it is not ours yet. */
+  #pidPath: string | null = null;
 
   constructor(options: SupervisorOptions, logger: Logger) {
     this.#options = options;
@@ -101,21 +104,27 @@ export class Arbiter {
     reloader?.close();
     cluster.removeAllListeners();
     for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
+    if (this.#pidPath) removePidFile(this.#pidPath);
     log.info('Shutting down: Master');
     if (this.#haltReason) log.info(`Reason: ${this.#haltReason}`);
     return this.#exitCode;
   }
 
-  /** --chdir, -e, stale unix sockets. False (after logging why) when the server cannot start. */
+  /** --chdir, -e, stale unix sockets, --pid. False (after logging why) when the server cannot start. */
   #prepare(): boolean {
-    const { chdir, env, bind, python } = this.#options;
+    const { chdir, env, bind, python, pid } = this.#options;
     try {
-      // An interpreter path is a command typed where tsgi started, not inside --chdir.
+      // An interpreter path is a command typed where tsgi started, not inside --chdir; so is a pid file path.
       if (python?.includes('/')) this.#options = { ...this.#options, python: resolve(python) };
+      const pidPath = pid ? resolve(pid) : null;
       if (chdir) process.chdir(chdir);
       for (const [key, value] of env) process.env[key] = value;
       this.#binds = bind.map(parseBind);
       for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
+      if (pidPath) {
+        writePidFile(pidPath);
+        this.#pidPath = pidPath;
+      }
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

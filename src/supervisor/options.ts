@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   python: string | null;
   pythonpath: readonly string[];
   chdir: string | null;
+  /** --pid: where the arbiter writes its pid (removed on exit); null for none. */
+  pid: string | null;
   env: ReadonlyArray<readonly [string, string]>;
 }
 

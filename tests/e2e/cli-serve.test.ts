@@ -199,3 +199,54 @@ test('--limit-request-line reaches the server: a longer request line is answered
     await tsgi.kill();
   }
 });
+
+test('--pid writes the main process pid while serving and removes the file on exit', {
+  timeout: 20_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-'));
+  const pidFile = join(dir, 'tsgi.pid');
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--pid', pidFile]);
+  try {
+    assert.equal(readFileSync(pidFile, 'utf8'), `${tsgi.child.pid}\n`);
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(10_000)).code, 0);
+    assert.equal(existsSync(pidFile), false);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--pid naming a running process refuses to start; a stale one is replaced', {
+  timeout: 20_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-'));
+  const pidFile = join(dir, 'tsgi.pid');
+  try {
+    // This test runner is alive: the file is someone else's.
+    writeFileSync(pidFile, `${process.pid}\n`);
+    const refused = spawnTsgi([
+      `${APPS}/pid-echo.ts`,
+      '-b',
+      `127.0.0.1:${await freePort()}`,
+      '--pid',
+      pidFile,
+    ]);
+    assert.equal((await refused.waitForExit(10_000)).code, 1);
+    assert.match(refused.stderr, new RegExp(`process ${process.pid} is running and owns it`));
+    assert.equal(readFileSync(pidFile, 'utf8'), `${process.pid}\n`);
+
+    // A pid no process can have (above the largest pid_max Linux allows) stands for a server that died untidily.
+    writeFileSync(pidFile, '4194305\n');
+    const port = await freePort();
+    const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--pid', pidFile]);
+    try {
+      assert.equal(readFileSync(pidFile, 'utf8'), `${tsgi.child.pid}\n`);
+    } finally {
+      await tsgi.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,6 +16,23 @@ export const chdir = defineSetting({
   help: 'Change to DIR before loading the app; a relative APP path is then relative to DIR.',
 });
 
+export const pid = defineSetting({
+  name: 'pid',
+  section: 'mechanics',
+  example: '/run/tsgi.pid',
+  flags: ['-p', '--pid'],
+  metavar: 'FILE',
+  default: null as string | null,
+  defaultText: 'none',
+  expected: 'a file path',
+  validate: optionalText,
+  help: "Write the main process's pid to FILE at start and remove it on exit, as Gunicorn's --pid.",
+  details:
+    'A relative path is taken from the directory tsgi starts in (before `--chdir`). A file naming a process that ' +
+    'is still running makes tsgi refuse to start (another server owns it); one naming a dead process is stale ' +
+    'and replaced.',
+});
+
 function keyValue(value: unknown): [string, string] {
   const pair = text(value);
   const eq = pair.indexOf('=');
@@ -58,4 +75,4 @@ export const printConfig = defineSetting({
   help: 'Print the resolved settings, one per line, and exit.',
 });
 
-export const mechanicsSettings = [chdir, env, printConfig] as const;
+export const mechanicsSettings = [chdir, env, pid, printConfig] as const;
