@@ -1,9 +1,13 @@
-// The access log in Gunicorn's default format:
+// The access log, in Gunicorn's format language (--access-logformat): `%(atom)s` placeholders, Gunicorn's default
 //   %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 //   127.0.0.1 - - [29/Nov/2026:14:20:52 +0000] "GET /x?y=1 HTTP/1.1" 200 12 "-" "curl/7.88.1"
+// The format is compiled once into a list of pieces; an atom Gunicorn does not know prints '-', as there.
 
 import type { IncomingMessage } from 'node:http';
+import type { Environ } from '../gateway/index.js';
 import { pad, type TextSink } from '../log.js';
+
+export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -23,22 +27,98 @@ function basicUser(auth: string | undefined): string {
 export interface AccessEntry {
   req: IncomingMessage;
   status: number;
+  /** Body bytes sent. */
   bytes: number;
+  /** How long the request took, in milliseconds (for %(T)s, %(D)s, %(M)s, %(L)s). */
+  durationMs: number;
+  /** The response headers as the app gave them (for %({name}o)s). */
+  responseHeaders: ReadonlyArray<readonly [string, string]> | undefined;
+  /** The request's environ (for %({name}e)s), when it got that far. */
+  environ: Environ | undefined;
 }
 
-export function formatAccessLine({ req, status, bytes }: AccessEntry): string {
-  const h = req.headers;
-  const remote = req.socket.remoteAddress ?? '-';
-  const requestLine = `${req.method} ${req.url} HTTP/${req.httpVersion}`;
-  return `${remote} - ${basicUser(h.authorization)} ${accessTimestamp()} "${requestLine}" ${status} ${bytes > 0 ? bytes : '-'} "${h.referer ?? '-'}" "${h['user-agent'] ?? '-'}"\n`;
+type Piece = string | ((entry: AccessEntry) => string);
+
+const orDash = (value: string | number | undefined | null): string =>
+  value === undefined || value === null || value === '' ? '-' : String(value);
+
+/** Gunicorn's atoms (gunicorn/glogging.py, `Logger.atoms`). */
+const ATOMS: Record<string, (entry: AccessEntry) => string> = {
+  h: ({ req }) => req.socket.remoteAddress ?? '-',
+  l: () => '-',
+  u: ({ req }) => basicUser(req.headers.authorization),
+  t: () => accessTimestamp(),
+  r: ({ req }) => `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+  s: ({ status }) => String(status),
+  m: ({ req }) => req.method ?? '-',
+  U: ({ req, environ }) => orDash(environ?.PATH_INFO ?? req.url?.split('?', 1)[0]),
+  q: ({ req, environ }) =>
+    environ?.QUERY_STRING ?? (req.url?.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''),
+  H: ({ req }) => `HTTP/${req.httpVersion}`,
+  b: ({ bytes }) => (bytes > 0 ? String(bytes) : '-'),
+  B: ({ bytes }) => String(bytes),
+  f: ({ req }) => orDash(req.headers.referer),
+  a: ({ req }) => orDash(req.headers['user-agent']),
+  T: ({ durationMs }) => String(Math.floor(durationMs / 1000)),
+  D: ({ durationMs }) => String(Math.floor(durationMs * 1000)),
+  M: ({ durationMs }) => String(Math.floor(durationMs)),
+  L: ({ durationMs }) => (durationMs / 1000).toFixed(6),
+  p: () => `<${process.pid}>`,
+};
+
+/** `%({name}i)s`, `%({name}o)s`, `%({name}e)s`: a request header, a response header, an environ key. */
+function namedAtom(name: string, kind: string): (entry: AccessEntry) => string {
+  const lower = name.toLowerCase();
+  if (kind === 'i') {
+    return ({ req }) => {
+      const value = req.headers[lower];
+      return orDash(Array.isArray(value) ? value.join(',') : value);
+    };
+  }
+  if (kind === 'o') {
+    return ({ responseHeaders }) => {
+      const values = (responseHeaders ?? []).filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+      return orDash(values.join(','));
+    };
+  }
+  return ({ environ }) => {
+    const value = environ?.[name];
+    return typeof value === 'string' ? orDash(value) : '-';
+  };
+}
+
+const PLACEHOLDER = /%%|%\(([^)]*)\)[sd]/g;
+
+/** A format string as pieces: literal text and atom readers. */
+export function compileAccessFormat(format: string): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const match of format.matchAll(PLACEHOLDER)) {
+    const at = match.index ?? 0;
+    if (at > last) pieces.push(format.slice(last, at));
+    last = at + match[0].length;
+    if (match[0] === '%%') {
+      pieces.push('%');
+      continue;
+    }
+    const atom = match[1];
+    const named = /^\{([^}]*)\}([ioe])$/.exec(atom);
+    pieces.push(named ? namedAtom(named[1], named[2]) : (ATOMS[atom] ?? (() => '-')));
+  }
+  if (last < format.length) pieces.push(format.slice(last));
+  return pieces;
 }
 
 export class AccessLog {
   #sink: TextSink;
-  constructor(sink: TextSink) {
+  #pieces: Piece[];
+  constructor(sink: TextSink, format = DEFAULT_ACCESS_LOG_FORMAT) {
     this.#sink = sink;
+    this.#pieces = compileAccessFormat(format);
   }
   log(entry: AccessEntry): void {
-    this.#sink.write(formatAccessLine(entry));
+    let line = '';
+    for (const piece of this.#pieces) line += typeof piece === 'string' ? piece : piece(entry);
+    this.#sink.write(`${line}\n`);
   }
 }

@@ -39,6 +39,8 @@ export interface WriterContext {
 export class HttpResponseSink<C extends WriterContext = WriterContext> implements ResponseSink {
   status = 0;
   bytesSent = 0;
+  /** The headers the app gave, once the head went out (the access log's %({name}o)s). */
+  responseHeaders: Array<[string, string]> | undefined;
   protected readonly req: IncomingMessage;
   protected readonly res: ServerResponse;
   protected readonly ctx: C;
@@ -69,6 +71,7 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
     const code =
       (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + (status.charCodeAt(2) - 48);
     this.status = code;
+    this.responseHeaders = headers;
     this.#noBody = this.req.method === 'HEAD' || code < 200 || code === 204 || code === 304;
     const flat: string[] = [];
     let hasServer = false;

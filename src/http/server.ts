@@ -3,6 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import {
   type Application,
   BodyInput,
@@ -385,11 +386,14 @@ interface ServerState extends WriterContext {
 class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
   environ!: Environ;
   readonly expectsContinue: boolean;
+  /** performance.now() at the start, when there is an access log to time the request for. */
+  readonly startedAt: number;
   continueSent = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, state: ServerState, expectsContinue: boolean) {
     super(req, res, state);
     this.expectsContinue = expectsContinue;
+    this.startedAt = state.accessLog ? performance.now() : 0;
   }
 
   /** PEP 3333 S16: 100 Continue only when the app first reads the body (and only before the final head). */
@@ -434,7 +438,16 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
 
   #finish(): void {
     const state = this.ctx;
-    if (state.accessLog) state.accessLog.log({ req: this.req, status: this.status, bytes: this.bytesSent });
+    if (state.accessLog) {
+      state.accessLog.log({
+        req: this.req,
+        status: this.status,
+        bytes: this.bytesSent,
+        durationMs: performance.now() - this.startedAt,
+        responseHeaders: this.responseHeaders,
+        environ: this.environ,
+      });
+    }
     state.onRequestDone?.();
   }
 

@@ -18,6 +18,7 @@ export interface SupervisorOptions {
   /** Peers trusted to set the scheme with X-Forwarded-Proto and the like (`*` = any). */
   forwardedAllowIps: readonly string[];
   accessLogfile: string | null;
+  accessLogformat: string;
   errorLogfile: string;
   logLevel: Level;
   limitRequestLine: number;

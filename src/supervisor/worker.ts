@@ -82,7 +82,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   if (options.accessLogfile) {
     const accessStream = openLogStream(options.accessLogfile, process.stdout);
     streams.push(accessStream);
-    accessLog = new AccessLog(accessStream);
+    accessLog = new AccessLog(accessStream, options.accessLogformat);
   }
 
   const limit =

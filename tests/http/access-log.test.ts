@@ -1,4 +1,5 @@
-// The access log line, in Gunicorn's default format: h l u t "r" s b "f" "a".
+// The access log line, in Gunicorn's default format (h l u t "r" s b "f" "a") and in a format of one's own
+// (--access-logformat, Gunicorn's atoms).
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,21 +12,29 @@ import { serve, waitFor } from './support/serve.js';
 const LINE =
   /^127\.0\.0\.1 - (\S+) \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "([^"]*)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"\n$/;
 
-async function logFor(app: Application, request: string, method?: string): Promise<RegExpExecArray> {
+/** The one access log line a request makes, in `format` (Gunicorn's default when not given). */
+async function lineFor(app: Application, request: string, method?: string, format?: string): Promise<string> {
   const lines: string[] = [];
-  const served = await serve(app, { accessLog: new AccessLog({ write: (s: string) => lines.push(s) }) });
+  const served = await serve(app, {
+    accessLog: new AccessLog({ write: (s: string) => lines.push(s) }, format),
+  });
   const connection = await RawConnection.open(served.port);
   try {
     await connection.send(request);
     await connection.readResponse({ method });
     await waitFor(() => lines.length === 1, 1000, 'the access log line');
-    const match = LINE.exec(lines[0]);
-    assert.ok(match, `not Gunicorn's format: ${JSON.stringify(lines[0])}`);
-    return match;
+    return lines[0];
   } finally {
     connection.close();
     await served.close();
   }
+}
+
+async function logFor(app: Application, request: string, method?: string): Promise<RegExpExecArray> {
+  const line = await lineFor(app, request, method);
+  const match = LINE.exec(line);
+  assert.ok(match, `not Gunicorn's format: ${JSON.stringify(line)}`);
+  return match;
 }
 
 describe('access log', { timeout: 10_000 }, () => {
@@ -62,5 +71,43 @@ describe('access log', { timeout: 10_000 }, () => {
 
   test('the timestamp is in UTC, as Apache common log time', () => {
     assert.equal(accessTimestamp(new Date(Date.UTC(2026, 10, 29, 4, 5, 6))), '[29/Nov/2026:04:05:06 +0000]');
+  });
+
+  test('--access-logformat prints the atoms it names: request, response and environ values', async () => {
+    const app: Application = (_environ, startResponse) => {
+      startResponse('201 Created', [
+        ['Content-Type', 'text/plain'],
+        ['X-Out', 'a'],
+        ['x-out', 'b'],
+      ]);
+      return [new TextEncoder().encode('made')];
+    };
+    const line = await lineFor(
+      app,
+      'PUT /p/%41?x=1 HTTP/1.1\r\nHost: h\r\nX-Req: r1\r\nContent-Length: 0\r\n\r\n',
+      undefined,
+      '%(m)s %(U)s %(q)s %(H)s %(s)s %(B)s %({x-req}i)s %({X-Out}o)s %({PATH_INFO}e)s %({missing}i)s %(p)s %(zz)s 100%%',
+    );
+    assert.equal(line, `PUT /p/A x=1 HTTP/1.1 201 4 r1 a,b /p/A - <${process.pid}> - 100%\n`);
+  });
+
+  test('the timing atoms agree: D microseconds, M milliseconds, L seconds, T whole seconds', async () => {
+    const slow: Application = async (_environ, startResponse) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      startResponse('200 OK', []);
+      return [];
+    };
+    const line = await lineFor(
+      slow,
+      'GET / HTTP/1.1\r\nHost: h\r\n\r\n',
+      undefined,
+      '%(D)s %(M)s %(L)s %(T)s',
+    );
+    const [micros, millis, seconds, whole] = line.trim().split(' ');
+    assert.ok(Number(micros) >= 30_000, `D ${micros}`);
+    assert.equal(Number(millis), Math.floor(Number(micros) / 1000));
+    assert.match(seconds, /^0\.\d{6}$/);
+    assert.ok(Math.abs(Number(seconds) * 1e6 - Number(micros)) < 2, `L ${seconds} vs D ${micros}`);
+    assert.equal(whole, '0');
   });
 });

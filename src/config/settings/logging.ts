@@ -1,5 +1,6 @@
 // Where the access and error logs go.
 
+import { DEFAULT_ACCESS_LOG_FORMAT } from '../../http/access-log.js';
 import { LEVELS } from '../../log.js';
 import { defineSetting } from '../setting.js';
 import { nonEmptyText, oneOf, optionalText } from '../validators.js';
@@ -15,6 +16,24 @@ export const accessLogfile = defineSetting({
   expected: "a file path, or '-' for stdout",
   validate: optionalText,
   help: "Write the access log (Gunicorn's format) to FILE; '-' means stdout.",
+});
+
+export const accessLogformat = defineSetting({
+  name: 'accessLogformat',
+  section: 'logging',
+  example: '\'%(h)s "%(r)s" %(s)s %(b)s %(D)s\'',
+  flags: ['--access-logformat'],
+  metavar: 'STRING',
+  default: DEFAULT_ACCESS_LOG_FORMAT,
+  expected: 'a format with %(atom)s placeholders',
+  validate: nonEmptyText,
+  help: "The access log line, in Gunicorn's format language: %(h)s, %(r)s, %(s)s, %(D)s… (see the details).",
+  details:
+    "Gunicorn's atoms: `h` remote address, `l` `-`, `u` user (Basic auth), `t` date, `r` request line, `m` " +
+    'method, `U` path, `q` query string, `H` protocol, `s` status, `B` response length, `b` response length or ' +
+    '`-`, `f` referer, `a` user agent, `T` request time in seconds, `D` in microseconds, `M` in milliseconds, `L` ' +
+    'in decimal seconds, `p` process id, `{name}i` a request header, `{name}o` a response header, `{name}e` an ' +
+    'environ key. An unknown atom prints `-`, as in Gunicorn; `%%` is a literal `%`.',
 });
 
 export const errorLogfile = defineSetting({
@@ -41,4 +60,4 @@ export const logLevel = defineSetting({
   help: `The least severe error-log level written: ${LEVELS.join(', ')}.`,
 });
 
-export const loggingSettings = [accessLogfile, errorLogfile, logLevel] as const;
+export const loggingSettings = [accessLogfile, accessLogformat, errorLogfile, logLevel] as const;
