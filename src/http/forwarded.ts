@@ -1,7 +1,9 @@
 // Which peers may tell us the request's scheme. A TLS-terminating proxy (nginx) in front says `X-Forwarded-Proto:
 // https`; only a proxy we trust may say so, or any client could make an app build https:// URLs or pass
 // Django's CSRF origin check. As in Gunicorn's --forwarded-allow-ips: a list of addresses and networks, `*` for
-// any peer, and a peer on a UNIX socket is always trusted (only local processes reach one).
+// any peer; a peer on a UNIX socket is always trusted (the server decides that from its listener). Unlike
+// Gunicorn, an IPv4 peer on a dual-stack listener (::ffff:a.b.c.d) matches an entry a.b.c.d, and a network's
+// host bits are ignored (10.0.0.1/8 is 10.0.0.0/8).
 
 import { BlockList, isIP } from 'node:net';
 
@@ -22,8 +24,8 @@ export function forwardedAllowEntryError(entry: string): string | null {
   return null;
 }
 
-/** A predicate: may the peer at `address` (undefined on a UNIX socket) set the forwarded scheme? */
-export function forwardedTrust(entries: readonly string[]): (address: string | undefined) => boolean {
+/** A predicate: may the TCP peer at `address` set the forwarded scheme? */
+export function forwardedTrust(entries: readonly string[]): (address: string) => boolean {
   if (entries.includes('*')) return () => true;
   const list = new BlockList();
   for (const entry of entries) {
@@ -36,7 +38,6 @@ export function forwardedTrust(entries: readonly string[]): (address: string | u
     else list.addSubnet(address, Number(entry.slice(slash + 1)), type);
   }
   return (address) => {
-    if (address === undefined) return true;
     // A dual-stack listener reports an IPv4 peer as ::ffff:a.b.c.d; the entries name it as a.b.c.d.
     const mapped = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4;
     const plain = mapped ? address.slice(7) : address;

@@ -129,11 +129,15 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     const socket = req.socket as PeerSocket;
     let peer = socket[peerKey];
     if (peer) return peer;
+    const remoteAddress = socket.remoteAddress;
     peer = {
       context: undefined,
-      remoteAddress: socket.remoteAddress,
+      remoteAddress,
       remotePort: socket.remotePort === undefined ? undefined : String(socket.remotePort),
-      trusted: isTrusted(socket.remoteAddress),
+      // A peer on a UNIX socket is trusted (only local processes reach one), known from the listener: a TCP peer
+      // has no address either once it has reset the connection, and a missing address must never mean trust.
+      trusted:
+        typeof server.address() === 'string' || (remoteAddress !== undefined && isTrusted(remoteAddress)),
     };
     if (socket.localPort !== undefined) {
       peer.context = contextFor(socket.localAddress ?? '', String(socket.localPort));

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -11,7 +12,7 @@ import type { Environ } from '../../src/gateway/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { memoryLogger } from '../../src/log.js';
 import { rawRequest } from './support/raw-connection.js';
-import { environFor, serve } from './support/serve.js';
+import { environFor, serve, waitFor } from './support/serve.js';
 
 const get = (headers: string) => `GET / HTTP/1.1\r\nHost: h\r\n${headers}Connection: close\r\n\r\n`;
 
@@ -76,6 +77,30 @@ describe('the scheme a proxy forwards', { timeout: 10_000 }, () => {
       forwardedAllowIps: [],
     });
     assert.equal(environ['wsgi.url_scheme'], 'http');
+  });
+
+  test('a TCP peer that resets at once (its address unknown by then) is not trusted', async () => {
+    const schemes: string[] = [];
+    const served = await serve(
+      (environ, startResponse) => {
+        schemes.push(String(environ['wsgi.url_scheme']));
+        startResponse('204 No Content', []);
+        return [];
+      },
+      { forwardedAllowIps: ['10.9.9.9'] },
+    );
+    try {
+      for (let i = 0; i < 10; i++) {
+        const socket = connect(served.port, '127.0.0.1');
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        socket.write(get('X-Forwarded-Proto: https\r\n'));
+        socket.resetAndDestroy();
+      }
+      await waitFor(() => served.calls === 10, 3000, 'the app to see every request');
+      assert.deepEqual(new Set(schemes), new Set(['http']));
+    } finally {
+      await served.close();
+    }
   });
 
   test('behind a UNIX socket the proxy is trusted, and a forwarded https makes the default port 443', async () => {
