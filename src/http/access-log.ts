@@ -1,7 +1,8 @@
 // The access log, in Gunicorn's format language (--access-logformat): `%(atom)s` placeholders, Gunicorn's default
 //   %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 //   127.0.0.1 - - [29/Nov/2026:14:20:52 +0000] "GET /x?y=1 HTTP/1.1" 200 12 "-" "curl/7.88.1"
-// The format is compiled once into a list of pieces; an atom Gunicorn does not know prints '-', as there.
+// The format is compiled once into a list of pieces; an atom Gunicorn does not know prints '-', and a `"` inside a
+// value is escaped as `\"` (so a client cannot forge the quoted fields), both as in Gunicorn's SafeAtoms.
 
 import type { IncomingMessage } from 'node:http';
 import type { Environ } from '../gateway/index.js';
@@ -16,12 +17,12 @@ export function accessTimestamp(d = new Date()): string {
   return `[${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000]`;
 }
 
-/** The user from `Authorization: Basic …`, as Gunicorn's %(u)s; '-' when absent. */
+/** The user from `Authorization: Basic …`, as Gunicorn's %(u)s: the UTF-8 text before ':'; '-' when absent. */
 function basicUser(auth: string | undefined): string {
   if (!auth || !/^basic /i.test(auth)) return '-';
-  const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('latin1');
+  const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon > 0 ? decoded.slice(0, colon) : '-';
+  return colon === -1 ? decoded || '-' : decoded.slice(0, colon) || '-';
 }
 
 export interface AccessEntry {
@@ -42,31 +43,40 @@ type Piece = string | ((entry: AccessEntry) => string);
 const orDash = (value: string | number | undefined | null): string =>
   value === undefined || value === null || value === '' ? '-' : String(value);
 
-/** Gunicorn's atoms (gunicorn/glogging.py, `Logger.atoms`). */
-const ATOMS: Record<string, (entry: AccessEntry) => string> = {
-  h: ({ req }) => req.socket.remoteAddress ?? '-',
-  l: () => '-',
-  u: ({ req }) => basicUser(req.headers.authorization),
-  t: () => accessTimestamp(),
-  r: ({ req }) => `${req.method} ${req.url} HTTP/${req.httpVersion}`,
-  s: ({ status }) => String(status),
-  m: ({ req }) => req.method ?? '-',
-  U: ({ req, environ }) => orDash(environ?.PATH_INFO ?? req.url?.split('?', 1)[0]),
-  q: ({ req, environ }) =>
-    environ?.QUERY_STRING ?? (req.url?.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''),
-  H: ({ req }) => `HTTP/${req.httpVersion}`,
-  b: ({ bytes }) => (bytes > 0 ? String(bytes) : '-'),
-  B: ({ bytes }) => String(bytes),
-  f: ({ req }) => orDash(req.headers.referer),
-  a: ({ req }) => orDash(req.headers['user-agent']),
-  T: ({ durationMs }) => String(Math.floor(durationMs / 1000)),
-  D: ({ durationMs }) => String(Math.floor(durationMs * 1000)),
-  M: ({ durationMs }) => String(Math.floor(durationMs)),
-  L: ({ durationMs }) => (durationMs / 1000).toFixed(6),
-  p: () => `<${process.pid}>`,
-};
+/** Gunicorn's atoms (gunicorn/glogging.py, `Logger.atoms`); a Map, so `%(constructor)s` is just unknown. */
+const ATOMS = new Map<string, (entry: AccessEntry) => string>(
+  Object.entries({
+    h: ({ req }) => req.socket.remoteAddress ?? '-',
+    l: () => '-',
+    u: ({ req }) => basicUser(req.headers.authorization),
+    t: () => accessTimestamp(),
+    r: ({ req }) => `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+    s: ({ status }) => String(status),
+    m: ({ req }) => req.method ?? '-',
+    U: ({ req, environ }) => orDash(environ?.PATH_INFO ?? req.url?.split('?', 1)[0]),
+    q: ({ req, environ }) =>
+      environ?.QUERY_STRING ?? (req.url?.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''),
+    H: ({ req }) => `HTTP/${req.httpVersion}`,
+    // Gunicorn prints the count, 0 included: '-' only when nothing was ever sent (never, once the head went out).
+    b: ({ bytes }) => String(bytes),
+    B: ({ bytes }) => String(bytes),
+    f: ({ req }) => orDash(req.headers.referer),
+    a: ({ req }) => orDash(req.headers['user-agent']),
+    T: ({ durationMs }) => String(Math.floor(durationMs / 1000)),
+    D: ({ durationMs }) => String(Math.floor(durationMs * 1000)),
+    M: ({ durationMs }) => String(Math.floor(durationMs)),
+    L: ({ durationMs }) => {
+      const micros = Math.floor(durationMs * 1000);
+      return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+    },
+    p: () => `<${process.pid}>`,
+  }),
+);
 
-/** `%({name}i)s`, `%({name}o)s`, `%({name}e)s`: a request header, a response header, an environ key. */
+/**
+ * `%({name}i)s`, `%({name}o)s`, `%({name}e)s` (the letter in either case): a request header, a response header
+ * (the last one of that name), an environ key; each name matched without regard to case, as in Gunicorn.
+ */
 function namedAtom(name: string, kind: string): (entry: AccessEntry) => string {
   const lower = name.toLowerCase();
   if (kind === 'i') {
@@ -77,15 +87,27 @@ function namedAtom(name: string, kind: string): (entry: AccessEntry) => string {
   }
   if (kind === 'o') {
     return ({ responseHeaders }) => {
-      const values = (responseHeaders ?? []).filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
-      return orDash(values.join(','));
+      const headers = responseHeaders ?? [];
+      for (let i = headers.length - 1; i >= 0; i--)
+        if (headers[i][0].toLowerCase() === lower) return orDash(headers[i][1]);
+      return '-';
     };
   }
   return ({ environ }) => {
-    const value = environ?.[name];
-    return typeof value === 'string' ? orDash(value) : '-';
+    if (environ === undefined) return '-';
+    for (const key in environ) {
+      if (key.toLowerCase() !== lower) continue;
+      const value = environ[key];
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? orDash(String(value))
+        : '-';
+    }
+    return '-';
   };
 }
+
+/** Gunicorn's SafeAtoms: a `"` in a value would end a quoted field early. */
+const escapeQuotes = (value: string): string => (value.includes('"') ? value.replaceAll('"', '\\"') : value);
 
 const PLACEHOLDER = /%%|%\(([^)]*)\)[sd]/g;
 
@@ -102,8 +124,9 @@ export function compileAccessFormat(format: string): Piece[] {
       continue;
     }
     const atom = match[1];
-    const named = /^\{([^}]*)\}([ioe])$/.exec(atom);
-    pieces.push(named ? namedAtom(named[1], named[2]) : (ATOMS[atom] ?? (() => '-')));
+    const named = /^\{([^}]*)\}([ioeIOE])$/.exec(atom);
+    const read = named ? namedAtom(named[1], named[2].toLowerCase()) : (ATOMS.get(atom) ?? (() => '-'));
+    pieces.push((entry) => escapeQuotes(read(entry)));
   }
   if (last < format.length) pieces.push(format.slice(last));
   return pieces;

@@ -443,14 +443,19 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
   #finish(): void {
     const state = this.ctx;
     if (state.accessLog) {
-      state.accessLog.log({
-        req: this.req,
-        status: this.status,
-        bytes: this.bytesSent,
-        durationMs: performance.now() - this.startedAt,
-        responseHeaders: this.responseHeaders,
-        environ: this.environ,
-      });
+      try {
+        state.accessLog.log({
+          req: this.req,
+          status: this.status,
+          bytes: this.bytesSent,
+          durationMs: performance.now() - this.startedAt,
+          responseHeaders: this.responseHeaders,
+          environ: this.environ,
+        });
+      } catch (error) {
+        // A log line must never cost the request count or the process (Gunicorn logs the failure the same way).
+        state.logger.exception('could not write the access log line', error);
+      }
     }
     state.onRequestDone?.();
   }

@@ -30,10 +30,11 @@ export const accessLogformat = defineSetting({
   help: "The access log line, in Gunicorn's format language: %(h)s, %(r)s, %(s)s, %(D)s… (see the details).",
   details:
     "Gunicorn's atoms: `h` remote address, `l` `-`, `u` user (Basic auth), `t` date, `r` request line, `m` " +
-    'method, `U` path, `q` query string, `H` protocol, `s` status, `B` response length, `b` response length or ' +
-    '`-`, `f` referer, `a` user agent, `T` request time in seconds, `D` in microseconds, `M` in milliseconds, `L` ' +
-    'in decimal seconds, `p` process id, `{name}i` a request header, `{name}o` a response header, `{name}e` an ' +
-    'environ key. An unknown atom prints `-`, as in Gunicorn; `%%` is a literal `%`.',
+    'method, `U` path, `q` query string, `H` protocol, `s` status, `B` and `b` response length, `f` referer, `a` ' +
+    'user agent, `T` request time in seconds, `D` in microseconds, `M` in milliseconds, `L` in decimal seconds, ' +
+    '`p` process id, `{name}i` a request header, `{name}o` a response header (the last of that name), `{name}e` ' +
+    'an environ key (names in any case). As in Gunicorn, an unknown atom prints `-` and a `"` in a value is ' +
+    'escaped as `\\"`; `%%` is a literal `%`.',
 });
 
 export const errorLogfile = defineSetting({
