@@ -77,6 +77,17 @@ export class Arbiter {
     const log = this.#log;
     log.info(`Starting ${SERVER_SOFTWARE.replace('/', ' ')}`);
     if (!this.#prepare()) return EXIT_STARTUP_ERROR;
+    try {
+      return await this.#serve();
+    } finally {
+      // Whatever ended the serving (a stop, a boot failure, a bug of ours that threw): leave no files behind.
+      for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
+      if (this.#pidPath) removePidFile(this.#pidPath);
+    }
+  }
+
+  async #serve(): Promise<number> {
+    const log = this.#log;
     const unqueue = queueSignals((signal) => this.#events.push({ kind: 'signal', signal }));
     const reloader = this.#startReloader();
     this.#setUpCluster();
@@ -103,8 +114,6 @@ export class Arbiter {
     unqueue();
     reloader?.close();
     cluster.removeAllListeners();
-    for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
-    if (this.#pidPath) removePidFile(this.#pidPath);
     log.info('Shutting down: Master');
     if (this.#haltReason) log.info(`Reason: ${this.#haltReason}`);
     return this.#exitCode;
@@ -113,22 +122,29 @@ export class Arbiter {
   /** --chdir, -e, stale unix sockets, --pid. False (after logging why) when the server cannot start. */
   #prepare(): boolean {
     const { chdir, env, bind, python, pid } = this.#options;
+    const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
     try {
-      // An interpreter path is a command typed where tsgi started, not inside --chdir; so is a pid file path.
+      // An interpreter path is a command typed where tsgi started, not inside --chdir.
       if (python?.includes('/')) this.#options = { ...this.#options, python: resolve(python) };
-      const pidPath = pid ? resolve(pid) : null;
-      if (chdir) process.chdir(chdir);
+      if (chdir) {
+        try {
+          process.chdir(chdir);
+        } catch (error) {
+          throw new Error(`--chdir ${chdir}: ${messageOf(error)}`);
+        }
+      }
       for (const [key, value] of env) process.env[key] = value;
       this.#binds = bind.map(parseBind);
       for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
-      if (pidPath) {
+      if (pid) {
+        // Relative to --chdir, as in Gunicorn (which changes directory before it writes the file), like a unix: bind.
+        const pidPath = resolve(pid);
         writePidFile(pidPath);
         this.#pidPath = pidPath;
       }
       return true;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#log.error(chdir && !process.cwd().endsWith(chdir) ? `--chdir ${chdir}: ${message}` : message);
+      this.#log.error(messageOf(error));
       return false;
     }
   }

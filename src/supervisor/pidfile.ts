@@ -2,6 +2,7 @@
 // that is still alive means another server owns it: refuse to start rather than take it over. One naming a dead
 // process (left by a crash or kill -9) is stale and replaced.
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export class PidFileError extends Error {
@@ -30,7 +31,10 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Writes `pid` to `path` (whole or not at all: a temporary file renamed over it). */
+/**
+ * Writes `pid` to `path`, whole or not at all: a new temporary file (an unguessable name, created exclusively, so
+ * never through a link someone planted), mode 0644 as Gunicorn's, renamed over the path.
+ */
 export function writePidFile(path: string, pid = process.pid): void {
   const previous = readPid(path);
   if (previous !== null && previous !== pid && isRunning(previous)) {
@@ -38,9 +42,16 @@ export function writePidFile(path: string, pid = process.pid): void {
       `--pid ${path}: process ${previous} is running and owns it; stop that server or choose another file`,
     );
   }
-  const temporary = `${path}.${pid}.tmp`;
-  writeFileSync(temporary, `${pid}\n`);
-  renameSync(temporary, path);
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, `${pid}\n`, { flag: 'wx', mode: 0o644 });
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {}
+    throw new Error(`--pid ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** Removes the pid file if it still names `pid` (a later server may have taken the path over). */

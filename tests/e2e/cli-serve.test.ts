@@ -233,8 +233,12 @@ test('--pid naming a running process refuses to start; a stale one is replaced',
       '--pid',
       pidFile,
     ]);
-    assert.equal((await refused.waitForExit(10_000)).code, 1);
-    assert.match(refused.stderr, new RegExp(`process ${process.pid} is running and owns it`));
+    try {
+      assert.equal((await refused.waitForExit(10_000)).code, 1);
+      assert.match(refused.stderr, new RegExp(`process ${process.pid} is running and owns it`));
+    } finally {
+      await refused.kill();
+    }
     assert.equal(readFileSync(pidFile, 'utf8'), `${process.pid}\n`);
 
     // A pid no process can have (above the largest pid_max Linux allows) stands for a server that died untidily.
@@ -247,6 +251,26 @@ test('--pid naming a running process refuses to start; a stale one is replaced',
       await tsgi.kill();
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a relative --pid is taken from --chdir, as in Gunicorn', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-'));
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--chdir',
+    dir,
+    '--pid',
+    'x.pid',
+  ]);
+  try {
+    assert.equal(readFileSync(join(dir, 'x.pid'), 'utf8'), `${tsgi.child.pid}\n`);
+  } finally {
+    await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

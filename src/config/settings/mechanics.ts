@@ -28,7 +28,7 @@ export const pid = defineSetting({
   validate: optionalText,
   help: "Write the main process's pid to FILE at start and remove it on exit, as Gunicorn's --pid.",
   details:
-    'A relative path is taken from the directory tsgi starts in (before `--chdir`). A file naming a process that ' +
+    'A relative path is taken from `--chdir` when one is given, as in Gunicorn. A file naming a process that ' +
     'is still running makes tsgi refuse to start (another server owns it); one naming a dead process is stale ' +
     'and replaced.',
 });

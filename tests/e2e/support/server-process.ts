@@ -36,6 +36,7 @@ export function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     'TSGI_CMD_ARGS',
     'GUNICORN_CMD_ARGS',
     'VIRTUAL_ENV',
+    'FORWARDED_ALLOW_IPS',
   ])
     if (!(name in extra)) delete env[name];
   return env;
@@ -141,9 +142,19 @@ export class ServerProcess {
     this.child.stderr?.on('data', collect(true));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        this.#wake();
-        resolve(this.exit);
+        const exited = () => {
+          if (this.exit) return;
+          this.exit = { code, signal };
+          this.#wake();
+          resolve(this.exit);
+        };
+        // What it wrote just before exiting may still be in the pipes: wait for them to close ('close'), but not
+        // for long, since a child that outlives it could hold them open.
+        const timer = setTimeout(exited, 1000);
+        this.child.once('close', () => {
+          clearTimeout(timer);
+          exited();
+        });
       });
     });
   }
