@@ -1,8 +1,9 @@
 // Issue 2's benchmark, counted instead of timed: machine instructions per request (valgrind's callgrind) of
 // tsgi (one worker) serving examples/hello.ts and of the raw node:http hello worlds, at a steady state. A shared
-// host's speed drifts by tens of percent, which a rate ratio has to average away; an instruction count barely
-// moves (about ±1% between runs), so this is the figure to judge a change to the hot path by. It does not see
-// cache misses, so it is a lower bound on the cost, not a rate.
+// host's speed drifts by tens of percent, which a rate ratio has to average away; an instruction count moves far
+// less (±1% for the raw servers, ±3% for tsgi, nearly all of it garbage collection, whose timing valgrind's
+// slowness changes), so this is the figure to judge a change to the hot path by, over two runs or more. It does
+// not see cache misses, so it is not a rate.
 //   npm run build && node --import tsx bench/node-instructions.ts [--requests 40000]
 // Needs valgrind (Debian package). Takes a few minutes: everything runs about 50× slower under valgrind.
 
