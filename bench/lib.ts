@@ -130,11 +130,6 @@ export function load(server: Running, opts: LoadOptions): LoadResult {
   return { rate: Number(rate[1]), requests: count, cpuMicros: ((spent / CLOCK_TICKS) * 1e6) / count };
 }
 
-/** Requests per second from one wrk run (see load()). */
-export function wrk(server: Running, opts: LoadOptions): number {
-  return load(server, opts).rate;
-}
-
 // USER_HZ: the unit of utime/stime in /proc/PID/stat, 100 on every Linux architecture tsgi runs on.
 const CLOCK_TICKS = 100;
 

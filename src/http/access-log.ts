@@ -34,8 +34,8 @@ export interface AccessEntry {
   durationMs: number;
   /** The response headers as the app gave them (for %({name}o)s). */
   responseHeaders: ReadonlyArray<readonly [string, string]> | undefined;
-  /** The request's environ (for %({name}e)s), when it got that far. */
-  environ: Environ | undefined;
+  /** The request's environ (%(U)s, %(q)s, %({name}e)s). */
+  environ: Environ;
 }
 
 type Piece = string | ((entry: AccessEntry) => string);
@@ -53,9 +53,8 @@ const ATOMS = new Map<string, (entry: AccessEntry) => string>(
     r: ({ req }) => `${req.method} ${req.url} HTTP/${req.httpVersion}`,
     s: ({ status }) => String(status),
     m: ({ req }) => req.method ?? '-',
-    U: ({ req, environ }) => orDash(environ?.PATH_INFO ?? req.url?.split('?', 1)[0]),
-    q: ({ req, environ }) =>
-      environ?.QUERY_STRING ?? (req.url?.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''),
+    U: ({ environ }) => orDash(environ.PATH_INFO),
+    q: ({ environ }) => environ.QUERY_STRING,
     H: ({ req }) => `HTTP/${req.httpVersion}`,
     // Gunicorn prints the count, 0 included: '-' only when nothing was ever sent (never, once the head went out).
     b: ({ bytes }) => String(bytes),
@@ -94,7 +93,6 @@ function namedAtom(name: string, kind: string): (entry: AccessEntry) => string {
     };
   }
   return ({ environ }) => {
-    if (environ === undefined) return '-';
     for (const key in environ) {
       if (key.toLowerCase() !== lower) continue;
       const value = environ[key];
