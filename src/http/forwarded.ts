@@ -10,18 +10,33 @@ import { BlockList, isIP } from 'node:net';
 /** Gunicorn's default, also its `FORWARDED_ALLOW_IPS` fallback: the proxy on this machine. */
 export const DEFAULT_FORWARDED_ALLOW_IPS: readonly string[] = ['127.0.0.1', '::1'];
 
-/** Why a --forwarded-allow-ips entry is not an address, a network or `*`; null when it is one. */
-export function forwardedAllowEntryError(entry: string): string | null {
-  if (entry === '*') return null;
+interface AllowEntry {
+  address: string;
+  type: 'ipv4' | 'ipv6';
+  /** A network's prefix length; none for a single address. */
+  prefix?: number;
+}
+
+/** An address or network entry, or why it is neither. */
+function parseEntry(entry: string): AllowEntry | string {
   const slash = entry.indexOf('/');
   const address = slash === -1 ? entry : entry.slice(0, slash);
   const family = isIP(address);
   if (family === 0) return `${JSON.stringify(entry)} is not an IP address or network`;
-  if (slash === -1) return null;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (slash === -1) return { address, type };
   const prefix = entry.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))
-    return `${JSON.stringify(entry)} has a prefix length outside 0..${family === 4 ? 32 : 128}`;
-  return null;
+  const bits = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits)
+    return `${JSON.stringify(entry)} has a prefix length outside 0..${bits}`;
+  return { address, type, prefix: Number(prefix) };
+}
+
+/** Why a --forwarded-allow-ips entry is not an address, a network or `*`; null when it is one. */
+export function forwardedAllowEntryError(entry: string): string | null {
+  if (entry === '*') return null;
+  const parsed = parseEntry(entry);
+  return typeof parsed === 'string' ? parsed : null;
 }
 
 /** A predicate: may the TCP peer at `address` set the forwarded scheme? */
@@ -29,13 +44,10 @@ export function forwardedTrust(entries: readonly string[]): (address: string) =>
   if (entries.includes('*')) return () => true;
   const list = new BlockList();
   for (const entry of entries) {
-    const error = forwardedAllowEntryError(entry);
-    if (error) throw new TypeError(`--forwarded-allow-ips: ${error}`);
-    const slash = entry.indexOf('/');
-    const address = slash === -1 ? entry : entry.slice(0, slash);
-    const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
-    if (slash === -1) list.addAddress(address, type);
-    else list.addSubnet(address, Number(entry.slice(slash + 1)), type);
+    const parsed = parseEntry(entry);
+    if (typeof parsed === 'string') throw new TypeError(`--forwarded-allow-ips: ${parsed}`);
+    if (parsed.prefix === undefined) list.addAddress(parsed.address, parsed.type);
+    else list.addSubnet(parsed.address, parsed.prefix, parsed.type);
   }
   return (address) => {
     // A dual-stack listener reports an IPv4 peer as ::ffff:a.b.c.d; the entries name it as a.b.c.d.
