@@ -2,6 +2,7 @@
 // Security-sensitive: this is where client-controlled header names become environ keys.
 
 import { percentDecodeToByteString } from './bytes.js';
+import { StringSlots } from './string-slots.js';
 import type { ByteString, Environ, Errors, FileWrapper, Input } from './types.js';
 
 /** One request's head as it came off the wire. Strings are byte strings (node:http decodes them as latin-1). */
@@ -39,12 +40,8 @@ export interface RequestStreams {
   inputTerminated: boolean;
 }
 
-// Header name → environ key, memoised in a direct-mapped table: the same few dozen names arrive on every request,
-// each as a new string, and a slot picked from its length and two characters (then one string comparison) is
-// cheaper than hashing the whole name for a Map. A collision only costs recomputing the key.
-const KEY_SLOTS = 256;
-const slotNames: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
-const slotKeys: Array<string | null> = new Array(KEY_SLOTS).fill(null);
+// Header name → environ key (null: dropped), memoised: the same few dozen names arrive on every request.
+const environKeys = new StringSlots<string | null>(256);
 
 /**
  * The environ key for a request header, or null to drop it. `Content-Type`/`Content-Length` carry no `HTTP_`
@@ -52,18 +49,15 @@ const slotKeys: Array<string | null> = new Array(KEY_SLOTS).fill(null);
  * header (`X_Forwarded_For` vs `X-Forwarded-For`), which is how Gunicorn ≥ 22 and nginx treat it too.
  */
 export function headerEnvironKey(name: string): string | null {
-  const n = name.length;
-  if (n === 0) return null;
-  const slot = (n * 7 + name.charCodeAt(0) + name.charCodeAt(n - 1) * 3) & (KEY_SLOTS - 1);
-  if (slotNames[slot] === name) return slotKeys[slot];
+  if (name.length === 0) return null;
+  let key = environKeys.get(name);
+  if (key !== undefined) return key;
   const upper = name.toUpperCase();
-  let key: string | null;
   if (upper.includes('_')) key = null;
   else if (upper === 'CONTENT-TYPE') key = 'CONTENT_TYPE';
   else if (upper === 'CONTENT-LENGTH') key = 'CONTENT_LENGTH';
   else key = `HTTP_${upper.replace(/-/g, '_')}`;
-  slotNames[slot] = name;
-  slotKeys[slot] = key;
+  environKeys.set(name, key);
   return key;
 }
 

@@ -3,6 +3,7 @@
 
 import { byteStringToBytes } from './bytes.js';
 import { contractErrors, statusOf } from './errors.js';
+import { StringSlots } from './string-slots.js';
 import type { Application, Body, Environ, FileLike, StartResponse, Write } from './types.js';
 
 /** Where a response goes. The HTTP server writes to a socket; the test client collects into memory. */
@@ -78,38 +79,16 @@ export function errorResponse(status: number): {
   };
 }
 
-/**
- * Strings already checked, remembered so the regular expressions run once per distinct string, not once per
- * request (fast path: apps send the same few statuses and header lines every time). Direct-mapped by length and
- * two characters, so a lookup is one comparison (the app's literals are the very same string each time) rather
- * than hashing a Set key; bounded by construction, and a collision only costs checking again.
- */
-class CheckedStrings {
-  static readonly SLOTS = 512;
-  #slots: Array<string | undefined> = new Array(CheckedStrings.SLOTS).fill(undefined);
-
-  #slot(s: string): number {
-    const n = s.length;
-    return (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n - 1)) & (CheckedStrings.SLOTS - 1);
-  }
-
-  has(s: string): boolean {
-    return s.length > 0 && this.#slots[this.#slot(s)] === s;
-  }
-
-  add(s: string): void {
-    if (s.length > 0 && s.length <= 256) this.#slots[this.#slot(s)] = s;
-  }
-}
-
-const knownStatuses = new CheckedStrings();
-const knownNames = new CheckedStrings();
-const knownValues = new CheckedStrings();
+// Fast path: apps send the same few statuses and header lines on every request. Strings already checked are
+// remembered (the recent ones, bounded), so the regular expressions run once per distinct string, not per request.
+const knownStatuses = new StringSlots<true>(512, 256);
+const knownNames = new StringSlots<true>(512, 256);
+const knownValues = new StringSlots<true>(512, 256);
 
 export function validateStatus(status: unknown): asserts status is string {
-  if (typeof status === 'string' && knownStatuses.has(status)) return;
+  if (typeof status === 'string' && knownStatuses.get(status)) return;
   if (typeof status !== 'string' || !STATUS_LINE.test(status)) throw contractErrors.badStatus(status);
-  knownStatuses.add(status);
+  knownStatuses.set(status, true);
 }
 
 export function validateHeaders(headers: unknown): asserts headers is Array<[string, string]> {
@@ -120,16 +99,16 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
       throw contractErrors.badHeader(`${JSON.stringify(h)} is not a [name, value] pair of strings`);
     }
     const [name, value] = h;
-    if (!knownNames.has(name)) {
+    if (!knownNames.get(name)) {
       if (!TOKEN.test(name))
         throw contractErrors.badHeader(`name ${JSON.stringify(name)} is not an HTTP token`);
-      knownNames.add(name);
+      knownNames.set(name, true);
     }
-    if (!knownValues.has(value)) {
+    if (!knownValues.get(value)) {
       if (BAD_VALUE.test(value)) {
         throw contractErrors.badHeader(`value of ${name} has CR, LF, NUL or a character above U+00FF`);
       }
-      knownValues.add(value);
+      knownValues.set(value, true);
     }
   }
 }
