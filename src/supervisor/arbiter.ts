@@ -62,7 +62,7 @@ export class Arbiter {
   #bootBlocked = false;
   #everServed = false;
   #binds: Bind[] = [];
-  /** --pid, resolved against the directory tsgi started in; null when none was asked for or it is not ours yet. */
+  /** --pid, resolved after --chdir; null when none was asked for or it is not ours yet. */
   #pidPath: string | null = null;
 
   constructor(options: SupervisorOptions, logger: Logger) {
