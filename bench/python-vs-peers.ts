@@ -3,6 +3,8 @@
 // keep-alive and `Connection: close`. Prints median rates, ratios to Gunicorn and Granian (median over rounds of
 // the ratio within a round), CPU time per request and peak RSS.
 //   npm run build && bash scripts/setup-python.sh && node --import tsx bench/python-vs-peers.ts [--rounds 3] [--seconds 5]
+//   [--only tsgi,gunicorn] (servers whose names start so) [--apps flask,plain] (apps likewise)
+//   [--connection keep-alive|close]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +30,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     only: { type: 'string' },
+    apps: { type: 'string' },
+    connection: { type: 'string', default: 'keep-alive,close' },
   },
 });
 const rounds = Number(values.rounds);
@@ -45,7 +49,9 @@ const appDir = `${root}bench/apps`;
 const apps = [
   { name: 'plain WSGI', module: 'wsgi_hello', callable: 'application' },
   { name: 'Flask', module: 'flask_hello', callable: 'app' },
-];
+].filter(
+  (a) => !values.apps || values.apps.split(',').some((o) => a.name.toLowerCase().startsWith(o.toLowerCase())),
+);
 
 interface Peer {
   name: string;
@@ -137,7 +143,7 @@ console.log(
 const rss = new Map<string, number>();
 for (const app of apps) {
   const target = `${app.module}:${app.callable}`;
-  for (const close of [false, true]) {
+  for (const close of [false, true].filter((c) => values.connection.includes(c ? 'close' : 'keep-alive'))) {
     const results = new Map<string, LoadResult[]>(selected.map((p) => [p.name, []]));
     const running: Running[] = [];
     try {
