@@ -10,6 +10,7 @@ A string list has two forms (docs/wire.md):
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Iterator, List, Sequence, Tuple
 
 HEADER = struct.Struct(">IBI")
@@ -18,8 +19,8 @@ _U32 = struct.Struct(">I")
 _FILE = struct.Struct(">QQ")
 
 # Node -> Python
-REQUEST = 0x01  # string list (environ) + the whole body
-REQUEST_FILE = 0x02  # string list (environ) + UTF-8 path of a file holding the whole body
+REQUEST = 0x01  # string lists (environ keys, then values) + the whole body
+REQUEST_FILE = 0x02  # string lists (environ keys, then values) + UTF-8 path of a file holding the whole body
 CREDIT = 0x03  # u32: more body bytes the worker may send for this request
 ABORT = 0x04  # the client went away: stop the response, call close()
 FILE_REPLY = 0x05  # u8: 1 = Node opened the FILE and will send it, 0 = iterate the body instead
@@ -111,31 +112,86 @@ def decode_strings(buf: bytes, offset: int = 0) -> Tuple[List[bytes], int]:
     return out, offset
 
 
-def decode_environ(buf: bytes) -> Tuple[dict, int]:
-    """A REQUEST's environ as a dict of str (PEP 3333: latin-1 'bytes as str'), and the offset of the tail.
+def _text_list(buf: bytes, offset: int) -> Tuple[List[str], int]:
+    """A string list of byte strings as str (PEP 3333: latin-1 'bytes as str'), and the offset just past it.
 
-    Fast path: one latin-1 decode of the whole string block, then slicing.
+    Fast path (separated form): one latin-1 decode of the whole block, then one split in C.
     """
-    (n,) = _U32.unpack_from(buf, 0)
+    (n,) = _U32.unpack_from(buf, offset)
     if n & SEPARATED:
-        (size,) = _U32.unpack_from(buf, 4)
-        end = 8 + size
-        it = iter(buf[8:end].decode("latin-1").split("\0"))
-        return dict(zip(it, it)), end
-    lengths = struct.unpack_from(">%dI" % n, buf, 4)
-    start = 4 + 4 * n
+        (size,) = _U32.unpack_from(buf, offset + 4)
+        end = offset + 8 + size
+        return buf[offset + 8 : end].decode("latin-1").split("\0"), end
+    lengths = struct.unpack_from(">%dI" % n, buf, offset + 4)
+    start = offset + 4 + 4 * n
     end = start + sum(lengths)
     text = buf[start:end].decode("latin-1")
-    environ = {}
+    out = []
     pos = 0
-    it = iter(lengths)
-    for klen in it:
-        vlen = next(it)
-        key = text[pos : pos + klen]
-        pos += klen
-        environ[key] = text[pos : pos + vlen]
-        pos += vlen
-    return environ, end
+    for length in lengths:
+        out.append(text[pos : pos + length])
+        pos += length
+    return out, end
+
+
+def _list_end(buf: bytes, offset: int) -> int:
+    (n,) = _U32.unpack_from(buf, offset)
+    if n & SEPARATED:
+        return offset + 8 + _U32.unpack_from(buf, offset + 4)[0]
+    return offset + 4 + 4 * n + sum(struct.unpack_from(">%dI" % n, buf, offset + 4))
+
+
+class EnvironDecoder:
+    """A REQUEST's environ (two string lists: its keys, then their values) as a dict, over `base`.
+
+    One client's requests carry the same keys byte for byte, so each distinct key list is decoded once into a
+    template: the keys, interned (the app's own 'PATH_INFO' literals find them by identity), with `base` and
+    'wsgi.url_scheme' already in place. A request then costs one copy of the template and one update with its
+    values. At most MAX_TEMPLATES key lists are kept; past that the cache starts afresh (a client varying its
+    header names costs decoding, never memory).
+    """
+
+    MAX_TEMPLATES = 256
+
+    def __init__(self, base: dict) -> None:
+        self._base = base
+        self._templates: dict = {}
+
+    def decode(self, buf: bytes) -> Tuple[dict, int]:
+        """The environ, and the offset of what follows it (the body, or the path of its file)."""
+        kend = _list_end(buf, 0)
+        block = buf[:kend]
+        found = self._templates.get(block)
+        if found is None:
+            found = self._template(block)
+        keys, template = found
+        values, end = _text_list(buf, kend)
+        if len(values) != len(keys):
+            raise ValueError("environ has %d keys but %d values" % (len(keys), len(values)))
+        environ = template.copy()
+        environ.update(zip(keys, values))
+        return environ, end
+
+    def _template(self, block: bytes):
+        keys = tuple(sys.intern(k) for k in _text_list(block, 0)[0])
+        template = dict.fromkeys(keys)
+        template.update(self._base)
+        template.setdefault("wsgi.url_scheme", "http")
+        if len(self._templates) >= self.MAX_TEMPLATES:
+            self._templates.clear()
+        found = self._templates[block] = (keys, template)
+        return found
+
+
+def decode_environ(buf: bytes) -> Tuple[dict, int]:
+    """A REQUEST's environ with nothing added (no template cache, no base keys), and the offset of the tail."""
+    keys, kend = _text_list(buf, 0)
+    values, end = _text_list(buf, kend)
+    return dict(zip(keys, values)), end
+
+
+def encode_environ(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
+    return encode_strings(keys) + encode_strings(values)
 
 
 def encode_credit(n: int) -> bytes:

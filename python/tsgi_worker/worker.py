@@ -51,7 +51,11 @@ class Worker:
             # Gunicorn >= 23 offers 103 Early Hints here. Hints are advisory; until Node's side can send them
             # (a ResponseSink method), accepting and dropping them keeps apps that call it working.
             "wsgi.early_hints": _drop_early_hints,
+            # Set per request (_handle); here so that setting them fills a slot of the copied template.
+            "wsgi.input": None,
+            "wsgi.errors": None,
         }
+        self.environ = wire.EnvironDecoder(self.base)
 
     def run(self) -> None:
         if self.threads == 1:
@@ -158,13 +162,11 @@ class Worker:
             # The client left before the app started: do not run it.
             self.channel.send(wire.frame_header(wire.END, state.rid, 0))
             return
-        environ, end = wire.decode_environ(payload)
+        environ, end = self.environ.decode(payload)
         if kind == wire.REQUEST:
             body = input_from_bytes(payload[end:])
         else:
             body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
-        environ.update(self.base)
-        environ.setdefault("wsgi.url_scheme", "http")
         environ["wsgi.input"] = body
         errors = ErrorStream(self.channel, state.rid)
         environ["wsgi.errors"] = errors

@@ -54,9 +54,10 @@ def encode(frame):
     rid = frame["id"]
     latin = lambda s: s.encode("latin-1")  # noqa: E731
     if kind in (wire.REQUEST, wire.REQUEST_FILE):
-        items = [latin(s) for pair in frame["environ"] for s in pair]
+        keys = [latin(k) for k, _ in frame["environ"]]
+        values = [latin(v) for _, v in frame["environ"]]
         tail = latin(frame["body"]) if kind == wire.REQUEST else frame["path"].encode("utf-8")
-        return wire.encode_frame(kind, rid, wire.encode_strings(items) + tail)
+        return wire.encode_frame(kind, rid, wire.encode_environ(keys, values) + tail)
     if kind == wire.HEADERS:
         # What start_response sends: str items, encoded to latin-1 in one go.
         items = [frame["status"]] + [s for pair in frame["headers"] for s in pair]

@@ -84,11 +84,8 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     const length = environ.CONTENT_LENGTH;
     const hasBody = (length !== undefined && length !== '0') || environ.HTTP_TRANSFER_ENCODING !== undefined;
     const body = hasBody ? await readBody(environ['wsgi.input'], memoryLimit, spoolDir, String(id)) : NO_BODY;
-    const frame = encodeRequest(
-      id,
-      environPairs(environ, 'path' in body ? body.length : body.bytes.length),
-      'path' in body ? body.path : body.bytes,
-    );
+    const { keys, values } = environLists(environ, 'path' in body ? body.length : body.bytes.length);
+    const frame = encodeRequest(id, keys, values, 'path' in body ? body.path : body.bytes);
     const call = new RemoteCall(id, frame, pool, () => void discardBody(body));
     pool.submit(call);
     // A client that leaves while its request waits (in the pool or a worker's queue) takes the request with it:
@@ -127,22 +124,26 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
 }
 
 /**
- * The environ as flat key/value byte strings: every string-valued key passes through (S2, S3). CONTENT_LENGTH
- * is the real length of the body that was read whole, so a chunked upload arrives with one (unlike Gunicorn).
+ * The environ as its keys and their values, byte strings: every string-valued key passes through (S2, S3).
+ * CONTENT_LENGTH is the real length of the body that was read whole, so a chunked upload arrives with one
+ * (unlike Gunicorn).
  */
-export function environPairs(environ: Environ, bodyLength: number): string[] {
-  const pairs: string[] = [];
+export function environLists(environ: Environ, bodyLength: number): { keys: string[]; values: string[] } {
+  const keys: string[] = [];
+  const values: string[] = [];
   for (const key in environ) {
     const value = environ[key];
     if (typeof value !== 'string' || key === 'CONTENT_LENGTH') continue;
-    pairs.push(key, value);
+    keys.push(key);
+    values.push(value);
   }
   if (
     bodyLength > 0 ||
     environ.CONTENT_LENGTH !== undefined ||
     environ.HTTP_TRANSFER_ENCODING !== undefined
   ) {
-    pairs.push('CONTENT_LENGTH', String(bodyLength));
+    keys.push('CONTENT_LENGTH');
+    values.push(String(bodyLength));
   }
-  return pairs;
+  return { keys, values };
 }

@@ -91,19 +91,61 @@ function writeStrings(out: Buffer, offset: number, items: readonly string[], joi
 }
 
 /**
- * A REQUEST (the body inline) or REQUEST_FILE (the path of the file holding the body) frame, built in one
- * allocation. `pairs` is the flat environ: key, value, key, value … as byte strings.
+ * The encoded bytes of recently seen string lists. One client's requests carry the same environ keys in the same
+ * order, and keys are internalized strings, so a list is recognised by comparing references and its bytes are
+ * written once, not joined and scanned per request. Holds `size` lists, replacing the oldest.
  */
-export function encodeRequest(id: number, pairs: readonly string[], body: Uint8Array | string): Buffer {
+class EncodedListMemo {
+  readonly #lists: Array<readonly string[]> = [];
+  readonly #bytes: Buffer[] = [];
+  #next = 0;
+
+  constructor(readonly size: number) {}
+
+  get(items: readonly string[]): Buffer {
+    const lists = this.#lists;
+    for (let i = 0; i < lists.length; i++) {
+      if (sameItems(lists[i], items)) return this.#bytes[i];
+    }
+    const bytes = encodeStrings(items);
+    this.#lists[this.#next] = items.slice();
+    this.#bytes[this.#next] = bytes;
+    this.#next = (this.#next + 1) % this.size;
+    return bytes;
+  }
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const environKeyLists = new EncodedListMemo(8);
+
+/**
+ * A REQUEST (the body inline) or REQUEST_FILE (the path of the file holding the body) frame, built in one
+ * allocation. The environ goes as two string lists, its keys then their values, as byte strings: the keys of
+ * one client's requests repeat byte for byte, so both sides handle each distinct key list once (docs/wire.md).
+ */
+export function encodeRequest(
+  id: number,
+  keys: readonly string[],
+  values: readonly string[],
+  body: Uint8Array | string,
+): Buffer {
+  if (keys.length !== values.length) throw new RangeError('an environ needs one value per key');
   const isFile = typeof body === 'string';
   const tail = isFile ? Buffer.from(body, 'utf8') : body;
-  const strings = plan(pairs);
-  const payload = strings.size + tail.length;
+  const keyBytes = environKeyLists.get(keys);
+  const valueList = plan(values);
+  const payload = keyBytes.length + valueList.size + tail.length;
   const out = Buffer.allocUnsafe(HEADER_SIZE + payload);
   out.writeUInt32BE(payload + 5, 0);
   out[4] = isFile ? FrameType.REQUEST_FILE : FrameType.REQUEST;
   out.writeUInt32BE(id, 5);
-  const end = writeStrings(out, HEADER_SIZE, pairs, strings.joined);
+  out.set(keyBytes, HEADER_SIZE);
+  const end = writeStrings(out, HEADER_SIZE + keyBytes.length, values, valueList.joined);
   out.set(tail, end);
   return out;
 }

@@ -64,7 +64,8 @@ export class PythonWorker {
   readonly booted: Promise<void>;
 
   #socket: Socket;
-  #corked = false;
+  /** Frames queued since the last flush; they leave together at the end of this event-loop turn. */
+  #outbox: Buffer[] = [];
   #lastLines: string[] = [];
 
   constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers) {
@@ -164,19 +165,22 @@ export class PythonWorker {
     });
   }
 
-  /** Queue a frame. Frames sent in one tick leave in one write (cork, WORKERS.md: one system call). */
+  /**
+   * Queue a frame. Frames queued in one event-loop turn leave in one write after its I/O callbacks
+   * (setImmediate): the requests of every client read in that turn reach the worker in one system call and one
+   * wake-up (WORKERS.md), instead of one write per request through the stream machinery.
+   */
   send(frame: Buffer): void {
     if (this.exited) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
-    }
-    this.#socket.write(frame);
+    if (this.#outbox.push(frame) === 1) setImmediate(this.#flush);
   }
+
+  readonly #flush = (): void => {
+    const frames = this.#outbox;
+    this.#outbox = [];
+    if (this.exited || this.#socket.destroyed) return;
+    this.#socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+  };
 
   /** Finish the queued requests, then exit. */
   stop(): void {

@@ -39,12 +39,13 @@ function describeFrame(type: number, id: number, payload: Buffer): Described {
   switch (type) {
     case FrameType.REQUEST:
     case FrameType.REQUEST_FILE: {
-      const { items, end } = decodeStrings(payload);
+      const keys = decodeStrings(payload);
+      const { items: values, end } = decodeStrings(payload, keys.end);
       const tail =
         type === FrameType.REQUEST
           ? { body: payload.toString('latin1', end) }
           : { path: payload.toString('utf8', end) };
-      return { type: name, id, environ: pairs(items), ...tail };
+      return { type: name, id, environ: keys.items.map((key, i) => [key, values[i]]), ...tail };
     }
     case FrameType.HEADERS: {
       const { items } = decodeStrings(payload);
@@ -72,11 +73,14 @@ function describeFrame(type: number, id: number, payload: Buffer): Described {
 function encodeDescribed(f: Described): Buffer {
   const type = FrameType[f.type as keyof typeof FrameType];
   const flat = (list: unknown) => (list as Array<[string, string]>).flat();
+  const environ = f.environ as Array<[string, string]>;
+  const keys = environ?.map(([key]) => key);
+  const values = environ?.map(([, value]) => value);
   switch (type) {
     case FrameType.REQUEST:
-      return encodeRequest(f.id, flat(f.environ), Buffer.from(f.body as string, 'latin1'));
+      return encodeRequest(f.id, keys, values, Buffer.from(f.body as string, 'latin1'));
     case FrameType.REQUEST_FILE:
-      return encodeRequest(f.id, flat(f.environ), f.path as string);
+      return encodeRequest(f.id, keys, values, f.path as string);
     case FrameType.HEADERS:
       return encodeFrame(type, f.id, encodeStrings([f.status as string, ...flat(f.headers)]));
     case FrameType.BODY:
