@@ -16,6 +16,7 @@ import {
   FRAME_NAMES,
   FrameDecoder,
   FrameType,
+  HEADER_SIZE,
 } from '../../../src/runtimes/python/wire.js';
 import { ROOT } from './support/python-server.js';
 
@@ -151,4 +152,60 @@ test('a frame length below the header size is rejected', () => {
     () => new FrameDecoder().push(Buffer.from('00000004410000000000', 'hex'), () => {}),
     RangeError,
   );
+});
+
+describe('encodeRequest', () => {
+  const environOf = (frame: Buffer) => {
+    const payload = frame.subarray(HEADER_SIZE);
+    const keys = decodeStrings(payload);
+    const values = decodeStrings(payload, keys.end);
+    return keys.items.map((key, i) => [key, values.items[i]]);
+  };
+
+  test('requests with the same keys carry each their own values', () => {
+    const keys = ['REQUEST_METHOD', 'PATH_INFO'];
+    assert.deepEqual(environOf(encodeRequest(1, keys, ['GET', '/a'], Buffer.alloc(0))), [
+      ['REQUEST_METHOD', 'GET'],
+      ['PATH_INFO', '/a'],
+    ]);
+    assert.deepEqual(environOf(encodeRequest(2, keys, ['POST', '/b'], Buffer.alloc(0))), [
+      ['REQUEST_METHOD', 'POST'],
+      ['PATH_INFO', '/b'],
+    ]);
+  });
+
+  test('a key list of the same length with other keys is encoded as itself', () => {
+    encodeRequest(1, ['HTTP_A', 'HTTP_B'], ['1', '2'], Buffer.alloc(0));
+    assert.deepEqual(environOf(encodeRequest(2, ['HTTP_A', 'HTTP_C'], ['1', '3'], Buffer.alloc(0))), [
+      ['HTTP_A', '1'],
+      ['HTTP_C', '3'],
+    ]);
+  });
+
+  test('changing a key array after it was sent does not change what a later request sends', () => {
+    const keys = ['HTTP_X', 'HTTP_Y'];
+    encodeRequest(1, keys, ['1', '2'], Buffer.alloc(0));
+    keys[1] = 'HTTP_Z';
+    assert.deepEqual(environOf(encodeRequest(2, keys, ['1', '3'], Buffer.alloc(0))), [
+      ['HTTP_X', '1'],
+      ['HTTP_Z', '3'],
+    ]);
+  });
+
+  test('more distinct key lists than the memo holds all encode correctly, in any order', () => {
+    const lists = Array.from({ length: 20 }, (_, i) => [`HTTP_K${i}`, 'PATH_INFO']);
+    for (const round of [0, 1]) {
+      for (const [i, keys] of lists.entries()) {
+        const values = [`${i}-${round}`, `/${i}`];
+        assert.deepEqual(environOf(encodeRequest(i + 1, keys, values, Buffer.alloc(0))), [
+          [keys[0], values[0]],
+          ['PATH_INFO', values[1]],
+        ]);
+      }
+    }
+  });
+
+  test('a value count unlike the key count is refused', () => {
+    assert.throws(() => encodeRequest(1, ['A', 'B'], ['1'], Buffer.alloc(0)), RangeError);
+  });
 });
