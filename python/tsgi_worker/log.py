@@ -8,6 +8,8 @@ from . import wire
 
 
 class ErrorStream:
+    __slots__ = ("_channel", "_rid", "_parts")
+
     def __init__(self, channel, rid: int) -> None:
         self._channel = channel
         self._rid = rid

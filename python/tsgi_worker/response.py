@@ -9,22 +9,46 @@ from typing import Any, List, Optional
 
 from . import wire
 from .channel import Channel, ClientGone, RequestState
-from .file_wrapper import sendable
+from .file_wrapper import FileWrapper, sendable
 
 _pack = wire.HEADER.pack
 
 
+def _not_str(status, headers) -> str:
+    """Why encoding a status line and headers failed with a TypeError: the first item that is not a str."""
+    if type(status) is not str:
+        return "status must be a str such as '200 OK', not %s" % type(status).__name__
+    for header in headers:
+        if type(header[0]) is not str or type(header[1]) is not str:
+            return "header name and value must be str (PEP 3333 S9): %r" % (header,)
+    return "status and headers must be str (PEP 3333 S9)"
+
+
+_UNKNOWN = object()
+
+
+def declared_length(headers) -> Optional[int]:
+    """The app's Content-Length when it declared a valid one (its last), else None."""
+    length = None
+    for name, value in headers:
+        if len(name) == 14 and name.lower() == "content-length" and value.isdigit():
+            length = int(value)
+    return length
+
+
 class Response:
+    __slots__ = ("channel", "state", "rid", "status", "headers", "head", "headers_sent", "head_flushed", "out", "sent")
+
     def __init__(self, channel: Channel, state: RequestState) -> None:
         self.channel = channel
         self.state = state
         self.rid = state.rid
         self.status: Optional[str] = None
+        self.headers: Optional[list] = None  # the app's header list, as last given to start_response
         self.head: Optional[bytes] = None  # the encoded HEADERS frame
         self.headers_sent = False  # S10: the headers are on their way (queued in self.out or sent)
         self.head_flushed = False  # ... and have actually been sent to Node
         self.out: List[Any] = []
-        self.length: Optional[int] = None  # the app's Content-Length, when it declared a valid one
         self.sent = 0  # body bytes taken so far
 
     # -- PEP 3333 S10: start_response(status, response_headers, exc_info=None)
@@ -38,26 +62,20 @@ class Response:
                 exc_info = None
         elif self.status is not None:
             raise AssertionError("start_response() called a second time without exc_info (PEP 3333 S10)")
-        if type(status) is not str:
-            raise TypeError("status must be a str such as '200 OK', not %s" % type(status).__name__)
         if type(headers) is not list:
             raise TypeError("response_headers must be a list of (name, value) tuples, not %s" % type(headers).__name__)
         parts = [status]
-        length = None
         for header in headers:
             if type(header) is not tuple or len(header) != 2:
                 raise TypeError("each response header must be a (name, value) tuple, not %r" % (header,))
-            name, value = header
-            if type(name) is not str or type(value) is not str:
-                raise TypeError("header name and value must be str (PEP 3333 S9): %r" % (header,))
-            if len(name) == 14 and name.lower() == "content-length" and value.isdigit():
-                length = int(value)
-            parts.append(name)
-            parts.append(value)
-        payload = wire.encode_text_strings(parts)
+            parts += header
+        try:
+            # Fast path: the join in C checks that every item is a str (S9), the encode that it is latin-1 (S3).
+            self.head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
+        except TypeError:
+            raise TypeError(_not_str(status, headers)) from None
         self.status = status
-        self.length = length
-        self.head = _pack(len(payload) + 5, wire.HEADERS, self.rid) + payload
+        self.headers = headers
         return self.write
 
     # -- S12: the write() callable, unbuffered
@@ -132,34 +150,26 @@ class Response:
         state = self.state
         try:
             result = app(environ, self.start_response)
+            kind = type(result)
             try:
-                if not self._send_file(result):
+                if kind is list or kind is tuple:
                     # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
-                    stream = type(result) not in (list, tuple)
-                    poll = self.channel.poll if stream else None
-                    first = True
                     for chunk in result:
-                        if poll is not None and not first:
-                            poll()  # single-threaded: see an ABORT that arrived while the app made this chunk
-                        first = False
-                        if state.aborted:
-                            raise ClientGone()
                         self._chunk(chunk)
-                        # A streamed chunk goes to Node now, unless it completed the declared Content-Length:
-                        # then the body is whole (Node sends no byte past it) and goes out with END in one
-                        # sendall, as a list body does (one system call per response, WORKERS.md).
-                        if stream and self.out and (self.length is None or self.sent < self.length):
-                            self.flush()
+                elif kind is not FileWrapper or not self._send_file(result):
+                    self._stream(result)
                 if not self.headers_sent:
                     self._send_head()  # S11: headers of an empty body go out at its end
             finally:
-                # S14: close() is called whatever happened: success, app error, client gone.
-                close = getattr(result, "close", None)
-                if close is not None:
-                    try:
-                        close()
-                    except Exception:
-                        self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
+                # S14: close() is called whatever happened: success, app error, client gone. (A list or tuple
+                # has none.)
+                if kind is not list and kind is not tuple:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        try:
+                            close()
+                        except Exception:
+                            self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
             self.out.append(_pack(5, wire.END, self.rid))
             self.flush()
         except Exception as error:
@@ -173,6 +183,28 @@ class Response:
             else:
                 self.flush()
             self.channel.send(wire.encode_frame(wire.ERROR, self.rid, text.encode("utf-8", "replace")))
+
+    def _stream(self, result) -> None:
+        """A body that may block between chunks (a generator, a file): each chunk goes to Node as it comes."""
+        state = self.state
+        poll = self.channel.poll
+        length = _UNKNOWN
+        first = True
+        for chunk in result:
+            if not first:
+                poll()  # single-threaded: see an ABORT that arrived while the app made this chunk
+            first = False
+            if state.aborted:
+                raise ClientGone()
+            self._chunk(chunk)
+            if self.out:
+                # The chunk goes to Node now, unless it completed the declared Content-Length: then the body is
+                # whole (Node sends no byte past it) and goes out with END in one sendall, as a list body does
+                # (one system call per response, WORKERS.md). The headers are final once a chunk went out.
+                if length is _UNKNOWN:
+                    length = declared_length(self.headers)
+                if length is None or self.sent < length:
+                    self.flush()
 
     def _log(self, text: str) -> None:
         self.channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

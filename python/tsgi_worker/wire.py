@@ -66,7 +66,7 @@ def encode_frame(kind: int, rid: int, payload: bytes = b"") -> bytes:
 
 
 SEPARATED = 0x80000000
-_SEPARATED_HEAD = struct.Struct(">II")
+_SEPARATED_HEAD = _TWO_U32 = struct.Struct(">II")
 
 
 def encode_strings(items: Sequence[bytes]) -> bytes:
@@ -77,11 +77,16 @@ def encode_strings(items: Sequence[bytes]) -> bytes:
     return struct.pack(">I%dI" % n, n, *[len(b) for b in items]) + b"".join(items)
 
 
-def encode_text_strings(items: Sequence[str]) -> bytes:
-    """encode_strings for str items that must be latin-1 (S3: header names and values, the status line).
+_TEXT_FRAME_HEAD = struct.Struct(">IBIII")  # frame header, then the separated form's count and byte length
 
-    Fast path: one join and one encode for the whole list, not one per string. A string that is not latin-1 raises
-    its own UnicodeEncodeError, naming the offending text, as encoding it alone would.
+
+def encode_text_frame(kind: int, rid: int, items: Sequence[str]) -> bytes:
+    """A frame whose payload is a string list of str items that must be latin-1 (S3: the status line, header
+    names and values), e.g. HEADERS.
+
+    Fast path: one join and one encode for the whole list, one pack for both headers. A string that is not
+    latin-1 raises its own UnicodeEncodeError, naming the offending text, as encoding it alone would; an item
+    that is not a str raises the join's TypeError.
     """
     try:
         joined = "\0".join(items).encode("latin-1")
@@ -91,8 +96,9 @@ def encode_text_strings(items: Sequence[str]) -> bytes:
         raise
     n = len(items)
     if n > 0 and joined.count(b"\0") == n - 1:
-        return _SEPARATED_HEAD.pack(n | SEPARATED, len(joined)) + joined
-    return encode_strings([item.encode("latin-1") for item in items])
+        size = len(joined)
+        return _TEXT_FRAME_HEAD.pack(size + 13, kind, rid, n | SEPARATED, size) + joined
+    return encode_frame(kind, rid, encode_strings([item.encode("latin-1") for item in items]))
 
 
 def decode_strings(buf: bytes, offset: int = 0) -> Tuple[List[bytes], int]:
@@ -159,13 +165,23 @@ class EnvironDecoder:
 
     def decode(self, buf: bytes) -> Tuple[dict, int]:
         """The environ, and the offset of what follows it (the body, or the path of its file)."""
-        kend = _list_end(buf, 0)
+        count, size = _TWO_U32.unpack_from(buf, 0)
+        if count & SEPARATED:
+            kend = 8 + size
+        else:
+            kend = _list_end(buf, 0)
         block = buf[:kend]
         found = self._templates.get(block)
         if found is None:
             found = self._template(block)
         keys, template = found
-        values, end = _text_list(buf, kend)
+        # Fast path (inline, as a function call costs as much as the work): the values in the separated form.
+        count, size = _TWO_U32.unpack_from(buf, kend)
+        if count & SEPARATED:
+            end = kend + 8 + size
+            values = buf[kend + 8 : end].decode("latin-1").split("\0")
+        else:
+            values, end = _text_list(buf, kend)
         if len(values) != len(keys):
             raise ValueError("environ has %d keys but %d values" % (len(keys), len(values)))
         environ = template.copy()

@@ -168,10 +168,10 @@ class Worker:
         else:
             body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
         environ["wsgi.input"] = body
-        errors = ErrorStream(self.channel, state.rid)
-        environ["wsgi.errors"] = errors
+        errors = environ["wsgi.errors"] = ErrorStream(self.channel, state.rid)
         try:
             Response(self.channel, state).run(self.app, environ)
         finally:
-            errors.flush()
+            if errors._parts:
+                errors.flush()
             body.close()

@@ -121,6 +121,40 @@ class StartResponse(unittest.TestCase):
 
         self.assertIn(b"UnicodeEncodeError", run(app).frames()[-1][1])
 
+    def test_a_header_value_that_is_not_a_str_names_the_header(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", 5)])
+            return [b"hello"]
+
+        error = run(app).frames()[-1][1]
+        self.assertIn(b"TypeError: header name and value must be str (PEP 3333 S9): ('Content-Length', 5)", error)
+
+    def test_a_status_that_is_not_a_str_is_a_type_error(self):
+        def app(environ, start_response):
+            start_response(200, [])
+            return []
+
+        self.assertIn(b"TypeError: status must be a str such as '200 OK', not int", run(app).frames()[-1][1])
+
+    def test_a_header_that_is_not_a_pair_tuple_is_a_type_error(self):
+        for header in (["X-A", "b"], ("X-A", "b", "c")):
+            with self.subTest(header=header):
+
+                def app(environ, start_response):
+                    start_response("200 OK", [header])
+                    return []
+
+                self.assertIn(b"TypeError: each response header must be a (name, value) tuple", run(app).frames()[-1][1])
+
+    def test_a_generator_app_calls_start_response_on_its_first_chunk(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "3")])
+            yield b"abc"
+
+        channel = run(app)
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "END"])
+        self.assertEqual(len(channel.sends), 1)  # the chunk completed the declared length: it leaves with END
+
     def test_close_is_called_after_an_error(self):
         closed = []
 

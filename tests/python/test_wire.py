@@ -61,7 +61,7 @@ def encode(frame):
     if kind == wire.HEADERS:
         # What start_response sends: str items, encoded to latin-1 in one go.
         items = [frame["status"]] + [s for pair in frame["headers"] for s in pair]
-        return wire.encode_frame(kind, rid, wire.encode_text_strings(items))
+        return wire.encode_text_frame(kind, rid, items)
     if kind == wire.BODY:
         return wire.encode_frame(kind, rid, latin(frame["body"]))
     if kind == wire.CREDIT:
@@ -112,20 +112,30 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class TextStrings(unittest.TestCase):
+def text_frame_payload(items):
+    ((kind, rid, payload),) = list(wire.FrameReader().feed(wire.encode_text_frame(wire.HEADERS, 9, items)))
+    assert (kind, rid) == (wire.HEADERS, 9)
+    return payload
+
+
+class TextFrame(unittest.TestCase):
     def test_strings_without_nul_take_the_separated_form(self):
-        payload = wire.encode_text_strings(["200 OK", "Content-Type", "text/plain; charset=\xe9"])
+        payload = text_frame_payload(["200 OK", "Content-Type", "text/plain; charset=\xe9"])
         self.assertEqual(payload[:4], (3 | wire.SEPARATED).to_bytes(4, "big"))
         self.assertEqual(wire.decode_strings(payload)[0], [b"200 OK", b"Content-Type", b"text/plain; charset=\xe9"])
 
     def test_a_string_with_a_nul_takes_the_lengths_form_and_round_trips(self):
         items = ["200 OK", "X-A", "a\0b", "X-B", ""]
-        payload = wire.encode_text_strings(items)
+        payload = text_frame_payload(items)
         self.assertEqual(payload[:4], (5).to_bytes(4, "big"))
         self.assertEqual(wire.decode_strings(payload)[0], [s.encode("latin-1") for s in items])
 
     def test_a_string_above_latin1_raises_its_own_unicode_error(self):
         with self.assertRaises(UnicodeEncodeError) as caught:
-            wire.encode_text_strings(["200 OK", "X", "price \u20ac"])
+            wire.encode_text_frame(wire.HEADERS, 1, ["200 OK", "X", "price \u20ac"])
         self.assertEqual(caught.exception.object, "price \u20ac")
+
+    def test_an_item_that_is_not_a_str_raises_a_type_error(self):
+        with self.assertRaises(TypeError):
+            wire.encode_text_frame(wire.HEADERS, 1, ["200 OK", "X", 3])
 
