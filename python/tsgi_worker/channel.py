@@ -1,4 +1,4 @@
-"""The socket to Node, shared by the reader thread and the app threads, and each request's flow-control state."""
+"""The socket to Node, shared by the reader thread and the app threads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import socket
 import threading
 from typing import Callable, Optional
 
-from . import wire
 
 
 RECV_SIZE = 256 * 1024
@@ -58,18 +57,6 @@ class Channel:
         """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""
         with self._send_lock:
             self.sock.sendall(data)
-
-
-class RequestState:
-    """What the reader thread learns about a request while an app thread runs it."""
-
-    __slots__ = ("rid", "credit", "aborted", "file_reply")
-
-    def __init__(self, rid: int) -> None:
-        self.rid = rid
-        self.credit = wire.WINDOW
-        self.aborted = False
-        self.file_reply: Optional[bool] = None
 
 
 class ClientGone(OSError):

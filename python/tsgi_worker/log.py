@@ -8,17 +8,20 @@ from . import wire
 
 
 class ErrorStream:
-    __slots__ = ("_channel", "_rid", "_parts")
+    """One per app thread, reused from request to request: it knows which request it is serving (`rid`, set by
+    the worker) and sends each complete line as it is written, the rest when the request ends."""
 
-    def __init__(self, channel, rid: int) -> None:
+    __slots__ = ("_channel", "rid", "pending")
+
+    def __init__(self, channel) -> None:
         self._channel = channel
-        self._rid = rid
-        self._parts: List[str] = []
+        self.rid = 0
+        self.pending: List[str] = []
 
     def write(self, s: str) -> None:
         if not isinstance(s, str):
             raise TypeError("wsgi.errors.write() takes str, not %s" % type(s).__name__)
-        self._parts.append(s)
+        self.pending.append(s)
         if "\n" in s:
             self.flush()
 
@@ -27,7 +30,7 @@ class ErrorStream:
             self.write(s)
 
     def flush(self) -> None:
-        if self._parts:
-            text = "".join(self._parts)
-            self._parts.clear()
-            self._channel.send(wire.encode_frame(wire.LOG, self._rid, text.encode("utf-8", "replace")))
+        if self.pending:
+            text = "".join(self.pending)
+            self.pending.clear()
+            self._channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

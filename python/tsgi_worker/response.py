@@ -8,7 +8,7 @@ import traceback
 from typing import Any, List, Optional
 
 from . import wire
-from .channel import Channel, ClientGone, RequestState
+from .channel import Channel, ClientGone
 from .file_wrapper import FileWrapper, sendable
 
 _pack = wire.HEADER.pack
@@ -37,12 +37,20 @@ def declared_length(headers) -> Optional[int]:
 
 
 class Response:
-    __slots__ = ("channel", "state", "rid", "status", "headers", "head", "headers_sent", "head_flushed", "out", "sent")
+    """One request's response, and what the reader learns about it while the app runs (credit, abort, file reply)."""
 
-    def __init__(self, channel: Channel, state: RequestState) -> None:
+    __slots__ = (
+        "channel", "rid", "credit", "aborted", "file_reply",
+        "status", "headers", "head", "headers_sent", "head_flushed", "out", "sent",
+    )  # fmt: skip
+
+    def __init__(self, channel: Channel, rid: int) -> None:
         self.channel = channel
-        self.state = state
-        self.rid = state.rid
+        self.rid = rid
+        # Updated by the frame reader (CREDIT, ABORT, FILE_REPLY), under channel.cond when threads > 1.
+        self.credit = wire.WINDOW
+        self.aborted = False
+        self.file_reply: Optional[bool] = None
         self.status: Optional[str] = None
         self.headers: Optional[list] = None  # the app's header list, as last given to start_response
         self.head: Optional[bytes] = None  # the encoded HEADERS frame
@@ -100,10 +108,9 @@ class Response:
         if not self.headers_sent:
             self._send_head()
         self.sent += n
-        state = self.state
-        if n <= state.credit and self.channel.pump is not None and not state.aborted:
+        if n <= self.credit and self.channel.pump is not None and not self.aborted:
             # Fast path: single-threaded, so no reader thread changes the credit meanwhile; it covers the chunk.
-            state.credit -= n
+            self.credit -= n
             self.out.append(_pack(n + 5, wire.BODY, self.rid))
             self.out.append(data)
             return
@@ -112,14 +119,14 @@ class Response:
         off = 0
         while off < n:
             with cond:
-                take = min(state.credit, n - off)
-                if state.aborted:
+                take = min(self.credit, n - off)
+                if self.aborted:
                     raise ClientGone()
-                state.credit -= take
+                self.credit -= take
             if take <= 0:
                 # Flow control: Node holds WINDOW bytes it has not passed on; wait for it to grant more.
                 self.flush()
-                self.channel.wait(lambda: state.credit > 0 or state.aborted)
+                self.channel.wait(lambda: self.credit > 0 or self.aborted)
                 continue
             self.out.append(_pack(take + 5, wire.BODY, self.rid))
             self.out.append(data if take == n else view[off : off + take])
@@ -142,12 +149,10 @@ class Response:
             self._send_head()
         self.out.append(wire.encode_frame(wire.FILE, self.rid, wire.encode_file(path, offset, length)))
         self.flush()
-        state = self.state
-        self.channel.wait(lambda: state.file_reply is not None or state.aborted)
-        return state.file_reply is True or state.aborted
+        self.channel.wait(lambda: self.file_reply is not None or self.aborted)
+        return self.file_reply is True or self.aborted
 
     def run(self, app, environ: dict) -> None:
-        state = self.state
         try:
             result = app(environ, self.start_response)
             kind = type(result)
@@ -173,7 +178,7 @@ class Response:
             self.out.append(_pack(5, wire.END, self.rid))
             self.flush()
         except Exception as error:
-            if state.aborted and isinstance(error, OSError):
+            if self.aborted and isinstance(error, OSError):
                 self.out.clear()
                 self.channel.send(_pack(5, wire.END, self.rid))
                 return
@@ -186,7 +191,6 @@ class Response:
 
     def _stream(self, result) -> None:
         """A body that may block between chunks (a generator, a file): each chunk goes to Node as it comes."""
-        state = self.state
         poll = self.channel.poll
         length = _UNKNOWN
         first = True
@@ -194,7 +198,7 @@ class Response:
             if not first:
                 poll()  # single-threaded: see an ABORT that arrived while the app made this chunk
             first = False
-            if state.aborted:
+            if self.aborted:
                 raise ClientGone()
             self._chunk(chunk)
             if self.out:

@@ -9,6 +9,7 @@ threads take them in arrival order, which is how Node knows which ones were star
 from __future__ import annotations
 
 import collections
+import io
 import os
 import queue
 import threading
@@ -17,11 +18,11 @@ from time import monotonic
 from typing import Any, Dict
 
 from . import wire
-from .channel import Channel, RequestState
+from .channel import Channel
 from .file_wrapper import FileWrapper
 from .log import ErrorStream
 from .response import Response
-from .wsgi_input import input_from_bytes, input_from_file
+from .wsgi_input import input_from_file
 
 
 # With one thread, frames are read only between requests: a request that waited longer than this in the worker's
@@ -39,7 +40,7 @@ class Worker:
         self.channel = channel
         self.threads = max(1, threads)
         self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
-        self.states: Dict[int, RequestState] = {}
+        self.states: Dict[int, Response] = {}
         # S7: the keys that are the same for every request.
         self.base = {
             "wsgi.version": (1, 0),
@@ -85,6 +86,7 @@ class Worker:
 
         self.channel.pump = pump
         poll = self.channel.poll
+        errors = ErrorStream(self.channel)
         while True:
             while not pending:
                 pump()
@@ -96,7 +98,7 @@ class Worker:
                 # before starting it. A queue that drains fast never pays for the check.
                 read_at[0] = monotonic()
                 poll()
-            self._run_item(item)
+            self._run_item(item, errors)
 
     def _read(self) -> None:
         reader = wire.FrameReader()
@@ -114,9 +116,8 @@ class Worker:
         cond = self.channel.cond
         for kind, rid, payload in frames:
             if kind == wire.REQUEST or kind == wire.REQUEST_FILE:
-                state = RequestState(rid)
-                states[rid] = state
-                put((kind, payload, state))
+                response = states[rid] = Response(self.channel, rid)
+                put((kind, payload, response))
             elif kind == wire.STOP:
                 # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
                 for _ in range(self.threads):
@@ -136,42 +137,43 @@ class Worker:
 
     def _serve(self) -> None:
         get = self.queue.get
+        errors = ErrorStream(self.channel)
         while True:
             item = get()
             if item is None:
                 return
-            self._run_item(item)
+            self._run_item(item, errors)
 
-    def _run_item(self, item) -> None:
-        kind, payload, state = item
+    def _run_item(self, item, errors: ErrorStream) -> None:
+        """One request: its environ, wsgi.input and wsgi.errors (this thread's stream), then the app."""
+        kind, payload, response = item
+        rid = response.rid
         try:
-            self._handle(kind, payload, state)
+            if response.aborted:
+                # The client left before the app started: do not run it.
+                self.channel.send(wire.frame_header(wire.END, rid, 0))
+                return
+            environ, end = self.environ.decode(payload)
+            if kind == wire.REQUEST:
+                body = io.BytesIO(payload[end:])
+            else:
+                body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
+            environ["wsgi.input"] = body
+            environ["wsgi.errors"] = errors
+            errors.rid = rid
+            try:
+                response.run(self.app, environ)
+            finally:
+                if errors.pending:
+                    errors.flush()
+                body.close()
         except BaseException:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from an app must not kill the thread
             # A fault of ours (a body file gone, a send that failed), or an app raising SystemExit and the like:
             # this request fails, the thread lives on (Node counts on `threads` of them).
             text = traceback.format_exc().encode("utf-8", "replace")
             try:
-                self.channel.send(wire.encode_frame(wire.ERROR, state.rid, text))
+                self.channel.send(wire.encode_frame(wire.ERROR, rid, text))
             except OSError:
                 os._exit(0)  # the channel is gone: nobody is left to answer
         finally:
-            self.states.pop(state.rid, None)
-
-    def _handle(self, kind: int, payload: bytes, state: RequestState) -> None:
-        if state.aborted:
-            # The client left before the app started: do not run it.
-            self.channel.send(wire.frame_header(wire.END, state.rid, 0))
-            return
-        environ, end = self.environ.decode(payload)
-        if kind == wire.REQUEST:
-            body = input_from_bytes(payload[end:])
-        else:
-            body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
-        environ["wsgi.input"] = body
-        errors = environ["wsgi.errors"] = ErrorStream(self.channel, state.rid)
-        try:
-            Response(self.channel, state).run(self.app, environ)
-        finally:
-            if errors._parts:
-                errors.flush()
-            body.close()
+            self.states.pop(rid, None)

@@ -5,7 +5,7 @@ import threading
 import unittest
 
 from tsgi_worker import wire
-from tsgi_worker.channel import Channel, RequestState
+from tsgi_worker.channel import Channel
 from tsgi_worker.response import Response
 
 
@@ -25,9 +25,11 @@ class FakeChannel:
         return [(wire.NAMES[k], p) for k, _rid, p in wire.FrameReader().feed(b"".join(self.sends))]
 
 
-def run(app, state=None):
+def run(app, aborted=False):
     channel = FakeChannel()
-    Response(channel, state or RequestState(1)).run(app, {})
+    response = Response(channel, 1)
+    response.aborted = aborted
+    response.run(app, {})
     return channel
 
 
@@ -173,15 +175,15 @@ class StartResponse(unittest.TestCase):
         self.assertEqual(closed, [True])
 
     def test_a_large_chunk_is_sliced_to_the_credit(self):
-        state = RequestState(1)
-        state.credit = 10
+        channel = FakeChannel()
+        response = Response(channel, 1)
+        response.credit = 10
 
         def grant():
             with channel.cond:
-                state.credit += 100
+                response.credit += 100
                 channel.cond.notify_all()
 
-        channel = FakeChannel()
         timer = threading.Timer(0.05, grant)
         timer.start()
 
@@ -189,14 +191,12 @@ class StartResponse(unittest.TestCase):
             start_response("200 OK", [])
             return [b"z" * 50]
 
-        Response(channel, state).run(app, {})
+        response.run(app, {})
         timer.join()
         sizes = [len(p) for n, p in channel.frames() if n == "BODY"]
         self.assertEqual(sizes, [10, 40])
 
     def test_abort_stops_the_body_and_ends_without_error(self):
-        state = RequestState(1)
-        state.aborted = True
         closed = []
 
         class Body:
@@ -210,7 +210,7 @@ class StartResponse(unittest.TestCase):
             start_response("200 OK", [])
             return Body()
 
-        frames = run(app, state).frames()
+        frames = run(app, aborted=True).frames()
         self.assertEqual([n for n, _ in frames], ["END"])
         self.assertEqual(closed, [True])
 

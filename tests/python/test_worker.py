@@ -1,0 +1,90 @@
+"""The worker's request path (tsgi_worker/worker.py) against a fake channel: environ, wsgi.input, wsgi.errors."""
+
+import threading
+import unittest
+
+from tsgi_worker import wire
+from tsgi_worker.log import ErrorStream
+from tsgi_worker.response import Response
+from tsgi_worker.worker import Worker
+
+
+class FakeChannel:
+    pump = None
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.sends = []
+
+    def send(self, data):
+        self.sends.append(bytes(data))
+
+    def poll(self):
+        pass
+
+    def frames(self):
+        return [(wire.NAMES[k], rid, p) for k, rid, p in wire.FrameReader().feed(b"".join(self.sends))]
+
+
+def request(environ, body=b""):
+    keys = [k.encode("latin-1") for k in environ]
+    values = [v.encode("latin-1") for v in environ.values()]
+    return wire.encode_environ(keys, values) + body
+
+
+def serve(app, *requests):
+    """Run the requests in turn on one app thread, as the single-threaded worker does; returns the channel."""
+    channel = FakeChannel()
+    worker = Worker(app, channel, 1, False)
+    errors = ErrorStream(channel)
+    for rid, payload in enumerate(requests, start=1):
+        worker._run_item((wire.REQUEST, payload, Response(channel, rid)), errors)
+    return channel
+
+
+class WorkerRequests(unittest.TestCase):
+    def test_the_app_sees_the_environ_and_reads_the_body(self):
+        seen = {}
+
+        def app(environ, start_response):
+            seen["path"] = environ["PATH_INFO"]
+            seen["body"] = environ["wsgi.input"].read()
+            seen["version"] = environ["wsgi.version"]
+            start_response("200 OK", [])
+            return []
+
+        serve(app, request({"PATH_INFO": "/caf\xe9", "CONTENT_LENGTH": "2"}, b"hi"))
+        self.assertEqual(seen, {"path": "/caf\xe9", "body": b"hi", "version": (1, 0)})
+
+    def test_each_requests_error_lines_go_out_as_log_frames_of_that_request(self):
+        def app(environ, start_response):
+            errors = environ["wsgi.errors"]
+            errors.write("line of %s\n" % environ["PATH_INFO"])
+            errors.write("unfinished")
+            start_response("200 OK", [])
+            return []
+
+        channel = serve(app, request({"PATH_INFO": "/a"}), request({"PATH_INFO": "/b"}))
+        logs = [(rid, p.decode()) for name, rid, p in channel.frames() if name == "LOG"]
+        # A complete line at once; the rest of a line when its request ends, never mixed into the next request.
+        self.assertEqual(logs, [(1, "line of /a\n"), (1, "unfinished"), (2, "line of /b\n"), (2, "unfinished")])
+
+    def test_a_request_whose_client_left_before_it_started_is_not_run(self):
+        ran = []
+
+        def app(environ, start_response):
+            ran.append(True)
+            start_response("200 OK", [])
+            return []
+
+        channel = FakeChannel()
+        worker = Worker(app, channel, 1, False)
+        response = Response(channel, 7)
+        response.aborted = True
+        worker._run_item((wire.REQUEST, request({"PATH_INFO": "/"}), response), ErrorStream(channel))
+        self.assertEqual(ran, [])
+        self.assertEqual([(n, rid) for n, rid, _ in channel.frames()], [("END", 7)])
+
+
+if __name__ == "__main__":
+    unittest.main()
