@@ -1,10 +1,12 @@
 // Issue 2's benchmark, counted instead of timed: machine instructions per request (valgrind's callgrind) of
-// tsgi (one worker) serving examples/hello.ts and of the raw node:http hello worlds, at a steady state. A shared
-// host's speed drifts by tens of percent, which a rate ratio has to average away; an instruction count moves far
-// less (±1% for the raw servers, ±3% for tsgi, nearly all of it garbage collection, whose timing valgrind's
-// slowness changes), so this is the figure to judge a change to the hot path by, over two runs or more. It does
-// not see cache misses, so it is not a rate.
-//   npm run build && node --import tsx bench/node-instructions.ts [--requests 40000]
+// tsgi (one worker) serving examples/hello.ts and of the raw node:http hello worlds, at a steady state: after a
+// warm-up the counters are zeroed (callgrind_control -z), a fixed number of keep-alive requests is served, and
+// the counters are dumped (-d). A shared host's speed drifts by tens of percent, which a rate ratio has to
+// average away; an instruction count moves far less (±1–3% between runs, mostly garbage collection, whose timing
+// valgrind's slowness changes), so this is the figure to judge a change to the hot path by, over two runs or
+// more. It does not see cache misses, so it is not a rate; and work done per unit of time (timers, idle-time
+// GC) counts per request at valgrind's pace, the same for every contender.
+//   npm run build && node --import tsx bench/node-instructions.ts [--requests 8000]
 // Needs valgrind (Debian package). Takes a few minutes: everything runs about 50× slower under valgrind.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,11 +16,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, table, waitForPort } from './lib.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '40000' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '8000' } } });
 const root = new URL('..', import.meta.url).pathname;
-// Steady state: the count between a short run and a long one, so start-up and JIT warm-up cancel out.
-const short = 12_000;
-const long = Math.max(short * 2, Number(values.requests));
+const warmUp = 4_000;
+const requests = Number(values.requests);
 if (spawnSync('valgrind', ['--version']).error) {
   console.error('bench: valgrind is not installed (apt-get install valgrind)');
   process.exit(2);
@@ -36,8 +37,8 @@ const contenders: Array<{ name: string; argv: (port: number) => string[] }> = [
   },
 ];
 
-/** Instructions of the busiest process (the one serving: tsgi's worker, not its arbiter) serving `requests`. */
-async function instructions(argv: (port: number) => string[], requests: number): Promise<number> {
+/** Instructions per request of the busiest process (the one serving: tsgi's worker, not its arbiter). */
+async function instructions(argv: (port: number) => string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-callgrind-'));
   const port = await freePort();
   const server = spawn(
@@ -52,16 +53,24 @@ async function instructions(argv: (port: number) => string[], requests: number):
     ],
     { detached: true, stdio: 'ignore' },
   );
-  try {
-    await waitForPort(port, 180_000);
+  const load = (n: number) => {
     const client = spawnSync(
       process.execPath,
-      [`${root}bench/clients/keep-alive.mjs`, String(port), String(requests)],
+      [`${root}bench/clients/keep-alive.mjs`, String(port), String(n)],
       {
         encoding: 'utf8',
       },
     );
     if (client.status !== 0) throw new Error(`the client failed: ${client.stderr}`);
+  };
+  // Every callgrind process of this user: the contenders run one at a time.
+  const control = (flag: string) => spawnSync('callgrind_control', [flag], { stdio: 'ignore' });
+  try {
+    await waitForPort(port, 180_000);
+    load(warmUp); // start-up and JIT warm-up, then the steady state alone:
+    control('-z');
+    load(requests);
+    control('-d');
   } finally {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     process.kill(-server.pid!, 'SIGTERM');
@@ -70,21 +79,17 @@ async function instructions(argv: (port: number) => string[], requests: number):
     clearTimeout(timer);
   }
   let most = 0;
-  for (const file of readdirSync(dir)) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.1'))) {
     const summary = /^summary: (\d+)$/m.exec(readFileSync(join(dir, file), 'utf8'));
     if (summary) most = Math.max(most, Number(summary[1]));
   }
   rmSync(dir, { recursive: true, force: true });
-  if (most === 0) throw new Error('callgrind wrote no summary');
-  return most;
+  if (most === 0) throw new Error('callgrind wrote no dump');
+  return most / requests;
 }
 
 const perRequest = new Map<string, number>();
-for (const c of contenders) {
-  // The two runs at once, one per core.
-  const [a, b] = await Promise.all([instructions(c.argv, short), instructions(c.argv, long)]);
-  perRequest.set(c.name, (b - a) / (long - short));
-}
+for (const c of contenders) perRequest.set(c.name, await instructions(c.argv));
 const rows = [['server', 'instructions/request', 'vs raw', 'vs raw (string)']];
 for (const [name, n] of perRequest) {
   rows.push([
@@ -95,7 +100,7 @@ for (const [name, n] of perRequest) {
   ]);
 }
 console.log(
-  `hello world, keep-alive, 16 connections, instructions per request between ${short} and ${long} requests`,
+  `hello world, keep-alive, 16 connections, instructions per request over ${requests} requests after ${warmUp}`,
 );
 console.log(table(rows));
 console.log(

@@ -19,6 +19,7 @@ import { type HandledSignal, queueSignals } from './signals.js';
 import { targetKind, watchRoot } from './target.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
+import { workerExecArgv } from './worker-heap.js';
 
 const TICK_MS = 250;
 /** Past --graceful-timeout, a worker gets this long to exit on its own before SIGKILL. */
@@ -161,7 +162,10 @@ export class Arbiter {
     // through this process over IPC (docs/lifecycle.md has the measurements). Node's own
     // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({ exec: workerMainPath() });
+    cluster.setupPrimary({
+      exec: workerMainPath(),
+      execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
+    });
     cluster.on('exit', (worker, code, signal) =>
       this.#events.push({ kind: 'exit', id: worker.id, code, signal: signal ?? null }),
     );

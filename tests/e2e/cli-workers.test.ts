@@ -1,5 +1,6 @@
 // The arbiter keeps its workers: replaces the dead, recycles after --max-requests, kills the hung.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
 
@@ -105,6 +106,18 @@ test('--timeout kills a worker whose event loop is blocked, and the server recov
     }
     assert.equal(reply?.status, 200);
     assert.notEqual(reply?.body, pid);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('workers run with the larger young generation (docs/benchmarks.md)', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '1']);
+  try {
+    const [pid] = await pidsServing(port, 1);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes('--max-semi-space-size=32'), argv.join(' '));
   } finally {
     await tsgi.kill();
   }
