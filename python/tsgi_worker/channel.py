@@ -7,8 +7,6 @@ import socket
 import threading
 from typing import Callable, Optional
 
-
-
 RECV_SIZE = 256 * 1024
 
 

@@ -41,7 +41,7 @@ class Response:
 
     __slots__ = (
         "channel", "rid", "credit", "aborted", "file_reply",
-        "status", "headers", "head", "headers_sent", "head_flushed", "out", "sent",
+        "headers", "head", "headers_sent", "head_flushed", "out", "sent",
     )  # fmt: skip
 
     def __init__(self, channel: Channel, rid: int) -> None:
@@ -51,9 +51,8 @@ class Response:
         self.credit = wire.WINDOW
         self.aborted = False
         self.file_reply: Optional[bool] = None
-        self.status: Optional[str] = None
         self.headers: Optional[list] = None  # the app's header list, as last given to start_response
-        self.head: Optional[bytes] = None  # the encoded HEADERS frame
+        self.head: Optional[bytes] = None  # the encoded HEADERS frame; None until start_response()
         self.headers_sent = False  # S10: the headers are on their way (queued in self.out or sent)
         self.head_flushed = False  # ... and have actually been sent to Node
         self.out: List[Any] = []
@@ -68,7 +67,7 @@ class Response:
                     raise exc_info[1].with_traceback(exc_info[2])
             finally:
                 exc_info = None
-        elif self.status is not None:
+        elif self.head is not None:
             raise AssertionError("start_response() called a second time without exc_info (PEP 3333 S10)")
         if type(headers) is not list:
             raise TypeError("response_headers must be a list of (name, value) tuples, not %s" % type(headers).__name__)
@@ -82,13 +81,12 @@ class Response:
             self.head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
         except TypeError:
             raise TypeError(_not_str(status, headers)) from None
-        self.status = status
         self.headers = headers
         return self.write
 
     # -- S12: the write() callable, unbuffered
     def write(self, data) -> None:
-        if self.status is None:
+        if self.head is None:
             raise AssertionError("write() called before start_response() (PEP 3333 S12)")
         self._chunk(data)
         self.flush()

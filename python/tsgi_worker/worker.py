@@ -52,7 +52,7 @@ class Worker:
             # Gunicorn >= 23 offers 103 Early Hints here. Hints are advisory; until Node's side can send them
             # (a ResponseSink method), accepting and dropping them keeps apps that call it working.
             "wsgi.early_hints": _drop_early_hints,
-            # Set per request (_handle); here so that setting them fills a slot of the copied template.
+            # Set per request (_run_item); here so that setting them fills a slot of the copied template.
             "wsgi.input": None,
             "wsgi.errors": None,
         }

@@ -1,6 +1,7 @@
 """environ['wsgi.input'] (PEP 3333 S5). Node has read the whole body before dispatch, so the input is either the
-bytes (io.BytesIO, made by the worker) or the temp file Node spooled a large body into. Both give read(n), read(), readline(n),
-readlines(hint) and iteration, and never read past the end, because the body is exactly the file or the bytes.
+bytes (an io.BytesIO, made by the worker) or the temp file Node spooled a large body into. Both give read(n),
+read(), readline(n), readlines(hint) and iteration, and never read past the end, because the body is exactly the
+file or the bytes.
 """
 
 from __future__ import annotations

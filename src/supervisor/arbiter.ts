@@ -164,8 +164,7 @@ export class Arbiter {
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({
       exec: workerMainPath(),
-      // A Node app's workers get the larger young generation; a Python target's front end keeps V8's default,
-      // as there it bought no measurable speed and cost ~25 MiB of peak RSS under connection churn.
+      // A Node app's workers get the larger young generation; a Python target's front end does not (worker-heap.ts).
       execArgv: this.#python ? process.execArgv : workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
     });
     cluster.on('exit', (worker, code, signal) =>

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { WORKER_SEMI_SPACE_MIB } from '../../src/supervisor/worker-heap.js';
 import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
 
 /** Sends rounds of concurrent requests (each holding its worker 50 ms) until `count` worker pids answered. */
@@ -117,7 +118,7 @@ test('workers run with the larger young generation (docs/benchmarks.md)', { time
   try {
     const [pid] = await pidsServing(port, 1);
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    assert.ok(argv.includes('--max-semi-space-size=32'), argv.join(' '));
+    assert.ok(argv.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`), argv.join(' '));
   } finally {
     await tsgi.kill();
   }
