@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 import sys
-from typing import Iterator, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 HEADER = struct.Struct(">IBI")
 HEADER_SIZE = HEADER.size  # 9
@@ -231,21 +231,28 @@ class FrameReader:
     """Splits a byte stream into frames: feed() what recv() returned, get back the complete frames."""
 
     def __init__(self) -> None:
-        self._buf = bytearray()
+        self._held = bytearray()  # the start of a frame that has not arrived whole
 
-    def feed(self, data: bytes) -> Iterator[Tuple[int, int, bytes]]:
-        buf = self._buf
-        buf += data
+    def feed(self, data: bytes) -> List[Tuple[int, int, bytes]]:
+        held = self._held
+        if held:
+            held += data
+            # A large frame (a body) comes in many reads: wait for all of it before copying anything.
+            if len(held) < HEADER_SIZE or _U32.unpack_from(held, 0)[0] + 4 > len(held):
+                return []
+            data = bytes(held)
+            held.clear()
+        frames = []
         pos = 0
-        size = len(buf)
+        size = len(data)
         unpack = HEADER.unpack_from
-        try:
-            while size - pos >= HEADER_SIZE:
-                length, kind, rid = unpack(buf, pos)
-                end = pos + 4 + length
-                if end > size:
-                    break
-                yield kind, rid, bytes(buf[pos + HEADER_SIZE : end])
-                pos = end
-        finally:
-            del buf[:pos]
+        while size - pos >= HEADER_SIZE:
+            length, kind, rid = unpack(data, pos)
+            end = pos + 4 + length
+            if end > size:
+                break
+            frames.append((kind, rid, data[pos + HEADER_SIZE : end]))
+            pos = end
+        if pos < size:
+            held += memoryview(data)[pos:]
+        return frames
