@@ -4,6 +4,7 @@ exc_info, body iteration, close(). Frames are collected and sent with one sendal
 
 from __future__ import annotations
 
+import re
 import traceback
 from typing import Any, List, Optional
 
@@ -25,6 +26,10 @@ def _not_str(status, headers) -> str:
 
 
 _UNKNOWN = object()
+
+# RFC 9110 §5.6.2 (token) and §5.5 (no CR, LF or NUL in a field value): what Gunicorn checks in an early hint.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\r\n\0]")
 
 
 def declared_length(headers) -> Optional[int]:
@@ -83,6 +88,28 @@ class Response:
             raise TypeError(_not_str(status, headers)) from None
         self.headers = headers
         return self.write
+
+    # -- environ['wsgi.early_hints'](headers), Gunicorn's extension (>= 23): a 103 Early Hints response (RFC 8297)
+    def early_hints(self, headers) -> None:
+        """Send (name, value) pairs, typically Link headers, as a 103 now. As in Gunicorn: ignored once the final
+        response has begun (a 1xx then would break its framing), may be called more than once, and a name that is
+        not a token or a value with CR, LF or NUL raises. Node skips the 103 for HTTP/1.0 clients."""
+        if self.headers_sent:
+            return
+        items = []
+        for name, value in headers:
+            if isinstance(name, bytes):
+                name = name.decode("latin-1")
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            if type(name) is not str or not _TOKEN.fullmatch(name):
+                raise ValueError("early hint header name %r is not an HTTP token (RFC 9110 §5.6.2)" % (name,))
+            if type(value) is not str or _BAD_VALUE.search(value):
+                # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
+                raise ValueError("early hint header %r has a value with CR, LF or NUL, or one that is not a str" % name)
+            items += (name, value.strip(" \t"))
+        if items:
+            self.channel.send(wire.encode_text_frame(wire.EARLY_HINTS, self.rid, items))
 
     # -- S12: the write() callable, unbuffered
     def write(self, data) -> None:

@@ -33,6 +33,7 @@ END = 0x43  # the response is complete (terminal)
 ERROR = 0x44  # the app raised: UTF-8 traceback (terminal)
 FILE = 0x45  # u64 offset, u64 length, UTF-8 path: Node sends that part of the file as the body
 LOG = 0x46  # UTF-8 text written to wsgi.errors
+EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early Hints before the response
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
 
@@ -52,6 +53,7 @@ NAMES = {
     ERROR: "ERROR",
     FILE: "FILE",
     LOG: "LOG",
+    EARLY_HINTS: "EARLY_HINTS",
     READY: "READY",
     IMPORT_FAILED: "IMPORT_FAILED",
 }

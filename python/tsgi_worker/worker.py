@@ -30,10 +30,6 @@ from .wsgi_input import input_from_file
 ABORT_POLL_SECONDS = 0.001
 
 
-def _drop_early_hints(headers) -> None:
-    """environ['wsgi.early_hints'](headers): accepted, not sent yet (see Worker.base)."""
-
-
 class Worker:
     def __init__(self, app: Any, channel: Channel, threads: int, multiprocess: bool) -> None:
         self.app = app
@@ -49,12 +45,11 @@ class Worker:
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,
             "wsgi.file_wrapper": FileWrapper,
-            # Gunicorn >= 23 offers 103 Early Hints here. Hints are advisory; until Node's side can send them
-            # (a ResponseSink method), accepting and dropping them keeps apps that call it working.
-            "wsgi.early_hints": _drop_early_hints,
             # Set per request (_run_item); here so that setting them fills a slot of the copied template.
             "wsgi.input": None,
             "wsgi.errors": None,
+            # Gunicorn's extension (>= 23): environ['wsgi.early_hints'](headers) sends a 103 Early Hints.
+            "wsgi.early_hints": None,
         }
         self.environ = wire.EnvironDecoder(self.base)
 
@@ -160,6 +155,7 @@ class Worker:
                 body = input_from_file(payload[end:].decode("utf-8", "surrogateescape"))
             environ["wsgi.input"] = body
             environ["wsgi.errors"] = errors
+            environ["wsgi.early_hints"] = response.early_hints
             errors.rid = rid
             try:
                 response.run(self.app, environ)

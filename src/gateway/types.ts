@@ -84,4 +84,9 @@ export interface Environ {
 export interface ClientWatch {
   /** Calls `listener` once if the client goes away before its response has been sent in full. */
   onClientGone(listener: () => void): void;
+  /**
+   * Send a `103 Early Hints` (RFC 8297) now, before the final response: Gunicorn's `wsgi.early_hints`. Nothing is
+   * sent once the final head went out or to an HTTP/1.0 client.
+   */
+  earlyHints?(headers: Array<[string, string]>): void;
 }

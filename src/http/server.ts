@@ -19,6 +19,7 @@ import {
   type RequestStreams,
   runApplication,
   type ServerContext,
+  validateHeaders,
 } from '../gateway/index.js';
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
@@ -418,6 +419,29 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
     res.once('close', () => {
       if (!res.writableFinished) listener();
     });
+  }
+
+  /**
+   * environ['tsgi.client'].earlyHints: a 103 before the final response (RFC 8297), never after its head (the 1xx
+   * would land inside the response) and never to an HTTP/1.0 client (no 1xx in HTTP/1.0, RFC 9110 §15.2). Node's
+   * writeEarlyHints sends hints that include a Link header. A bad header is the app's error, but the app has moved
+   * on by now: it is logged and the hints dropped.
+   */
+  earlyHints(headers: Array<[string, string]>): void {
+    const { req, res } = this;
+    if (res.headersSent || res.destroyed || req.httpVersionMinor === 0) return;
+    const hints: Record<string, string | string[]> = {};
+    try {
+      validateHeaders(headers);
+      for (const [name, value] of headers) {
+        const key = name.toLowerCase();
+        const before = hints[key];
+        hints[key] = before === undefined ? value : ([] as string[]).concat(before, value);
+      }
+      res.writeEarlyHints(hints);
+    } catch (error) {
+      this.ctx.logger.warning(`early hints for ${req.method} ${req.url} dropped: ${describeError(error)}`);
+    }
   }
 
   /** A body the client was told to hold back (Expect: 100-continue, never read) leaves the connection unusable. */

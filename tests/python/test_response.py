@@ -215,5 +215,55 @@ class StartResponse(unittest.TestCase):
         self.assertEqual(closed, [True])
 
 
+class EarlyHints(unittest.TestCase):
+    """environ['wsgi.early_hints'] (Gunicorn >= 23): Response.early_hints, which _run_item puts in the environ."""
+
+    def run_with_hints(self, app):
+        channel = FakeChannel()
+        response = Response(channel, 1)
+        response.run(lambda environ, start_response: app(response.early_hints, start_response), {})
+        return channel
+
+    def test_hints_go_out_at_once_as_their_own_frame_before_the_headers(self):
+        def app(hints, start_response):
+            hints([("Link", "</a.css>; rel=preload"), (b"Link", b" </b.js>; rel=preload ")])
+            start_response("200 OK", [])
+            return [b"x"]
+
+        channel = self.run_with_hints(app)
+        frames = channel.frames()
+        self.assertEqual([n for n, _ in frames], ["EARLY_HINTS", "HEADERS", "BODY", "END"])
+        self.assertEqual(len(channel.sends), 2)  # the hints did not wait for the response
+        items = wire.decode_strings(frames[0][1])[0]
+        # bytes are taken as latin-1 (as Gunicorn does) and the value's surrounding blanks are trimmed
+        self.assertEqual(items, [b"Link", b"</a.css>; rel=preload", b"Link", b"</b.js>; rel=preload"])
+
+    def test_hints_after_the_body_began_are_ignored(self):
+        def app(hints, start_response):
+            start_response("200 OK", [])
+            yield b"x"
+            hints([("Link", "</late.css>")])
+            yield b"y"
+
+        frames = self.run_with_hints(app).frames()
+        self.assertNotIn("EARLY_HINTS", [n for n, _ in frames])
+
+    def test_a_name_that_is_not_a_token_raises_value_error(self):
+        response = Response(FakeChannel(), 1)
+        with self.assertRaises(ValueError):
+            response.early_hints([("Bad Name", "x")])
+
+    def test_a_value_with_a_line_break_raises_value_error_naming_only_the_header(self):
+        response = Response(FakeChannel(), 1)
+        with self.assertRaises(ValueError) as caught:
+            response.early_hints([("Link", "</a>\r\nSet-Cookie: secret")])
+        self.assertNotIn("secret", str(caught.exception))
+
+    def test_no_pairs_send_nothing(self):
+        channel = FakeChannel()
+        Response(channel, 1).early_hints([])
+        self.assertEqual(channel.sends, [])
+
+
 if __name__ == "__main__":
     unittest.main()

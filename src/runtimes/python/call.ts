@@ -34,6 +34,8 @@ export class RemoteCall {
   startedAt: number | undefined;
   /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
   settled = false;
+  /** Where the app's early hints go (the HTTP server's 103); unset, they are dropped. */
+  earlyHints: ((headers: Array<[string, string]>) => void) | undefined;
 
   readonly head: Promise<Head>;
   #resolveHead!: (head: Head) => void;
@@ -66,6 +68,14 @@ export class RemoteCall {
     for (let i = 1; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
     this.#headDone = true;
     this.#resolveHead({ status: items[0], headers });
+  }
+
+  /** environ['wsgi.early_hints'](headers) in the app: name, value, name, value … */
+  onEarlyHints(items: string[]): void {
+    if (this.#headDone || this.earlyHints === undefined) return;
+    const headers: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
+    this.earlyHints(headers);
   }
 
   onBody(chunk: Buffer): void {

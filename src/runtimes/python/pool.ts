@@ -198,6 +198,9 @@ export class PythonPool implements CallHost {
       case FrameType.BODY:
         call.onBody(payload);
         return;
+      case FrameType.EARLY_HINTS:
+        call.onEarlyHints(decodeStrings(payload).items);
+        return;
       case FrameType.FILE:
         call.onFile(decodeFile(payload));
         return;

@@ -90,7 +90,9 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     pool.submit(call);
     // A client that leaves while its request waits (in the pool or a worker's queue) takes the request with it:
     // never started, or stopped at its next chunk (ABORT), instead of running for nobody.
-    environ['tsgi.client']?.onClientGone(() => call.close());
+    const client = environ['tsgi.client'];
+    client?.onClientGone(() => call.close());
+    if (client?.earlyHints) call.earlyHints = (headers) => client.earlyHints!(headers);
     let head: Awaited<typeof call.head>;
     try {
       head = await call.head;

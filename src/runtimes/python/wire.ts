@@ -26,6 +26,8 @@ export const FrameType = {
   ERROR: 0x44,
   FILE: 0x45,
   LOG: 0x46,
+  /** string list: name, value … for a 103 Early Hints before the response */
+  EARLY_HINTS: 0x47,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
 } as const;

@@ -19,6 +19,7 @@ const DIFFERENT_BY_NATURE = new Set([
   'wsgi.input',
   'wsgi.errors',
   'wsgi.file_wrapper',
+  'wsgi.early_hints', // a bound method here, a function there; its 103s: tests/e2e/python-early-hints.test.ts
   '_pid',
   '_thread',
   '_sys_path0',
