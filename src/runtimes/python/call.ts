@@ -3,7 +3,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { clientErrors } from '../../gateway/errors.js';
-import type { Body } from '../../gateway/types.js';
+import type { Body, ClientWatch } from '../../gateway/types.js';
 import type { PythonAppError } from './errors.js';
 import type { FileSlice } from './wire.js';
 import { WINDOW } from './wire.js';
@@ -34,8 +34,8 @@ export class RemoteCall {
   startedAt: number | undefined;
   /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
   settled = false;
-  /** Where the app's early hints go (the HTTP server's 103); unset, they are dropped. */
-  earlyHints: ((headers: Array<[string, string]>) => void) | undefined;
+  /** Where the app's early hints go (the HTTP server's 103, environ['tsgi.client']); unset, they are dropped. */
+  hintsTo: Pick<ClientWatch, 'earlyHints'> | undefined;
 
   readonly head: Promise<Head>;
   #resolveHead!: (head: Head) => void;
@@ -72,10 +72,11 @@ export class RemoteCall {
 
   /** environ['wsgi.early_hints'](headers) in the app: name, value, name, value … */
   onEarlyHints(items: string[]): void {
-    if (this.#headDone || this.earlyHints === undefined) return;
+    const earlyHints = this.hintsTo?.earlyHints;
+    if (this.#headDone || earlyHints === undefined) return;
     const headers: Array<[string, string]> = [];
     for (let i = 0; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
-    this.earlyHints(headers);
+    earlyHints.call(this.hintsTo, headers);
   }
 
   onBody(chunk: Buffer): void {

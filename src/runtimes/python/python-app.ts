@@ -92,7 +92,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     // never started, or stopped at its next chunk (ABORT), instead of running for nobody.
     const client = environ['tsgi.client'];
     client?.onClientGone(() => call.close());
-    if (client?.earlyHints) call.earlyHints = (headers) => client.earlyHints!(headers);
+    call.hintsTo = client;
     let head: Awaited<typeof call.head>;
     try {
       head = await call.head;
