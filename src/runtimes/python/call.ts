@@ -72,11 +72,11 @@ export class RemoteCall {
 
   /** environ['wsgi.early_hints'](headers) in the app: name, value, name, value … */
   onEarlyHints(items: string[]): void {
-    const earlyHints = this.hintsTo?.earlyHints;
-    if (this.#headDone || earlyHints === undefined) return;
+    const client = this.hintsTo;
+    if (this.#headDone || client?.earlyHints === undefined) return;
     const headers: Array<[string, string]> = [];
     for (let i = 0; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
-    earlyHints.call(this.hintsTo, headers);
+    client.earlyHints(headers);
   }
 
   onBody(chunk: Buffer): void {
