@@ -5,6 +5,8 @@ import type { Level } from '../log.js';
 export interface SupervisorOptions {
   app: string;
   bind: readonly string[];
+  /** The listen backlog of every bound socket (Gunicorn's --backlog). */
+  backlog: number;
   workers: number;
   threads: number;
   /** Seconds; 0 disables the worker timeout. */

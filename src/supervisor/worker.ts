@@ -24,7 +24,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function listen(server: Server, bind: Bind): Promise<string> {
+function listen(server: Server, bind: Bind, backlog: number): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -36,8 +36,9 @@ function listen(server: Server, bind: Bind): Promise<string> {
           : formatBind({ kind: 'tcp', host: address.address, port: address.port }),
       );
     };
-    if (bind.kind === 'unix') server.listen({ path: bind.path }, done);
-    else server.listen({ host: bind.host, port: bind.port }, done);
+    // In a cluster worker the arbiter owns the listening socket and listens with the backlog given here.
+    if (bind.kind === 'unix') server.listen({ path: bind.path, backlog }, done);
+    else server.listen({ host: bind.host, port: bind.port, backlog }, done);
   });
 }
 
@@ -146,7 +147,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
 
   try {
     const addresses = await Promise.all(
-      servers.map((server, i) => listen(server, parseBind(options.bind[i]))),
+      servers.map((server, i) => listen(server, parseBind(options.bind[i]), options.backlog)),
     );
     send({ tsgi: 'ready', addresses });
   } catch (error) {

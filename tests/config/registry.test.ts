@@ -81,6 +81,7 @@ test("the defaults are Gunicorn's where Gunicorn has the setting", () => {
   assert.equal(d.timeout, 30);
   assert.equal(d.gracefulTimeout, 30);
   assert.equal(d.keepAlive, 2);
+  assert.equal(d.backlog, 2048);
   assert.equal(d.maxRequests, 0);
   assert.equal(d.maxRequestsJitter, 0);
   assert.equal(d.accessLogfile, null);

@@ -1,5 +1,6 @@
 // tsgi serving a TypeScript app: requests, several workers, logs, environment, unix sockets.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,5 +273,28 @@ test('a relative --pid is taken from --chdir, as in Gunicorn', { timeout: 20_000
   } finally {
     await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The backlog of the socket listening on `port`, as the kernel reports it (ss: Send-Q of a LISTEN socket). */
+function listenBacklog(port: number): number {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+  const fields = out.trim().split(/\s+/);
+  assert.equal(fields[0], 'LISTEN', out);
+  return Number(fields[2]);
+}
+
+test("the listen backlog is Gunicorn's 2048 by default and --backlog sets it", {
+  timeout: 20_000,
+}, async () => {
+  const [a, b] = [await freePort(), await freePort()];
+  const byDefault = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${a}`]);
+  const set = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${b}`, '--backlog', '17']);
+  try {
+    assert.equal(listenBacklog(a), 2048);
+    assert.equal(listenBacklog(b), 17);
+  } finally {
+    await byDefault.kill();
+    await set.kill();
   }
 });

@@ -34,6 +34,21 @@ export const bind = defineSetting({
     'is removed before binding and the socket file is removed on exit.',
 });
 
+export const backlog = defineSetting({
+  name: 'backlog',
+  section: 'server',
+  example: '1024',
+  flags: ['--backlog'],
+  metavar: 'INT',
+  default: 2048,
+  expected: 'a whole number ≥ 1',
+  validate: integer(1),
+  help: 'The most connections waiting to be accepted (the listen backlog), as in Gunicorn.',
+  details:
+    'Clients past it wait in their SYN retries or are refused. The kernel caps the value at ' +
+    '`net.core.somaxconn` (4096 on recent Linux).',
+});
+
 export const keepAlive = defineSetting({
   name: 'keepAlive',
   section: 'server',
@@ -97,4 +112,4 @@ export const forwardedAllowIps = defineSetting({
     'Defaults to the `FORWARDED_ALLOW_IPS` environment variable, else `127.0.0.1,::1`.',
 });
 
-export const serverSettings = [bind, keepAlive, rootPath, forwardedAllowIps] as const;
+export const serverSettings = [bind, backlog, keepAlive, rootPath, forwardedAllowIps] as const;
