@@ -4,6 +4,7 @@
 // replacements are serving. docs/lifecycle.md describes the states and signals.
 
 import cluster, { type Worker } from 'node:cluster';
+import { openSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
@@ -98,6 +99,11 @@ export class Arbiter {
         ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''})`
         : `Using worker: node (${workers} process${workers > 1 ? 'es' : ''})`,
     );
+    if (this.#options.preload)
+      log.warning(
+        "--preload has no effect: tsgi's workers are not forked from a loaded app, each loads it (an app that " +
+          'cannot be loaded still stops tsgi at start-up)',
+      );
     if (!this.#python && threads > 1)
       log.warning(
         '--threads applies to Python apps only; a Node worker serves concurrent requests on its event loop',
@@ -162,10 +168,14 @@ export class Arbiter {
     // through this process over IPC (docs/lifecycle.md has the measurements). Node's own
     // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
+    const { captureOutput, errorLogfile } = this.#options;
     cluster.setupPrimary({
       exec: workerMainPath(),
       // A Node app's workers get the larger young generation; a Python target's front end does not (worker-heap.ts).
       execArgv: this.#python ? process.execArgv : workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
+      // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed.
+      // (A Python worker's output is always read by the front end and logged line by line.)
+      ...(captureOutput && !this.#python ? { stdio: errorLogStdio(errorLogfile) } : {}),
     });
     cluster.on('exit', (worker, code, signal) =>
       this.#events.push({ kind: 'exit', id: worker.id, code, signal: signal ?? null }),
@@ -346,4 +356,10 @@ export class Arbiter {
       record.worker.process.kill('SIGKILL');
     }
   }
+}
+
+/** A worker's stdio with stdout and stderr on the error log: the arbiter's stderr for `-`, else the file (appended). */
+function errorLogStdio(errorLogfile: string): Array<number | 'inherit' | 'ipc'> {
+  const fd = errorLogfile === '-' ? 2 : openSync(errorLogfile, 'a');
+  return ['inherit', fd, fd, 'ipc'];
 }

@@ -8,6 +8,8 @@ export interface SupervisorOptions {
   /** The listen backlog of every bound socket (Gunicorn's --backlog). */
   backlog: number;
   workers: number;
+  /** Gunicorn's -k: sync or gthread, the same pool here. */
+  workerClass: 'sync' | 'gthread';
   threads: number;
   /** Seconds; 0 disables the worker timeout. */
   timeout: number;
@@ -23,6 +25,8 @@ export interface SupervisorOptions {
   accessLogformat: string;
   errorLogfile: string;
   logLevel: Level;
+  /** --capture-output: a Node app's worker output goes to the error log (a Python worker's always does). */
+  captureOutput: boolean;
   limitRequestLine: number;
   limitRequestFields: number;
   limitRequestFieldSize: number;
@@ -32,6 +36,8 @@ export interface SupervisorOptions {
   chdir: string | null;
   /** --pid: where the arbiter writes its pid (removed on exit); null for none. */
   pid: string | null;
+  /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */
+  preload: boolean;
   env: ReadonlyArray<readonly [string, string]>;
 }
 

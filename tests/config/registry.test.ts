@@ -82,6 +82,9 @@ test("the defaults are Gunicorn's where Gunicorn has the setting", () => {
   assert.equal(d.gracefulTimeout, 30);
   assert.equal(d.keepAlive, 2);
   assert.equal(d.backlog, 2048);
+  assert.equal(d.workerClass, 'sync');
+  assert.equal(d.preload, false);
+  assert.equal(d.captureOutput, false);
   assert.equal(d.maxRequests, 0);
   assert.equal(d.maxRequestsJitter, 0);
   assert.equal(d.accessLogfile, null);

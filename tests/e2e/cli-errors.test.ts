@@ -112,3 +112,14 @@ test('an address already in use exits 3 with the reason', { timeout: 20_000 }, a
     blocker.close();
   }
 });
+
+test('an async Gunicorn worker class is refused with what tsgi runs instead', {
+  timeout: 15_000,
+}, async () => {
+  const { code, stderr } = await runTsgi(['proj.wsgi:application', '-k', 'gevent']);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /^tsgi: error: -k expects sync or gthread \(async worker classes .* are not supported/,
+  );
+});

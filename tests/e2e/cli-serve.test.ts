@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { APPS, freePort, get, spawnTsgi, startTsgi } from './cli-harness.js';
+import { APPS, freePort, get, sleep, spawnTsgi, startTsgi } from './cli-harness.js';
 
 test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => {
   const port = await freePort();
@@ -296,5 +296,75 @@ test("the listen backlog is Gunicorn's 2048 by default and --backlog sets it", {
   } finally {
     await byDefault.kill();
     await set.kill();
+  }
+});
+
+test("without --capture-output a Node app's prints go to tsgi's own stdout and stderr", {
+  timeout: 20_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/prints.ts`, '-b', `127.0.0.1:${port}`]);
+  try {
+    await get(port, '/plain');
+    await tsgi.waitForOutput(/printed to stderr for \/plain/);
+    await tsgi.waitForOutput(/printed to stdout for \/plain/);
+    assert.match(tsgi.stdout, /printed to stdout for \/plain/);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test("--capture-output sends a Node app's stdout and stderr to the error log file", {
+  timeout: 20_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-capture-'));
+  const logFile = join(dir, 'error.log');
+  const port = await freePort();
+  const tsgi = spawnTsgi([
+    `${APPS}/prints.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--capture-output',
+    '--error-logfile',
+    logFile,
+  ]);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const until = async (pattern: RegExp) => {
+    for (let i = 0; i < 100 && !pattern.test(log()); i++) await sleep(100);
+  };
+  try {
+    await until(/Listening at/);
+    await get(port, '/captured');
+    await until(/printed to stderr for \/captured/);
+    assert.match(log(), /printed to stdout for \/captured/);
+    assert.match(log(), /printed to stderr for \/captured/);
+    assert.match(log(), /\[INFO\] Booting worker/, "tsgi's own lines share the file");
+    assert.doesNotMatch(tsgi.stdout + tsgi.stderr, /printed to/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--preload is accepted and says that it has no effect', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--preload']);
+  try {
+    assert.equal((await get(port)).status, 200);
+    assert.match(tsgi.stderr, /\[WARNING\] --preload has no effect/);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('-k sync and -k gthread (Gunicorn worker classes) serve as usual', { timeout: 20_000 }, async () => {
+  for (const kind of ['sync', 'gthread']) {
+    const port = await freePort();
+    const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-k', kind]);
+    try {
+      assert.equal((await get(port)).status, 200, kind);
+    } finally {
+      await tsgi.kill();
+    }
   }
 });

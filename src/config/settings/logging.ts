@@ -3,7 +3,7 @@
 import { DEFAULT_ACCESS_LOG_FORMAT } from '../../http/access-log.js';
 import { LEVELS } from '../../log.js';
 import { defineSetting } from '../setting.js';
-import { nonEmptyText, oneOf, optionalText } from '../validators.js';
+import { boolean, nonEmptyText, oneOf, optionalText } from '../validators.js';
 
 export const accessLogfile = defineSetting({
   name: 'accessLogfile',
@@ -61,4 +61,28 @@ export const logLevel = defineSetting({
   help: `The least severe error-log level written: ${LEVELS.join(', ')}.`,
 });
 
-export const loggingSettings = [accessLogfile, accessLogformat, errorLogfile, logLevel] as const;
+export const captureOutput = defineSetting({
+  name: 'captureOutput',
+  section: 'logging',
+  example: '',
+  flags: ['--capture-output'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: "Write the workers' stdout and stderr to the error log, as Gunicorn does. A Python app's always go there.",
+  details:
+    "For a TypeScript/JavaScript app, as in Gunicorn: its workers' stdout and stderr go, as printed, where the " +
+    "error log goes (the `--error-logfile` file, or stderr for `-`); without it they print to tsgi's own stdout " +
+    "and stderr. A Python worker's output is always read by the front end and logged line by line " +
+    '(`[python PID] …`, stdout at info level, stderr at error level).',
+});
+
+export const loggingSettings = [
+  accessLogfile,
+  accessLogformat,
+  errorLogfile,
+  logLevel,
+  captureOutput,
+] as const;

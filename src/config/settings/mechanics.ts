@@ -75,4 +75,22 @@ export const printConfig = defineSetting({
   help: 'Print the resolved settings, one per line, and exit.',
 });
 
-export const mechanicsSettings = [chdir, env, pid, printConfig] as const;
+export const preload = defineSetting({
+  name: 'preload',
+  section: 'mechanics',
+  example: '',
+  flags: ['--preload'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: "Accepted for Gunicorn's command line; each worker loads the app itself (tsgi logs so).",
+  details:
+    "Gunicorn's `--preload` imports the app once in the arbiter and forks the workers from it, to share memory " +
+    "and to fail before forking. tsgi's workers are started, not forked from a loaded app (Node workers by " +
+    'node:cluster, Python workers as fresh interpreters), so there is nothing to share; an app that cannot be ' +
+    'loaded stops tsgi at start-up with its error either way (exit code 4).',
+});
+
+export const mechanicsSettings = [chdir, env, pid, preload, printConfig] as const;

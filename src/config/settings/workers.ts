@@ -1,7 +1,7 @@
 // How many workers, and when they are stopped and replaced.
 
 import { defineSetting } from '../setting.js';
-import { boolean, integer } from '../validators.js';
+import { boolean, integer, oneOf } from '../validators.js';
 
 export const workers = defineSetting({
   name: 'workers',
@@ -92,8 +92,30 @@ export const reload = defineSetting({
   help: "Restart the workers when a .ts/.js/.mjs/.py/.json file under the app's directory changes. For development.",
 });
 
+const WORKER_CLASSES = ['sync', 'gthread'] as const;
+
+export const workerClass = defineSetting({
+  name: 'workerClass',
+  section: 'workers',
+  example: 'gthread',
+  flags: ['-k', '--worker-class'],
+  metavar: 'CLASS',
+  default: 'sync' as (typeof WORKER_CLASSES)[number],
+  expected:
+    "sync or gthread (async worker classes such as gevent, eventlet or uvicorn's are not supported: " +
+    'a tsgi worker runs --threads threads)',
+  validate: oneOf(WORKER_CLASSES),
+  help: "Gunicorn's worker type, so that its command line works unchanged: sync or gthread.",
+  details:
+    "Both mean the same thing here: a Python worker process runs `--threads` threads (Gunicorn's sync worker " +
+    'with `--threads` above 1 becomes gthread too), and a Node worker serves concurrent requests on its event ' +
+    "loop. Async worker classes are refused: their apps expect a cooperative event loop (gevent's, eventlet's, " +
+    "asyncio's) that tsgi's workers do not run.",
+});
+
 export const workerSettings = [
   workers,
+  workerClass,
   threads,
   timeout,
   gracefulTimeout,
