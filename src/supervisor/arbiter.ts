@@ -4,12 +4,13 @@
 // replacements are serving. docs/lifecycle.md describes the states and signals.
 
 import cluster, { type Worker } from 'node:cluster';
-import { openSync } from 'node:fs';
+import { chownSync, openSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import type { Logger } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
+import { resolveCredentials } from './credentials.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
@@ -126,6 +127,22 @@ export class Arbiter {
     return this.#exitCode;
   }
 
+  /** --user/--group: a unix socket bound by this (root) process is handed to the workers' user, as Gunicorn does. */
+  #chownUnixSockets(): void {
+    const { uid, gid } = this.#options;
+    if ((uid ?? null) === null && (gid ?? null) === null) return;
+    for (const bind of this.#binds) {
+      if (bind.kind !== 'unix') continue;
+      try {
+        chownSync(bind.path, uid ?? -1, gid ?? -1);
+      } catch (error) {
+        this.#log.warning(
+          `could not hand ${bind.path} to uid ${uid ?? '-'} gid ${gid ?? '-'}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
   /** --chdir, -e, stale unix sockets, --pid. False (after logging why) when the server cannot start. */
   #prepare(): boolean {
     const { chdir, env, bind, python, pid } = this.#options;
@@ -141,6 +158,10 @@ export class Arbiter {
         }
       }
       for (const [key, value] of env) process.env[key] = value;
+      // Before any socket or file is created; the workers inherit it.
+      if (this.#options.umask !== null) process.umask(this.#options.umask);
+      const { uid, gid } = resolveCredentials(this.#options.user, this.#options.group);
+      this.#options = { ...this.#options, uid, gid };
       this.#binds = bind.map(parseBind);
       for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
       if (pid) {
@@ -253,6 +274,7 @@ export class Arbiter {
     if (message.tsgi === 'ready') {
       if (!this.#everServed) {
         for (const address of message.addresses) this.#log.info(`Listening at: ${address} (${process.pid})`);
+        this.#chownUnixSockets();
       }
       this.#everServed = true;
       if (record.state === 'booting') record.state = 'serving';

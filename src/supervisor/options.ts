@@ -36,6 +36,14 @@ export interface SupervisorOptions {
   chdir: string | null;
   /** --pid: where the arbiter writes its pid (removed on exit); null for none. */
   pid: string | null;
+  /** --user, --group: names or ids as given; the arbiter resolves them (credentials.ts) before workers start. */
+  user: string | null;
+  group: string | null;
+  /** Numeric ids for the workers to switch to, filled in by the arbiter. */
+  uid?: number | null;
+  gid?: number | null;
+  /** --umask: the arbiter's (and so its children's) file-mode mask; null leaves it. */
+  umask: number | null;
   /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */
   preload: boolean;
   env: ReadonlyArray<readonly [string, string]>;

@@ -8,6 +8,7 @@ import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger, openLogStream } from '../log.js';
 import { type Bind, formatBind, parseBind } from './binds.js';
+import { switchCredentials } from './credentials.js';
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { failApp } from './fail-app.js';
 import { GracefulServers } from './graceful-close.js';
@@ -58,6 +59,20 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   logger.info(`Booting worker with pid: ${process.pid}`);
   const stopHeartbeat = startHeartbeat(options.timeout, send);
 
+  // Log files are opened first, as the user tsgi started as; then the worker leaves root (--user/--group).
+  let accessLog: AccessLog | null = null;
+  if (options.accessLogfile) {
+    const accessStream = openLogStream(options.accessLogfile, process.stdout);
+    streams.push(accessStream);
+    accessLog = new AccessLog(accessStream, options.accessLogformat);
+  }
+  try {
+    switchCredentials({ uid: options.uid ?? null, gid: options.gid ?? null });
+  } catch (error) {
+    logger.error(errorMessage(error));
+    return flushAndExit(APP_LOAD_ERROR, streams);
+  }
+
   let loaded: LoadedApp;
   try {
     loaded = await loadTarget(options, logger);
@@ -77,13 +92,6 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       countsRequests: false,
       close: async () => {},
     };
-  }
-
-  let accessLog: AccessLog | null = null;
-  if (options.accessLogfile) {
-    const accessStream = openLogStream(options.accessLogfile, process.stdout);
-    streams.push(accessStream);
-    accessLog = new AccessLog(accessStream, options.accessLogformat);
   }
 
   const limit =

@@ -85,6 +85,9 @@ test("the defaults are Gunicorn's where Gunicorn has the setting", () => {
   assert.equal(d.workerClass, 'sync');
   assert.equal(d.preload, false);
   assert.equal(d.captureOutput, false);
+  assert.equal(d.user, null);
+  assert.equal(d.group, null);
+  assert.equal(d.umask, null, 'tsgi keeps the inherited umask (Gunicorn sets 0)');
   assert.equal(d.maxRequests, 0);
   assert.equal(d.maxRequestsJitter, 0);
   assert.equal(d.accessLogfile, null);

@@ -123,3 +123,23 @@ test('an async Gunicorn worker class is refused with what tsgi runs instead', {
     /^tsgi: error: -k expects sync or gthread \(async worker classes .* are not supported/,
   );
 });
+
+test('an unknown --user stops tsgi at start-up, naming it', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${await freePort()}`,
+    '--user',
+    'no-such-user-x',
+  ]);
+  assert.equal(code, 1);
+  assert.match(stderr, /\[ERROR\] --user no-such-user-x: no such user/);
+});
+
+test('a --umask that is not a mode mask exits 2 and shows the forms it takes', {
+  timeout: 15_000,
+}, async () => {
+  const { code, stderr } = await runTsgi(['app.ts', '--umask', '0999']);
+  assert.equal(code, 2);
+  assert.match(stderr, /--umask expects a mode mask such as 0022/);
+});

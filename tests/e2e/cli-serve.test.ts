@@ -1,7 +1,7 @@
 // tsgi serving a TypeScript app: requests, several workers, logs, environment, unix sockets.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -366,5 +366,49 @@ test('-k sync and -k gthread (Gunicorn worker classes) serve as usual', { timeou
     } finally {
       await tsgi.kill();
     }
+  }
+});
+
+const asRoot = process.getuid?.() === 0;
+
+test('--user and --group run the workers as that user, --umask sets the socket mode', {
+  timeout: 20_000,
+  skip: asRoot ? false : 'switching users needs root',
+}, async () => {
+  // The app lives in a world-readable directory: the worker loads it after it has left root.
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-user-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(
+    join(dir, 'whoami.mjs'),
+    `export function application(environ, startResponse) {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [new TextEncoder().encode(\`\${process.getuid()} \${process.getgid()} \${process.getgroups()}\`)];
+    }\n`,
+  );
+  const socket = join(dir, 'tsgi.sock');
+  const port = await freePort();
+  const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+  const tsgi = await startTsgi([
+    join(dir, 'whoami.mjs'),
+    '-b',
+    `127.0.0.1:${port}`,
+    '-b',
+    `unix:${socket}`,
+    '--user',
+    'nobody',
+    '--group',
+    String(nobody),
+    '--umask',
+    '0007',
+  ]);
+  try {
+    // uid, gid and the supplementary groups: root's are gone too
+    assert.equal((await get(port)).body, `${nobody} ${nobody} ${nobody}`);
+    const stat = statSync(socket);
+    assert.deepEqual([stat.uid, stat.gid], [nobody, nobody], 'the unix socket is handed to the user');
+    assert.equal(stat.mode & 0o777, 0o770, 'umask 0007');
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,6 @@
 // The process the server runs in: its directory and environment.
 
+import { parseUmask } from '../../supervisor/credentials.js';
 import { defineSetting, InvalidValue } from '../setting.js';
 import { boolean, listOf, optionalText, text } from '../validators.js';
 
@@ -93,4 +94,59 @@ export const preload = defineSetting({
     'loaded stops tsgi at start-up with its error either way (exit code 4).',
 });
 
-export const mechanicsSettings = [chdir, env, pid, preload, printConfig] as const;
+export const user = defineSetting({
+  name: 'user',
+  section: 'mechanics',
+  example: 'www-data',
+  flags: ['-u', '--user'],
+  metavar: 'USER',
+  default: null as string | null,
+  defaultText: 'the user tsgi runs as',
+  expected: 'a user name or a numeric uid',
+  validate: optionalText,
+  help: 'Run the workers (and so the app, and its Python processes) as this user; tsgi must start as root.',
+  details:
+    'As in Gunicorn, the main process stays root (it binds the sockets, so a port below 1024 works, and writes ' +
+    "the pid file) and each worker switches before it loads the app. Without `--group` the workers take the user's " +
+    "own primary group (Gunicorn would keep root's). A unix socket tsgi binds is handed to the user and group. " +
+    "The app's files, and for a Python app the interpreter and its virtualenv, must be readable by that user.",
+});
+
+export const group = defineSetting({
+  name: 'group',
+  section: 'mechanics',
+  example: 'www-data',
+  flags: ['-g', '--group'],
+  metavar: 'GROUP',
+  default: null as string | null,
+  defaultText: "the user's primary group with --user, else tsgi's",
+  expected: 'a group name or a numeric gid',
+  validate: optionalText,
+  help: 'Run the workers with this group (and no supplementary groups); tsgi must start as root.',
+});
+
+function umaskValue(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0o777) return value;
+  const mask = typeof value === 'string' ? parseUmask(value) : null;
+  if (mask === null) throw new InvalidValue();
+  return mask;
+}
+
+export const umask = defineSetting({
+  name: 'umask',
+  section: 'mechanics',
+  example: '0007',
+  flags: ['-m', '--umask'],
+  metavar: 'INT',
+  default: null as number | null,
+  defaultText: 'the one tsgi was started with',
+  expected: 'a mode mask such as 0022 (octal with a leading 0), 0o22, 0x12 or 18',
+  validate: umaskValue,
+  help: 'The file-mode mask of tsgi and its workers: it sets the mode of the unix sockets and files they create.',
+  details:
+    'Gunicorn applies its `--umask` (default 0: sockets and the pid file readable and writable by everyone) the ' +
+    'same way; tsgi leaves the inherited mask alone unless told, so its default is the safer one your shell has.',
+});
+
+export const mechanicsSettings = [chdir, env, pid, user, group, umask, preload, printConfig] as const;

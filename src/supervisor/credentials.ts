@@ -1,0 +1,81 @@
+// --user, --group (Gunicorn's): whom the workers run as. The main process stays root to bind low ports, write the
+// pid file and own unix sockets; each worker switches before it loads the app, as Gunicorn's workers do.
+
+import { spawnSync } from 'node:child_process';
+
+export interface Credentials {
+  uid: number | null;
+  gid: number | null;
+}
+
+/** A user or group named by the system's own tools (so NSS/LDAP names work too); digits are taken as an id. */
+function lookup(command: string, args: string[], what: string, field = (out: string) => out): number {
+  const run = spawnSync(command, args, { encoding: 'utf8' });
+  const id = Number(field(run.stdout ?? '').trim());
+  if (run.status !== 0 || !Number.isInteger(id) || run.stdout.trim() === '')
+    throw new Error(`no such ${what}`);
+  return id;
+}
+
+/**
+ * The numeric ids for --user and --group. Without --group, a user's own primary group (as `su` does; Gunicorn
+ * would keep the main process's group, root's, which is rarely what was meant).
+ */
+export function resolveCredentials(user: string | null, group: string | null): Credentials {
+  let uid: number | null = null;
+  let gid: number | null = null;
+  if (user !== null) {
+    try {
+      uid = lookup('id', ['-u', user], 'user');
+      if (group === null) gid = lookup('id', ['-g', user], 'user');
+    } catch (error) {
+      if (/^\d+$/.test(user))
+        uid = Number(user); // a uid without a passwd entry (a container's) is allowed
+      else throw new Error(`--user ${user}: ${(error as Error).message}`);
+    }
+  }
+  if (group !== null) {
+    if (/^\d+$/.test(group)) gid = Number(group);
+    else {
+      try {
+        gid = lookup('getent', ['group', group], 'group', (out) => out.split(':')[2] ?? '');
+      } catch (error) {
+        throw new Error(`--group ${group}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return { uid, gid };
+}
+
+/** In a worker, before it loads the app: the group first (only root may still change it), then the user. */
+export function switchCredentials({ uid, gid }: Credentials): void {
+  try {
+    if (gid !== null && (gid !== process.getgid?.() || uid !== null)) {
+      process.setgroups?.([gid]); // drop root's supplementary groups too
+      process.setgid?.(gid);
+    }
+    if (uid !== null && uid !== process.getuid?.()) process.setuid?.(uid);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      `cannot switch to ${uid !== null ? `uid ${uid}` : ''}${uid !== null && gid !== null ? ', ' : ''}${
+        gid !== null ? `gid ${gid}` : ''
+      } (${code ?? (error as Error).message}): --user and --group need tsgi to start as root`,
+    );
+  }
+}
+
+/** --umask as Gunicorn reads it: octal with a leading 0 (0022), 0o22, 0x12 or decimal. */
+export function parseUmask(text: string): number | null {
+  const s = text.trim();
+  const value = /^0[0-7]*$/.test(s)
+    ? Number.parseInt(s, 8)
+    : /^0o[0-7]+$/i.test(s)
+      ? Number.parseInt(s.slice(2), 8)
+      : /^0x[0-9a-f]+$/i.test(s)
+        ? Number.parseInt(s.slice(2), 16)
+        : /^\d+$/.test(s)
+          ? Number(s)
+          : Number.NaN;
+  return Number.isInteger(value) && value >= 0 && value <= 0o777 ? value : null;
+}

@@ -1,0 +1,40 @@
+// --umask as Gunicorn reads it, and --user/--group looked up by the system's tools (credentials.ts).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { parseUmask, resolveCredentials } from '../../src/supervisor/credentials.js';
+
+test('a umask is octal with a leading 0, 0o…, 0x… or decimal', () => {
+  assert.equal(parseUmask('0022'), 0o22);
+  assert.equal(parseUmask('0'), 0);
+  assert.equal(parseUmask('0o77'), 0o77);
+  assert.equal(parseUmask('0x1f'), 0x1f);
+  assert.equal(parseUmask('18'), 18);
+});
+
+test('a umask that is not a mode mask is refused', () => {
+  for (const bad of ['0999', '1000', '-1', 'rw', '', '0o8']) assert.equal(parseUmask(bad), null, bad);
+});
+
+test('a user name resolves to its uid, and without --group to its own primary group', () => {
+  const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
+  assert.deepEqual(resolveCredentials('nobody', null), { uid, gid });
+});
+
+test('a group name resolves to its gid; numeric ids are taken as they are', () => {
+  const root = resolveCredentials(null, 'root');
+  assert.deepEqual(root, { uid: null, gid: 0 });
+  assert.deepEqual(resolveCredentials('4242', '4343'), { uid: 4242, gid: 4343 });
+});
+
+test('an unknown user or group is an error naming the flag', () => {
+  assert.throws(
+    () => resolveCredentials('no-such-user-x', null),
+    /^Error: --user no-such-user-x: no such user$/,
+  );
+  assert.throws(
+    () => resolveCredentials(null, 'no-such-group-x'),
+    /^Error: --group no-such-group-x: no such group$/,
+  );
+});
