@@ -2,6 +2,7 @@
 // the gateway's state machine and writes the response. Malformed or oversized requests never reach the app.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
@@ -38,6 +39,8 @@ export interface HttpServerOptions {
   /** SCRIPT_NAME: the mount point stripped from the path (S4). */
   scriptName?: string;
   urlScheme?: 'http' | 'https';
+  /** PEM certificate chain and private key: serve HTTPS (Gunicorn's --certfile/--keyfile); the scheme is https. */
+  tls?: { cert: Buffer; key: Buffer };
   multiprocess?: boolean;
   multithread?: boolean;
   /** Longest request line in bytes, without CRLF (Gunicorn's --limit-request-line, default 4094, 0 = unlimited); longer → 414. */
@@ -94,7 +97,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     flush: () => {},
   };
   const scriptName = options.scriptName ?? '';
-  const urlScheme = options.urlScheme ?? 'http';
+  const urlScheme = options.urlScheme ?? (options.tls ? 'https' : 'http');
   const multithread = options.multithread ?? false;
   const multiprocess = options.multiprocess ?? false;
   // One context per local address, made by one object literal: every environ built from them then reads fields
@@ -230,14 +233,16 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     }
   };
 
-  const server = createServer(
-    {
-      // llhttp's own limit on the head (URL + header bytes) is only the backstop behind the exact checks in
-      // checkRequest: never below what the configured limits allow.
-      maxHeaderSize: Math.max(64 * 1024, limits.requestLine + limits.fieldSize + 4096),
-    },
-    (req, res) => handle(req, res, false),
-  );
+  const serverOptions = {
+    // llhttp's own limit on the head (URL + header bytes) is only the backstop behind the exact checks in
+    // checkRequest: never below what the configured limits allow.
+    maxHeaderSize: Math.max(64 * 1024, limits.requestLine + limits.fieldSize + 4096),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(req, res, false);
+  // An HTTPS server is an HTTP server over TLS: the same events, limits and keep-alive, hence the same type here.
+  const server = options.tls
+    ? (createTlsServer({ ...serverOptions, ...options.tls }, onRequest) as unknown as Server)
+    : createServer(serverOptions, onRequest);
   server.on('checkContinue', (req, res) => handle(req, res, true));
   server.on('clientError', (error, socket) => rejectClientError(error, socket, logger));
   // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.

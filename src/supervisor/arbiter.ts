@@ -19,6 +19,7 @@ import { removePidFile, writePidFile } from './pidfile.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import { targetKind, watchRoot } from './target.js';
+import { readTlsFiles } from './tls-files.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
 import { workerExecArgv } from './worker-heap.js';
@@ -160,6 +161,8 @@ export class Arbiter {
       for (const [key, value] of env) process.env[key] = value;
       // Before any socket or file is created; the workers inherit it.
       if (this.#options.umask !== null) process.umask(this.#options.umask);
+      // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
+      readTlsFiles(this.#options.certfile, this.#options.keyfile);
       const { uid, gid } = resolveCredentials(this.#options.user, this.#options.group);
       this.#options = { ...this.#options, uid, gid };
       this.#binds = bind.map(parseBind);

@@ -46,9 +46,9 @@ export function parseBind(text: string): Bind {
   return { kind: 'tcp', host: host === '' ? '0.0.0.0' : host.toLowerCase(), port };
 }
 
-/** `http://127.0.0.1:8000`, `http://[::1]:8000`, `unix:/run/app.sock`, as the log prints it. */
-export function formatBind(bind: Bind): string {
+/** `http://127.0.0.1:8000`, `https://[::1]:8443`, `unix:/run/app.sock`, as the log prints it. */
+export function formatBind(bind: Bind, scheme: 'http' | 'https' = 'http'): string {
   if (bind.kind === 'unix') return `unix:${bind.path}`;
   const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
-  return `http://${host}:${bind.port}`;
+  return `${scheme}://${host}:${bind.port}`;
 }

@@ -5,6 +5,9 @@ import type { Level } from '../log.js';
 export interface SupervisorOptions {
   app: string;
   bind: readonly string[];
+  /** --certfile, --keyfile: serve HTTPS (null: plain HTTP). */
+  certfile: string | null;
+  keyfile: string | null;
   /** The listen backlog of every bound socket (Gunicorn's --backlog). */
   backlog: number;
   workers: number;

@@ -16,6 +16,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import type { SupervisorOptions } from './options.js';
+import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
@@ -25,7 +26,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function listen(server: Server, bind: Bind, backlog: number): Promise<string> {
+function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'https'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -34,7 +35,7 @@ function listen(server: Server, bind: Bind, backlog: number): Promise<string> {
       resolve(
         typeof address === 'string'
           ? `unix:${address}`
-          : formatBind({ kind: 'tcp', host: address.address, port: address.port }),
+          : formatBind({ kind: 'tcp', host: address.address, port: address.port }, scheme),
       );
     };
     // In a cluster worker the arbiter owns the listening socket and listens with the backlog given here.
@@ -66,7 +67,10 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
     streams.push(accessStream);
     accessLog = new AccessLog(accessStream, options.accessLogformat);
   }
+  // The TLS files too (a key is often readable by root only); then leave root.
+  let tls: TlsFiles | undefined;
   try {
+    tls = readTlsFiles(options.certfile, options.keyfile);
     switchCredentials({ uid: options.uid ?? null, gid: options.gid ?? null });
   } catch (error) {
     logger.error(errorMessage(error));
@@ -125,6 +129,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       limitRequestFields: options.limitRequestFields,
       limitRequestFieldSize: options.limitRequestFieldSize,
       limitRequestBody: options.limitRequestBody,
+      tls,
       onRequestDone,
     }),
   );
@@ -155,7 +160,9 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
 
   try {
     const addresses = await Promise.all(
-      servers.map((server, i) => listen(server, parseBind(options.bind[i]), options.backlog)),
+      servers.map((server, i) =>
+        listen(server, parseBind(options.bind[i]), options.backlog, tls ? 'https' : 'http'),
+      ),
     );
     send({ tsgi: 'ready', addresses });
   } catch (error) {

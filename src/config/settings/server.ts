@@ -3,7 +3,7 @@
 import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedAllowEntryError } from '../../http/forwarded.js';
 import { BindSyntaxError, parseBind } from '../../supervisor/binds.js';
 import { defineSetting, InvalidValue } from '../setting.js';
-import { commaList, integer, listOf, text } from '../validators.js';
+import { commaList, integer, listOf, optionalText, text } from '../validators.js';
 
 function bindAddress(value: unknown): string {
   const address = text(value);
@@ -112,4 +112,41 @@ export const forwardedAllowIps = defineSetting({
     'Defaults to the `FORWARDED_ALLOW_IPS` environment variable, else `127.0.0.1,::1`.',
 });
 
-export const serverSettings = [bind, backlog, keepAlive, rootPath, forwardedAllowIps] as const;
+export const certfile = defineSetting({
+  name: 'certfile',
+  section: 'server',
+  example: '/etc/ssl/example.pem',
+  flags: ['--certfile'],
+  metavar: 'FILE',
+  default: null as string | null,
+  defaultText: 'none (plain HTTP)',
+  expected: 'a path to a PEM certificate (chain)',
+  validate: optionalText,
+  help: 'Serve HTTPS with this PEM certificate (its chain after it); apps see wsgi.url_scheme https.',
+  details:
+    'As in Gunicorn. Every `--bind` then speaks TLS. The files are read by each worker before it switches to ' +
+    '`--user`, so a key readable by root only works.',
+});
+
+export const keyfile = defineSetting({
+  name: 'keyfile',
+  section: 'server',
+  example: '/etc/ssl/private/example.key',
+  flags: ['--keyfile'],
+  metavar: 'FILE',
+  default: null as string | null,
+  defaultText: 'the key in --certfile',
+  expected: 'a path to a PEM private key',
+  validate: optionalText,
+  help: 'The PEM private key for --certfile (needed unless the certificate file holds the key too).',
+});
+
+export const serverSettings = [
+  bind,
+  backlog,
+  keepAlive,
+  rootPath,
+  forwardedAllowIps,
+  certfile,
+  keyfile,
+] as const;
