@@ -8,7 +8,7 @@ export interface Credentials {
   gid: number | null;
 }
 
-/** A user or group named by the system's own tools (so NSS/LDAP names work too); digits are taken as an id. */
+/** The id a command prints for a user or group name: the system's own tools, so NSS/LDAP names work too. */
 function lookup(command: string, args: string[], what: string, field = (out: string) => out): number {
   const run = spawnSync(command, args, { encoding: 'utf8' });
   const id = Number(field(run.stdout ?? '').trim());
