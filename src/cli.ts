@@ -10,6 +10,7 @@ import {
   USAGE_EXIT_CODE,
   UsageError,
 } from './config/index.js';
+import { checkConfig } from './supervisor/check-config.js';
 import { runSupervisor, type SupervisorOptions } from './supervisor/index.js';
 
 function supervisorOptions(config: Config & { app: string }): SupervisorOptions {
@@ -34,8 +35,10 @@ async function main(): Promise<number> {
       case 'print-config':
         process.stdout.write(printConfigText(resolution.config));
         return 0;
-      case 'run':
-        return await runSupervisor(supervisorOptions(resolution.config));
+      case 'run': {
+        const options = supervisorOptions(resolution.config);
+        return await (options.checkConfig ? checkConfig(options) : runSupervisor(options));
+      }
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

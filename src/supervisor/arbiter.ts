@@ -10,16 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import type { Logger } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
-import { resolveCredentials } from './credentials.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
 import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
 import { removePidFile, writePidFile } from './pidfile.js';
+import { setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import { targetKind, watchRoot } from './target.js';
-import { readTlsFiles } from './tls-files.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
 import { workerExecArgv } from './worker-heap.js';
@@ -146,27 +145,11 @@ export class Arbiter {
 
   /** --chdir, -e, stale unix sockets, --pid. False (after logging why) when the server cannot start. */
   #prepare(): boolean {
-    const { chdir, env, bind, python, pid } = this.#options;
-    const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
     try {
-      // An interpreter path is a command typed where tsgi started, not inside --chdir.
-      if (python?.includes('/')) this.#options = { ...this.#options, python: resolve(python) };
-      if (chdir) {
-        try {
-          process.chdir(chdir);
-        } catch (error) {
-          throw new Error(`--chdir ${chdir}: ${messageOf(error)}`);
-        }
-      }
-      for (const [key, value] of env) process.env[key] = value;
-      // Before any socket or file is created; the workers inherit it.
-      if (this.#options.umask !== null) process.umask(this.#options.umask);
-      // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
-      readTlsFiles(this.#options.certfile, this.#options.keyfile);
-      const { uid, gid } = resolveCredentials(this.#options.user, this.#options.group);
-      this.#options = { ...this.#options, uid, gid };
-      this.#binds = bind.map(parseBind);
+      this.#options = setUpProcess(this.#options);
+      this.#binds = this.#options.bind.map(parseBind);
       for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
+      const { pid } = this.#options;
       if (pid) {
         // Relative to --chdir, as in Gunicorn (which changes directory before it writes the file), like a unix: bind.
         const pidPath = resolve(pid);
@@ -175,7 +158,7 @@ export class Arbiter {
       }
       return true;
     } catch (error) {
-      this.#log.error(messageOf(error));
+      this.#log.error(error instanceof Error ? error.message : String(error));
       return false;
     }
   }

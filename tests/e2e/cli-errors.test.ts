@@ -143,3 +143,26 @@ test('a --umask that is not a mode mask exits 2 and shows the forms it takes', {
   assert.equal(code, 2);
   assert.match(stderr, /--umask expects a mode mask such as 0022/);
 });
+
+test('--check-config exits 0 for an app that loads, without binding its port', {
+  timeout: 15_000,
+}, async () => {
+  const port = await freePort();
+  const { code, stderr } = await runTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--check-config',
+  ]);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /--check-config: the settings are valid and .*pid-echo\.ts loads/);
+  assert.doesNotMatch(stderr, /Listening at/);
+});
+
+test('--check-config exits 1 naming the error of an app that fails to import', {
+  timeout: 15_000,
+}, async () => {
+  const { code, stderr } = await runTsgi([`${APPS}/throws-at-import.ts`, '--check-config']);
+  assert.equal(code, 1);
+  assert.match(stderr, /\[ERROR\] --check-config: .*would not start: .*DATABASE_URL is not set/);
+});

@@ -56,3 +56,21 @@ test('a Python app that fails to import exits 4 with the message', { timeout: 30
   assert.match(stderr, /tsgi_no_such_module/);
   assert.match(stderr, /App failed to load\./);
 });
+
+test('--check-config imports a Python app in one worker and exits 0', { timeout: 30_000, skip }, async () => {
+  // A relative --python is taken from where tsgi started, not from --chdir (as when serving).
+  const args = ['--python', '.venv/bin/python', '--chdir', 'tests/apps/python', '-w', '4', '--check-config'];
+  const { code, stderr } = await runTsgi(['hello:application', ...args]);
+  assert.equal(code, 0, stderr);
+  assert.equal((stderr.match(/Booted Python worker/g) ?? []).length, 1);
+  assert.match(stderr, /--check-config: the settings are valid and hello:application loads/);
+});
+
+test('--check-config exits 1 naming the import error of a Python app', {
+  timeout: 30_000,
+  skip,
+}, async () => {
+  const { code, stderr } = await runTsgi(['import_failing', ...pythonArgs, '--check-config']);
+  assert.equal(code, 1);
+  assert.match(stderr, /\[ERROR\] --check-config: import_failing would not start: .*tsgi_no_such_module/);
+});

@@ -76,6 +76,22 @@ export const printConfig = defineSetting({
   help: 'Print the resolved settings, one per line, and exit.',
 });
 
+export const checkConfig = defineSetting({
+  name: 'checkConfig',
+  section: 'mechanics',
+  example: '',
+  flags: ['--check-config'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: 'Check the settings and that the app loads, then exit: 0 when it would start, 1 with the reason.',
+  details:
+    "As Gunicorn's: nothing is bound and no request is served. Checked: every setting, `--chdir`, the TLS files, " +
+    '`--user`/`--group`, and the app itself (a script is imported; a Python app is imported by one Python worker).',
+});
+
 export const preload = defineSetting({
   name: 'preload',
   section: 'mechanics',
@@ -149,4 +165,14 @@ export const umask = defineSetting({
     'same way; tsgi leaves the inherited mask alone unless told, so its default is the safer one your shell has.',
 });
 
-export const mechanicsSettings = [chdir, env, pid, user, group, umask, preload, printConfig] as const;
+export const mechanicsSettings = [
+  chdir,
+  env,
+  pid,
+  user,
+  group,
+  umask,
+  preload,
+  checkConfig,
+  printConfig,
+] as const;

@@ -1,0 +1,25 @@
+// --check-config (Gunicorn's): what a start would check, without binding a socket or serving a request.
+
+import { createLogger, openLogStream } from '../log.js';
+import { EXIT_OK } from './exit-codes.js';
+import { loadTarget } from './load-target.js';
+import type { SupervisorOptions } from './options.js';
+import { setUpProcess } from './process-setup.js';
+
+/** 0 when tsgi would start with these settings and the app loads; 1 (after logging why) when it would not. */
+export async function checkConfig(options: SupervisorOptions): Promise<number> {
+  const logger = createLogger(openLogStream(options.errorLogfile, process.stderr), options.logLevel);
+  try {
+    const checked = setUpProcess(options);
+    // One Python worker is enough to know that the app imports.
+    const loaded = await loadTarget({ ...checked, workers: 1, maxRequests: 0 }, logger);
+    await loaded.close(0);
+  } catch (error) {
+    logger.error(
+      `--check-config: ${options.app} would not start: ${error instanceof Error ? error.message : error}`,
+    );
+    return 1;
+  }
+  logger.info(`--check-config: the settings are valid and ${options.app} loads`);
+  return EXIT_OK;
+}

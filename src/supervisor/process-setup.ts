@@ -1,0 +1,36 @@
+// What every start does to the main process before anything is bound, shared by a real start (the arbiter) and
+// --check-config.
+
+import { resolve } from 'node:path';
+import { resolveCredentials } from './credentials.js';
+import type { SupervisorOptions } from './options.js';
+import { readTlsFiles } from './tls-files.js';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The interpreter path taken where tsgi was started, then --chdir, -e and --umask applied to this process (its
+ * workers inherit them), then the checks that need them: the TLS files and --user/--group. Returns the options with
+ * the interpreter path and the numeric ids filled in; throws an Error that names the setting that is wrong.
+ */
+export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
+  const { chdir, env, python } = options;
+  // An interpreter path is a command typed where tsgi started, not inside --chdir.
+  const interpreter = python?.includes('/') ? resolve(python) : python;
+  if (chdir) {
+    try {
+      process.chdir(chdir);
+    } catch (error) {
+      throw new Error(`--chdir ${chdir}: ${messageOf(error)}`);
+    }
+  }
+  for (const [key, value] of env) process.env[key] = value;
+  // Before any socket or file is created.
+  if (options.umask !== null) process.umask(options.umask);
+  // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
+  readTlsFiles(options.certfile, options.keyfile);
+  const { uid, gid } = resolveCredentials(options.user, options.group);
+  return { ...options, python: interpreter, uid, gid };
+}
