@@ -79,6 +79,7 @@ export class Arbiter {
   async run(): Promise<number> {
     const log = this.#log;
     log.info(`Starting ${SERVER_SOFTWARE.replace('/', ' ')}`);
+    if (this.#options.name !== null) process.title = `tsgi: master [${this.#options.name}]`;
     if (!this.#prepare()) return EXIT_STARTUP_ERROR;
     try {
       return await this.#serve();

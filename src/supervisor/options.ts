@@ -47,6 +47,8 @@ export interface SupervisorOptions {
   gid?: number | null;
   /** --umask: the arbiter's (and so its children's) file-mode mask; null leaves it. */
   umask: number | null;
+  /** --name: process titles `tsgi: master [NAME]` and `tsgi: worker [NAME]`; null leaves the command lines. */
+  name: string | null;
   /** --check-config: check and exit instead of serving (check-config.ts). */
   checkConfig: boolean;
   /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */

@@ -58,6 +58,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   const logger: Logger = createLogger(errorStream, options.logLevel);
   const streams = [errorStream];
   logger.info(`Booting worker with pid: ${process.pid}`);
+  if (options.name !== null) process.title = `tsgi: worker [${options.name}]`;
   const stopHeartbeat = startHeartbeat(options.timeout, send);
 
   // Log files are opened first, as the user tsgi started as; then the worker leaves root (--user/--group).

@@ -412,3 +412,18 @@ test('--user and --group run the workers as that user, --umask sets the socket m
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('-n NAME titles the processes as Gunicorn does: tsgi: master [NAME], tsgi: worker [NAME]', {
+  timeout: 20_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-n', 'shop']);
+  try {
+    const title = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '');
+    assert.equal(title(tsgi.child.pid!), 'tsgi: master [shop]');
+    const worker = Number((await get(port)).body);
+    assert.equal(title(worker), 'tsgi: worker [shop]');
+  } finally {
+    await tsgi.kill();
+  }
+});

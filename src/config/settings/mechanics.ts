@@ -76,6 +76,22 @@ export const printConfig = defineSetting({
   help: 'Print the resolved settings, one per line, and exit.',
 });
 
+export const name = defineSetting({
+  name: 'name',
+  section: 'mechanics',
+  example: 'shop',
+  flags: ['-n', '--name'],
+  metavar: 'STRING',
+  default: null as string | null,
+  defaultText: 'none: the processes keep their command lines',
+  expected: 'a short name',
+  validate: optionalText,
+  help: "Name the processes for ps and top, as Gunicorn's: `tsgi: master [NAME]`, `tsgi: worker [NAME]`.",
+  details:
+    'Useful to tell several servers apart. Linux keeps a title within the length of the original command line. ' +
+    'The Python worker processes keep theirs.',
+});
+
 export const checkConfig = defineSetting({
   name: 'checkConfig',
   section: 'mechanics',
@@ -172,6 +188,7 @@ export const mechanicsSettings = [
   user,
   group,
   umask,
+  name,
   preload,
   checkConfig,
   printConfig,
