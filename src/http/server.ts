@@ -56,8 +56,15 @@ export interface HttpServerOptions {
    * addresses, networks, `*`); default 127.0.0.1 and ::1.
    */
   forwardedAllowIps?: readonly string[];
+  /** Per-response figures (--statsd-host): the status and how long the response took, in milliseconds. */
+  metrics?: RequestMetrics | null;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
+}
+
+/** Where per-response figures go: the supervisor's statsd client (Gunicorn's metric names). */
+export interface RequestMetrics {
+  response(status: number, durationMs: number): void;
 }
 
 const peerKey = Symbol('tsgi.peer');
@@ -168,6 +175,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     draining: false,
     app,
     accessLog: options.accessLog ?? null,
+    metrics: options.metrics ?? null,
     onRequestDone: options.onRequestDone,
     report: (error, phase, environ) => {
       const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
@@ -385,6 +393,7 @@ function isFieldName(name: string, lower: string): boolean {
 interface ServerState extends WriterContext {
   app: Application;
   accessLog: AccessLog | null;
+  metrics: RequestMetrics | null;
   onRequestDone: (() => void) | undefined;
   report: ErrorReporter;
 }
@@ -403,7 +412,7 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
   constructor(req: IncomingMessage, res: ServerResponse, state: ServerState, expectsContinue: boolean) {
     super(req, res, state);
     this.expectsContinue = expectsContinue;
-    this.startedAt = state.accessLog ? performance.now() : 0;
+    this.startedAt = state.accessLog || state.metrics ? performance.now() : 0;
   }
 
   /** PEP 3333 S16: 100 Continue only when the app first reads the body (and only before the final head). */
@@ -486,6 +495,9 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
         state.logger.exception('could not write the access log line', error);
       }
     }
+    // A response that never began (the client left first) has status 0 and is not counted, as in Gunicorn.
+    if (state.metrics && this.status > 0)
+      state.metrics.response(this.status, performance.now() - this.startedAt);
     state.onRequestDone?.();
   }
 

@@ -18,6 +18,7 @@ import { removePidFile, writePidFile } from './pidfile.js';
 import { setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
+import type { Statsd } from './statsd.js';
 import { targetKind, watchRoot } from './target.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
@@ -68,9 +69,14 @@ export class Arbiter {
   /** --pid, resolved after --chdir; null when none was asked for or it is not ours yet. */
   #pidPath: string | null = null;
 
-  constructor(options: SupervisorOptions, logger: Logger) {
+  /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
+  #statsd: Statsd | null;
+  #reportedWorkers = -1;
+
+  constructor(options: SupervisorOptions, logger: Logger, statsd: Statsd | null = null) {
     this.#options = options;
     this.#log = logger;
+    this.#statsd = statsd;
     this.#python = targetKind(options.app) === 'python';
     // A Python app has one Node front end; --workers sizes its pool of Python processes.
     this.#wanted = this.#python ? 1 : options.workers;
@@ -118,6 +124,7 @@ export class Arbiter {
       this.#killUnresponsive(now);
       this.#retireSurplus();
       this.#stopReplaced(now);
+      this.#reportWorkers();
     }
 
     unqueue();
@@ -126,6 +133,14 @@ export class Arbiter {
     log.info('Shutting down: Master');
     if (this.#haltReason) log.info(`Reason: ${this.#haltReason}`);
     return this.#exitCode;
+  }
+
+  /** The `gunicorn.workers` gauge, sent when the number of worker processes changed. */
+  #reportWorkers(): void {
+    const count = this.#records.size;
+    if (this.#statsd === null || count === this.#reportedWorkers) return;
+    this.#reportedWorkers = count;
+    this.#statsd.gauge('gunicorn.workers', count);
   }
 
   /** --user/--group: a unix socket bound by this (root) process is handed to the workers' user, as Gunicorn does. */

@@ -28,6 +28,10 @@ export interface SupervisorOptions {
   accessLogformat: string;
   errorLogfile: string;
   logLevel: Level;
+  /** --statsd-host, --statsd-prefix, --dogstatsd-tags: Gunicorn's metrics over UDP (statsd.ts); null host = none. */
+  statsdHost: string | null;
+  statsdPrefix: string;
+  dogstatsdTags: string;
   /** --capture-output: a Node app's worker output goes to the error log (a Python worker's always does). */
   captureOutput: boolean;
   limitRequestLine: number;

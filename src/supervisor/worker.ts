@@ -16,6 +16,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import type { SupervisorOptions } from './options.js';
+import { countLogLines, createStatsd, requestMetrics } from './statsd.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
@@ -55,7 +56,11 @@ async function flushAndExit(code: number, streams: NodeJS.WritableStream[]): Pro
 
 export async function runWorker(options: SupervisorOptions): Promise<void> {
   const errorStream = openLogStream(options.errorLogfile, process.stderr);
-  const logger: Logger = createLogger(errorStream, options.logLevel);
+  const statsd = options.statsdHost
+    ? createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags)
+    : null;
+  const plainLogger = createLogger(errorStream, options.logLevel);
+  const logger: Logger = statsd ? countLogLines(plainLogger, statsd) : plainLogger;
   const streams = [errorStream];
   logger.info(`Booting worker with pid: ${process.pid}`);
   if (options.name !== null) process.title = `tsgi: worker [${options.name}]`;
@@ -131,6 +136,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       limitRequestFieldSize: options.limitRequestFieldSize,
       limitRequestBody: options.limitRequestBody,
       tls,
+      metrics: statsd ? requestMetrics(statsd) : null,
       onRequestDone,
     }),
   );

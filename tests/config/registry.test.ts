@@ -88,6 +88,8 @@ test("the defaults are Gunicorn's where Gunicorn has the setting", () => {
   assert.equal(d.user, null);
   assert.equal(d.name, null, 'the processes keep their command lines unless named');
   assert.equal(d.checkConfig, false);
+  assert.equal(d.statsdHost, null);
+  assert.equal(d.statsdPrefix, '');
   assert.equal(d.group, null);
   assert.equal(d.umask, null, 'tsgi keeps the inherited umask (Gunicorn sets 0)');
   assert.equal(d.maxRequests, 0);

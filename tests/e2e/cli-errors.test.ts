@@ -166,3 +166,9 @@ test('--check-config exits 1 naming the error of an app that fails to import', {
   assert.equal(code, 1);
   assert.match(stderr, /\[ERROR\] --check-config: .*would not start: .*DATABASE_URL is not set/);
 });
+
+test('a --statsd-host that is not HOST:PORT exits 2 saying what it takes', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['app.ts', '--statsd-host', 'unix:/run/statsd.sock']);
+  assert.equal(code, 2);
+  assert.match(stderr, /--statsd-host expects HOST:PORT or \[IPv6\]:PORT/);
+});

@@ -1,6 +1,7 @@
 // tsgi serving a TypeScript app: requests, several workers, logs, environment, unix sockets.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -425,5 +426,37 @@ test('-n NAME titles the processes as Gunicorn does: tsgi: master [NAME], tsgi: 
     assert.equal(title(worker), 'tsgi: worker [shop]');
   } finally {
     await tsgi.kill();
+  }
+});
+
+test("--statsd-host sends Gunicorn's metrics over UDP: requests, duration, status, workers", {
+  timeout: 20_000,
+}, async () => {
+  const lines: string[] = [];
+  const statsd = createSocket('udp4');
+  statsd.on('message', (message) => lines.push(message.toString()));
+  await new Promise<void>((resolve) => statsd.bind(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--statsd-host',
+    `127.0.0.1:${statsd.address().port}`,
+    '--statsd-prefix',
+    'shop',
+    '--dogstatsd-tags',
+    'env:test',
+  ]);
+  try {
+    await get(port);
+    for (let i = 0; i < 50 && !lines.some((l) => l.includes('status')); i++) await sleep(100);
+    assert.ok(lines.includes('shop.gunicorn.requests:1|c|@1.0|#env:test'), lines.join('\n'));
+    assert.ok(lines.includes('shop.gunicorn.request.status.200:1|c|@1.0|#env:test'), lines.join('\n'));
+    assert.ok(lines.some((l) => /^shop\.gunicorn\.request\.duration:\d+(\.\d+)?\|ms\|#env:test$/.test(l)));
+    assert.ok(lines.includes('shop.gunicorn.workers:1|g|#env:test'), lines.join('\n'));
+  } finally {
+    await tsgi.kill();
+    statsd.close();
   }
 });

@@ -2,8 +2,20 @@
 
 import { DEFAULT_ACCESS_LOG_FORMAT } from '../../http/access-log.js';
 import { LEVELS } from '../../log.js';
-import { defineSetting } from '../setting.js';
-import { boolean, nonEmptyText, oneOf, optionalText } from '../validators.js';
+import { parseStatsdHost } from '../../supervisor/statsd.js';
+import { defineSetting, InvalidValue } from '../setting.js';
+import { boolean, nonEmptyText, oneOf, optionalText, text } from '../validators.js';
+
+function statsdAddress(value: unknown): string | null {
+  const address = optionalText(value);
+  if (address === null) return null;
+  try {
+    parseStatsdHost(address);
+  } catch {
+    throw new InvalidValue();
+  }
+  return address;
+}
 
 export const accessLogfile = defineSetting({
   name: 'accessLogfile',
@@ -79,10 +91,57 @@ export const captureOutput = defineSetting({
     '(`[python PID] …`, stdout at info level, stderr at error level).',
 });
 
+export const statsdHost = defineSetting({
+  name: 'statsdHost',
+  section: 'logging',
+  example: 'localhost:8125',
+  flags: ['--statsd-host'],
+  metavar: 'HOST:PORT',
+  default: null as string | null,
+  defaultText: 'none',
+  expected: 'HOST:PORT or [IPv6]:PORT (UDP; the port defaults to 8125)',
+  validate: statsdAddress,
+  help: "Send Gunicorn's statsd metrics to this UDP address: requests, their duration and status, workers, log lines.",
+  details:
+    "The names are Gunicorn's, so its dashboards keep working: `gunicorn.requests` and " +
+    '`gunicorn.request.status.CODE` (counters), `gunicorn.request.duration` (a timer, ms), `gunicorn.workers` (a ' +
+    'gauge) and `gunicorn.log.warning`/`error`/`critical`/`exception` (counters). Unix datagram sockets ' +
+    "(Gunicorn's `unix:` form) are not supported.",
+});
+
+export const statsdPrefix = defineSetting({
+  name: 'statsdPrefix',
+  section: 'logging',
+  example: 'shop',
+  flags: ['--statsd-prefix'],
+  metavar: 'PREFIX',
+  default: '',
+  defaultText: 'none',
+  expected: 'a metric name prefix',
+  validate: text,
+  help: 'A prefix for every statsd metric name (a dot is added), e.g. shop → shop.gunicorn.requests.',
+});
+
+export const dogstatsdTags = defineSetting({
+  name: 'dogstatsdTags',
+  section: 'logging',
+  example: 'env:prod,app:shop',
+  flags: ['--dogstatsd-tags'],
+  metavar: 'TAGS',
+  default: '',
+  defaultText: 'none',
+  expected: 'comma-separated key:value tags',
+  validate: text,
+  help: 'DogStatsD tags added to every metric (|#TAGS), as Gunicorn does.',
+});
+
 export const loggingSettings = [
   accessLogfile,
   accessLogformat,
   errorLogfile,
   logLevel,
   captureOutput,
+  statsdHost,
+  statsdPrefix,
+  dogstatsdTags,
 ] as const;

@@ -1,0 +1,81 @@
+// Gunicorn's statsd instrumentation (--statsd-host, --statsd-prefix, --dogstatsd-tags): the same metric names and
+// line format, so dashboards built for Gunicorn keep working. Fire-and-forget UDP; a lost datagram is a lost sample.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+
+/** A statsd client: counters, timers (ms) and gauges. */
+export interface Statsd {
+  increment(name: string, value?: number): void;
+  timer(name: string, ms: number): void;
+  gauge(name: string, value: number): void;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`; the port defaults to 8125, statsd's. Throws on anything else. */
+export function parseStatsdHost(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
+  const port = Number(match?.[3] ?? 8125);
+  if (!match || port < 1 || port > 65535) throw new Error(`not HOST:PORT: ${text}`);
+  return { host: match[1] ?? match[2], port };
+}
+
+/** Gunicorn's rule: a non-empty prefix ends with exactly one dot. */
+export function normalizePrefix(prefix: string): string {
+  const bare = prefix.replace(/\.+$/, '');
+  return bare === '' ? '' : `${bare}.`;
+}
+
+export function createStatsd(target: string, prefix = '', tags = ''): Statsd {
+  const { host, port } = parseStatsdHost(target);
+  const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  socket.on('error', () => {}); // no statsd listening is not an error of the server's
+  socket.unref();
+  const head = normalizePrefix(prefix);
+  const tail = tags ? `|#${tags}` : '';
+  const send = (line: string) => socket.send(`${head}${line}${tail}`, port, host);
+  return {
+    increment: (name, value = 1) => send(`${name}:${value}|c|@1.0`),
+    timer: (name, ms) => send(`${name}:${ms}|ms`),
+    gauge: (name, value) => send(`${name}:${value}|g`),
+  };
+}
+
+/** The error-log counters Gunicorn's statsd logger keeps: every warning, error and critical line counts. */
+export function countLogLines<
+  L extends {
+    warning(m: string): void;
+    error(m: string): void;
+    critical(m: string): void;
+    exception(m: string, e: unknown): void;
+  },
+>(logger: L, statsd: Statsd): L {
+  return Object.assign(Object.create(logger) as L, {
+    warning: (m: string) => {
+      logger.warning(m);
+      statsd.increment('gunicorn.log.warning');
+    },
+    error: (m: string) => {
+      logger.error(m);
+      statsd.increment('gunicorn.log.error');
+    },
+    critical: (m: string) => {
+      logger.critical(m);
+      statsd.increment('gunicorn.log.critical');
+    },
+    exception: (m: string, e: unknown) => {
+      logger.exception(m, e);
+      statsd.increment('gunicorn.log.exception');
+    },
+  });
+}
+
+/** The HTTP server's per-response figures as Gunicorn sends them (its access-log hook): duration, count, status. */
+export function requestMetrics(statsd: Statsd): { response(status: number, durationMs: number): void } {
+  return {
+    response(status, durationMs) {
+      statsd.timer('gunicorn.request.duration', Math.round(durationMs * 1000) / 1000);
+      statsd.increment('gunicorn.requests');
+      statsd.increment(`gunicorn.request.status.${status}`);
+    },
+  };
+}
