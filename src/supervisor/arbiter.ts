@@ -8,7 +8,7 @@ import { chownSync, openSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
-import type { Logger } from '../log.js';
+import { errorMessage, type Logger } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
@@ -174,7 +174,7 @@ export class Arbiter {
       }
       return true;
     } catch (error) {
-      this.#log.error(error instanceof Error ? error.message : String(error));
+      this.#log.error(errorMessage(error));
       return false;
     }
   }

@@ -1,6 +1,6 @@
 // --check-config (Gunicorn's): what a start would check, without binding a socket or serving a request.
 
-import { createLogger, openLogStream } from '../log.js';
+import { createLogger, errorMessage, openLogStream } from '../log.js';
 import { EXIT_OK } from './exit-codes.js';
 import { loadTarget } from './load-target.js';
 import type { SupervisorOptions } from './options.js';
@@ -15,9 +15,7 @@ export async function checkConfig(options: SupervisorOptions): Promise<number> {
     const loaded = await loadTarget({ ...checked, workers: 1, maxRequests: 0 }, logger);
     await loaded.close(0);
   } catch (error) {
-    logger.error(
-      `--check-config: ${options.app} would not start: ${error instanceof Error ? error.message : error}`,
-    );
+    logger.error(`--check-config: ${options.app} would not start: ${errorMessage(error)}`);
     return 1;
   }
   logger.info(`--check-config: the settings are valid and ${options.app} loads`);

@@ -3,7 +3,7 @@
 import { createLogger, openLogStream } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { SupervisorOptions } from './options.js';
-import { countLogLines, createStatsd } from './statsd.js';
+import { instrument } from './statsd.js';
 
 export { type Bind, formatBind, parseBind } from './binds.js';
 export { APP_LOAD_ERROR, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -13,11 +13,8 @@ export { type TargetKind, targetKind } from './target.js';
 /** Runs the server until it is stopped; resolves with the process exit code. */
 export async function runSupervisor(options: SupervisorOptions): Promise<number> {
   const stream = openLogStream(options.errorLogfile, process.stderr);
-  const statsd = options.statsdHost
-    ? createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags)
-    : null;
-  const logger = createLogger(stream, options.logLevel);
-  const code = await new Arbiter(options, statsd ? countLogLines(logger, statsd) : logger, statsd).run();
+  const { statsd, logger } = instrument(options, createLogger(stream, options.logLevel));
+  const code = await new Arbiter(options, logger, statsd).run();
   if (stream !== process.stderr) await new Promise<void>((resolve) => stream.end(resolve));
   return code;
 }

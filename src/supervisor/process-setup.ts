@@ -2,13 +2,10 @@
 // --check-config.
 
 import { resolve } from 'node:path';
+import { errorMessage } from '../log.js';
 import { resolveCredentials } from './credentials.js';
 import type { SupervisorOptions } from './options.js';
 import { readTlsFiles } from './tls-files.js';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The interpreter path taken where tsgi was started, then --chdir, -e and --umask applied to this process (its
@@ -23,7 +20,7 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
     try {
       process.chdir(chdir);
     } catch (error) {
-      throw new Error(`--chdir ${chdir}: ${messageOf(error)}`);
+      throw new Error(`--chdir ${chdir}: ${errorMessage(error)}`);
     }
   }
   for (const [key, value] of env) process.env[key] = value;

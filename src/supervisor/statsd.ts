@@ -3,6 +3,9 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import type { RequestMetrics } from '../http/server.js';
+import type { Logger } from '../log.js';
+import type { SupervisorOptions } from './options.js';
 
 /** A statsd client: counters, timers (ms) and gauges. */
 export interface Statsd {
@@ -40,37 +43,43 @@ export function createStatsd(target: string, prefix = '', tags = ''): Statsd {
   };
 }
 
-/** The error-log counters Gunicorn's statsd logger keeps: every warning, error and critical line counts. */
-export function countLogLines<
-  L extends {
-    warning(m: string): void;
-    error(m: string): void;
-    critical(m: string): void;
-    exception(m: string, e: unknown): void;
-  },
->(logger: L, statsd: Statsd): L {
-  return Object.assign(Object.create(logger) as L, {
-    warning: (m: string) => {
-      logger.warning(m);
-      statsd.increment('gunicorn.log.warning');
+/**
+ * --statsd-host in a process (the arbiter, a worker): the client, or null without the setting, and the logger to
+ * use, which also counts the warning, error, critical and exception lines as Gunicorn's statsd logger does.
+ */
+export function instrument(
+  options: SupervisorOptions,
+  logger: Logger,
+): { statsd: Statsd | null; logger: Logger } {
+  if (options.statsdHost === null) return { statsd: null, logger };
+  const statsd = createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags);
+  const counted = (name: string) => statsd.increment(`gunicorn.log.${name}`);
+  return {
+    statsd,
+    logger: {
+      ...logger,
+      warning(m) {
+        logger.warning(m);
+        counted('warning');
+      },
+      error(m) {
+        logger.error(m);
+        counted('error');
+      },
+      critical(m) {
+        logger.critical(m);
+        counted('critical');
+      },
+      exception(m, e) {
+        logger.exception(m, e);
+        counted('exception');
+      },
     },
-    error: (m: string) => {
-      logger.error(m);
-      statsd.increment('gunicorn.log.error');
-    },
-    critical: (m: string) => {
-      logger.critical(m);
-      statsd.increment('gunicorn.log.critical');
-    },
-    exception: (m: string, e: unknown) => {
-      logger.exception(m, e);
-      statsd.increment('gunicorn.log.exception');
-    },
-  });
+  };
 }
 
 /** The HTTP server's per-response figures as Gunicorn sends them (its access-log hook): duration, count, status. */
-export function requestMetrics(statsd: Statsd): { response(status: number, durationMs: number): void } {
+export function requestMetrics(statsd: Statsd): RequestMetrics {
   return {
     response(status, durationMs) {
       statsd.timer('gunicorn.request.duration', Math.round(durationMs * 1000) / 1000);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
-import { createLogger, type Logger, openLogStream } from '../log.js';
+import { createLogger, errorMessage, openLogStream } from '../log.js';
 import { type Bind, formatBind, parseBind } from './binds.js';
 import { switchCredentials } from './credentials.js';
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -16,15 +16,11 @@ import { startHeartbeat } from './heartbeat.js';
 import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import type { SupervisorOptions } from './options.js';
-import { countLogLines, createStatsd, requestMetrics } from './statsd.js';
+import { instrument, requestMetrics } from './statsd.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'https'): Promise<string> {
@@ -56,11 +52,7 @@ async function flushAndExit(code: number, streams: NodeJS.WritableStream[]): Pro
 
 export async function runWorker(options: SupervisorOptions): Promise<void> {
   const errorStream = openLogStream(options.errorLogfile, process.stderr);
-  const statsd = options.statsdHost
-    ? createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags)
-    : null;
-  const plainLogger = createLogger(errorStream, options.logLevel);
-  const logger: Logger = statsd ? countLogLines(plainLogger, statsd) : plainLogger;
+  const { statsd, logger } = instrument(options, createLogger(errorStream, options.logLevel));
   const streams = [errorStream];
   logger.info(`Booting worker with pid: ${process.pid}`);
   if (options.name !== null) process.title = `tsgi: worker [${options.name}]`;

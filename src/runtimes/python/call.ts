@@ -64,19 +64,15 @@ export class RemoteCall {
   // ---- frames from the worker
 
   onHeaders(items: string[]): void {
-    const headers: Array<[string, string]> = [];
-    for (let i = 1; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
     this.#headDone = true;
-    this.#resolveHead({ status: items[0], headers });
+    this.#resolveHead({ status: items[0], headers: headerPairs(items, 1) });
   }
 
   /** environ['wsgi.early_hints'](headers) in the app: name, value, name, value … */
   onEarlyHints(items: string[]): void {
     const client = this.hintsTo;
     if (this.#headDone || client?.earlyHints === undefined) return;
-    const headers: Array<[string, string]> = [];
-    for (let i = 0; i + 1 < items.length; i += 2) headers.push([items[i], items[i + 1]]);
-    client.earlyHints(headers);
+    client.earlyHints(headerPairs(items, 0));
   }
 
   onBody(chunk: Buffer): void {
@@ -189,6 +185,13 @@ export class RemoteCall {
       if (!(item instanceof Uint8Array)) void item.file.then((handle) => handle?.close());
     }
   }
+}
+
+/** name, value, name, value … from `start` on, as [name, value] pairs. */
+function headerPairs(items: string[], start: number): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = start; i + 1 < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
+  return pairs;
 }
 
 const FILE_BLOCK = 64 * 1024;
