@@ -33,11 +33,14 @@ async function main(): Promise<number> {
         process.stdout.write(`tsgi ${tsgiVersion()}\n`);
         return 0;
       case 'print-config':
+        for (const { level, message } of resolution.notices)
+          process.stderr.write(`tsgi: ${level}: ${message}\n`);
         process.stdout.write(printConfigText(resolution.config));
         return 0;
       case 'run': {
         const options = supervisorOptions(resolution.config);
-        return await (options.checkConfig ? checkConfig(options) : runSupervisor(options));
+        const { notices } = resolution;
+        return await (options.checkConfig ? checkConfig(options, notices) : runSupervisor(options, notices));
       }
     }
   } catch (error) {

@@ -17,6 +17,12 @@ export interface Logger {
   readonly level: Level;
 }
 
+/** A message decided before the log was open (a config file's warning), logged as soon as it is. */
+export interface Notice {
+  readonly level: Level;
+  readonly message: string;
+}
+
 /** Two digits, for log timestamps (also the access log's). */
 export function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -1,10 +1,13 @@
 // The -c/--config file: a JavaScript module (or JSON) exporting settings by name. Named exports and a default
 // export object both work; a name that is not a setting is an error (with a suggestion), not silently ignored.
+// A Python file (Gunicorn's gunicorn.conf.py) is read by python-config-file.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Notice } from '../log.js';
 import { validateSetting } from './parse-argv.js';
+import { isPythonConfig, loadPythonConfigFile } from './python-config-file.js';
 import { allSettings, settingNamed } from './registry.js';
 import { closest } from './suggest.js';
 import { UsageError } from './usage-error.js';
@@ -28,18 +31,28 @@ function camelCase(name: string): string {
   return name.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Reads and validates the config file at `file` (relative to `cwd`). */
-export async function loadConfigFile(file: string, cwd: string): Promise<Record<string, unknown>> {
+export interface ConfigFile {
+  values: Record<string, unknown>;
+  notices: Notice[];
+}
+
+/**
+ * Reads and validates the config file at `file` (relative to `cwd`); `python` is the interpreter that runs a
+ * Python config file.
+ */
+export async function loadConfigFile(file: string, cwd: string, python: string): Promise<ConfigFile> {
+  if (file.startsWith('python:')) return loadPythonConfigFile(file, file, cwd, python);
   const path = resolve(cwd, file);
   const shown = basename(path);
   const ext = extname(path);
-  if (ext !== '.json' && !MODULE_EXTENSIONS.has(ext)) {
+  if (ext !== '.json' && !MODULE_EXTENSIONS.has(ext) && !isPythonConfig(path)) {
     throw new UsageError(
       'TSGI_BAD_CONFIG_FILE',
-      `--config ${file}: use a .js, .mjs, .cjs, .ts or .json file`,
+      `--config ${file}: use a .js, .mjs, .cjs, .ts, .json or .py file (or python:MODULE)`,
     );
   }
   if (!existsSync(path)) throw new UsageError('TSGI_NO_CONFIG_FILE', `--config ${file}: no file at ${path}`);
+  if (isPythonConfig(path)) return loadPythonConfigFile(path, shown, cwd, python);
   let exported: Record<string, unknown>;
   try {
     exported = await importSettings(path);
@@ -66,5 +79,5 @@ export async function loadConfigFile(file: string, cwd: string): Promise<Record<
     if (value === undefined) continue;
     values[name] = validateSetting(setting, value, `'${name}' in ${shown}`);
   }
-  return values;
+  return { values, notices: [] };
 }

@@ -1,6 +1,10 @@
 // Resolves the settings from every source. Precedence, lowest first: built-in defaults, environment defaults
 // (PORT, WEB_CONCURRENCY, SCRIPT_NAME), the config file, TSGI_CMD_ARGS, the command line — as Gunicorn.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Notice } from '../log.js';
+import { defaultPython } from '../runtimes/python/python-app.js';
 import { loadConfigFile } from './config-file.js';
 import { parseArgv, validateSetting } from './parse-argv.js';
 import { allSettings, type Config, defaultConfig } from './registry.js';
@@ -10,8 +14,11 @@ import { UsageError } from './usage-error.js';
 export type Resolution =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'print-config'; config: Config }
-  | { kind: 'run'; config: Config & { app: string } };
+  | { kind: 'print-config'; config: Config; notices: Notice[] }
+  | { kind: 'run'; config: Config & { app: string }; notices: Notice[] };
+
+/** Read from the working directory when no -c is given, as Gunicorn reads it. */
+export const DEFAULT_CONFIG_FILE = 'gunicorn.conf.py';
 
 export interface Sources {
   argv: readonly string[];
@@ -24,9 +31,22 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   if (command.help) return { kind: 'help' };
   if (command.version) return { kind: 'version' };
   const fromEnvArgs = env.TSGI_CMD_ARGS ? parseArgv(splitArgs(env.TSGI_CMD_ARGS), ' in TSGI_CMD_ARGS') : null;
-  const configFile = (command.values.config ?? fromEnvArgs?.values.config) as string | null | undefined;
-  const fromFile = configFile ? await loadConfigFile(configFile, cwd) : {};
-  const given: Record<string, unknown> = { ...fromFile, ...fromEnvArgs?.values, ...command.values };
+  const named = (command.values.config ?? fromEnvArgs?.values.config) as string | null | undefined;
+  const byDefault = named === undefined && existsSync(join(cwd, DEFAULT_CONFIG_FILE));
+  const configFile = byDefault ? DEFAULT_CONFIG_FILE : named;
+  // A Python config file runs under the interpreter the app would: --python, else $VIRTUAL_ENV's, else python3.
+  const python = (command.values.python ?? fromEnvArgs?.values.python ?? defaultPython(env)) as string;
+  const fromFile = configFile ? await loadConfigFile(configFile, cwd, python) : { values: {}, notices: [] };
+  const notices: Notice[] = byDefault
+    ? [
+        {
+          level: 'info',
+          message: `Read settings from ./${DEFAULT_CONFIG_FILE} (read when no -c is given, as Gunicorn does)`,
+        },
+      ]
+    : [];
+  notices.push(...fromFile.notices);
+  const given: Record<string, unknown> = { ...fromFile.values, ...fromEnvArgs?.values, ...command.values };
 
   // Environment defaults see -e too: `-e SCRIPT_NAME=/app` sets the root path, as it would under Gunicorn.
   const rawEnv = (given.env ?? []) as Array<[string, string]>;
@@ -42,14 +62,14 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   Object.assign(config, given);
 
   const resolved = config as Config;
-  if (resolved.printConfig) return { kind: 'print-config', config: resolved };
+  if (resolved.printConfig) return { kind: 'print-config', config: resolved, notices };
   if (!resolved.app) {
     throw new UsageError(
       'TSGI_NO_APP',
       'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
     );
   }
-  return { kind: 'run', config: resolved as Config & { app: string } };
+  return { kind: 'run', config: resolved as Config & { app: string }, notices };
 }
 
 function wrapEnv<T>(name: string, read: () => T): T {

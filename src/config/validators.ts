@@ -32,6 +32,12 @@ export function optionalText(value: unknown): string | null {
   return nonEmptyText(value);
 }
 
+/** A user or group: a name, or a numeric id given as text or (in a config file) as a number. */
+export function nameOrId(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return optionalText(value);
+}
+
 export function boolean(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') {

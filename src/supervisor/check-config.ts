@@ -1,14 +1,18 @@
 // --check-config (Gunicorn's): what a start would check, without binding a socket or serving a request.
 
-import { createLogger, errorMessage, openLogStream } from '../log.js';
+import { createLogger, errorMessage, type Notice, openLogStream } from '../log.js';
 import { EXIT_OK } from './exit-codes.js';
 import { loadTarget } from './load-target.js';
 import type { SupervisorOptions } from './options.js';
 import { setUpProcess } from './process-setup.js';
 
 /** 0 when tsgi would start with these settings and the app loads; 1 (after logging why) when it would not. */
-export async function checkConfig(options: SupervisorOptions): Promise<number> {
+export async function checkConfig(
+  options: SupervisorOptions,
+  notices: readonly Notice[] = [],
+): Promise<number> {
   const logger = createLogger(openLogStream(options.errorLogfile, process.stderr), options.logLevel);
+  for (const { level, message } of notices) logger[level](message);
   try {
     const checked = setUpProcess(options);
     // One Python worker is enough to know that the app imports.

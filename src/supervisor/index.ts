@@ -1,6 +1,6 @@
 // The supervisor: the arbiter process and its workers.
 
-import { createLogger, openLogStream } from '../log.js';
+import { createLogger, type Notice, openLogStream } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { SupervisorOptions } from './options.js';
 import { instrument } from './statsd.js';
@@ -10,10 +10,17 @@ export { APP_LOAD_ERROR, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from '
 export type { SupervisorOptions } from './options.js';
 export { type TargetKind, targetKind } from './target.js';
 
-/** Runs the server until it is stopped; resolves with the process exit code. */
-export async function runSupervisor(options: SupervisorOptions): Promise<number> {
+/**
+ * Runs the server until it is stopped; resolves with the process exit code. `notices` (a config file's
+ * warnings) are logged first.
+ */
+export async function runSupervisor(
+  options: SupervisorOptions,
+  notices: readonly Notice[] = [],
+): Promise<number> {
   const stream = openLogStream(options.errorLogfile, process.stderr);
   const { statsd, logger } = instrument(options, createLogger(stream, options.logLevel));
+  for (const { level, message } of notices) logger[level](message);
   const code = await new Arbiter(options, logger, statsd).run();
   if (stream !== process.stderr) await new Promise<void>((resolve) => stream.end(resolve));
   return code;

@@ -28,14 +28,22 @@ export const config = defineSetting({
   flags: ['-c', '--config'],
   metavar: 'FILE',
   default: null as string | null,
-  defaultText: 'none',
-  expected: 'a path to a .js, .mjs, .cjs, .ts or .json file',
+  defaultText: './gunicorn.conf.py when it exists, else none',
+  expected: 'a path to a .js, .mjs, .cjs, .ts, .json or .py file, or python:MODULE',
   validate: optionalText,
-  help: 'A config file (JavaScript module or JSON) exporting settings by name, e.g. `export const workers = 4`.',
+  help:
+    'A config file exporting settings by name (a JS module or JSON, e.g. `export const workers = 4`), or a ' +
+    "Gunicorn config file (`gunicorn.conf.py`, `python:MODULE`) with Gunicorn's names.",
   details:
-    'Names are the camelCase of the long flag (`--max-requests` → `maxRequests`). A module may also export a ' +
-    'default object of settings. Precedence, lowest first: defaults, environment defaults, the config file, ' +
-    '`TSGI_CMD_ARGS`, the command line.',
+    'In a JS or JSON file, names are the camelCase of the long flag (`--max-requests` → `maxRequests`); a module ' +
+    'may also export a default object of settings, and a name that is not a setting is an error. A Python file ' +
+    "is run by the app's interpreter (`--python`, else `$VIRTUAL_ENV/bin/python`, else `python3`) as Gunicorn " +
+    "runs it, and its top-level names that are Gunicorn settings set tsgi's (`workers`, `bind`, `accesslog`, " +
+    '`raw_env`, `proc_name`…); its other names are its own, ignored as Gunicorn ignores them. Gunicorn settings ' +
+    'without a tsgi equivalent, and server hooks (`post_fork`, `when_ready`…), which tsgi does not call, are ' +
+    'named in one warning each at start-up. With no `-c`, `./gunicorn.conf.py` is read when it exists, as ' +
+    'Gunicorn does. Precedence, lowest first: defaults, environment defaults, the config file, `TSGI_CMD_ARGS`, ' +
+    'the command line.',
 });
 
 export const applicationSettings = [app, config] as const;

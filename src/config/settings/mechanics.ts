@@ -2,7 +2,7 @@
 
 import { parseUmask } from '../../supervisor/credentials.js';
 import { defineSetting, InvalidValue } from '../setting.js';
-import { boolean, listOf, optionalText, text } from '../validators.js';
+import { boolean, listOf, nameOrId, optionalText, text } from '../validators.js';
 
 export const chdir = defineSetting({
   name: 'chdir',
@@ -135,7 +135,7 @@ export const user = defineSetting({
   default: null as string | null,
   defaultText: 'the user tsgi runs as',
   expected: 'a user name or a numeric uid',
-  validate: optionalText,
+  validate: nameOrId,
   help: 'Run the workers (and so the app, and its Python processes) as this user; tsgi must start as root.',
   details:
     'As in Gunicorn, the main process stays root (it binds the sockets, so a port below 1024 works, and writes ' +
@@ -153,7 +153,7 @@ export const group = defineSetting({
   default: null as string | null,
   defaultText: "the user's primary group with --user, else tsgi's",
   expected: 'a group name or a numeric gid',
-  validate: optionalText,
+  validate: nameOrId,
   help: 'Run the workers with this group (and no supplementary groups); tsgi must start as root.',
 });
 

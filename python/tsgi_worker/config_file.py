@@ -1,0 +1,79 @@
+"""Reads a Python config file for the front end (src/config/python-config-file.ts), as Gunicorn reads its
+`-c gunicorn.conf.py` or `-c python:module.name`: the file runs, then its top-level names are its settings.
+
+Usage: `python -c <bootstrap> <python dir> <location>`; the report is JSON on fd 3, so that what the file prints
+still reaches stdout and stderr:
+    {"names": {"workers": {"value": 4}, "post_fork": {"kind": "function"}, ...}}  or  {"error": "..."}
+Plain values (None, bool, int, float, str, and lists, tuples and dicts of them) are sent as they are; anything
+else only by kind. Names starting with "_", modules and classes are left out (a config's own helpers).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import traceback
+import types
+from typing import Any, Dict
+
+SCALARS = (type(None), bool, int, float, str)
+
+
+def load(location: str) -> Dict[str, Any]:
+    if location.startswith("python:"):
+        return vars(importlib.import_module(location[len("python:"):]))
+    namespace: Dict[str, Any] = {"__file__": location, "__name__": "__config__"}
+    with open(location, "rb") as f:
+        code = compile(f.read(), location, "exec")
+    exec(code, namespace)  # noqa: S102 - running the operator's own config file is the point
+    return namespace
+
+
+def plain(value: Any) -> bool:
+    if isinstance(value, SCALARS):
+        return not isinstance(value, float) or value == value and abs(value) != float("inf")
+    if isinstance(value, (list, tuple)):
+        return all(plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
+    return False
+
+
+def describe(value: Any) -> Dict[str, Any]:
+    if plain(value):
+        return {"value": value}
+    if callable(value):
+        return {"kind": "function"}
+    return {"kind": type(value).__name__}
+
+
+def failure(error: BaseException, location: str) -> str:
+    """`NameError: name 'x' is not defined (gunicorn.conf.py, line 3)`: the error and where in the file."""
+    where = ""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename == location or location.startswith("python:"):
+            where = " (%s, line %s)" % (os.path.basename(frame.filename), frame.lineno)
+            break
+    if isinstance(error, SyntaxError) and error.lineno:
+        where = " (%s, line %s)" % (os.path.basename(error.filename or location), error.lineno)
+    return "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1] + where
+
+
+def main(argv: list) -> None:
+    location = argv[-1]
+    out = os.fdopen(3, "w")
+    # A config may import the project's modules, as under Gunicorn run from the project's directory.
+    sys.path.insert(0, os.getcwd())
+    try:
+        names = load(location)
+    except BaseException as error:  # noqa: BLE001 - SystemExit from the file is a failure to report too
+        json.dump({"error": failure(error, location)}, out)
+        return
+    report = {
+        name: describe(value)
+        for name, value in names.items()
+        if not name.startswith("_") and not isinstance(value, (types.ModuleType, type))
+    }
+    json.dump({"names": report}, out)

@@ -1,0 +1,113 @@
+// A Python config file, as Gunicorn reads one (`-c gunicorn.conf.py`, `-c python:myproject.gunicorn_conf`): the
+// interpreter runs it (python/tsgi_worker/config_file.py) and reports its top-level names; Gunicorn's setting names
+// become tsgi's settings (gunicorn-names.ts). Names that are no setting are the file's own and ignored, as
+// Gunicorn ignores them; Gunicorn settings and server hooks that tsgi has no use for are named in a warning.
+
+import { spawnSync } from 'node:child_process';
+import type { Notice } from '../log.js';
+import { PYTHON_ROOT } from '../runtimes/python/worker.js';
+import { GUNICORN_HOOKS, GUNICORN_OTHER_SETTINGS, GUNICORN_SETTINGS } from './gunicorn-names.js';
+import { validateSetting } from './parse-argv.js';
+import { settingNamed } from './registry.js';
+import { UsageError } from './usage-error.js';
+
+const BOOTSTRAP =
+  'import sys;sys.path.insert(0,sys.argv[1]);import tsgi_worker.config_file as m;' +
+  'sys.path.remove(sys.argv[1]);m.main(sys.argv)';
+
+/** A config file that runs longer than this (a network call at import?) is reported, not waited on forever. */
+const READ_TIMEOUT_MS = 60_000;
+
+/** One top-level name of the file: a plain value, or only the kind of anything else ('function', 'object'…). */
+type PythonName = { value: unknown } | { kind: string };
+
+export interface PythonConfig {
+  values: Record<string, unknown>;
+  notices: Notice[];
+}
+
+/** True when `file` names a Python config: a .py path, or Gunicorn's `python:module.name`. */
+export function isPythonConfig(file: string): boolean {
+  return file.endsWith('.py') || file.startsWith('python:');
+}
+
+/** Runs the config at `location` (a path, or `python:module`) with `python` in `cwd`; `shown` names it in errors. */
+export function loadPythonConfigFile(
+  location: string,
+  shown: string,
+  cwd: string,
+  python: string,
+): PythonConfig {
+  return gunicornSettings(runConfig(location, shown, cwd, python), shown);
+}
+
+function runConfig(location: string, shown: string, cwd: string, python: string): Record<string, PythonName> {
+  // The report comes on fd 3: what the file prints goes to tsgi's own stdout and stderr, as under Gunicorn.
+  const run = spawnSync(python, ['-c', BOOTSTRAP, PYTHON_ROOT, location], {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+    timeout: READ_TIMEOUT_MS,
+  });
+  const fail = (why: string) => new UsageError('TSGI_BAD_CONFIG_FILE', `--config ${shown}: ${why}`);
+  if (run.error) {
+    const code = (run.error as NodeJS.ErrnoException).code;
+    throw fail(
+      code === 'ENOENT'
+        ? `a Python config file needs a Python interpreter, and ${python} was not found (pass --python PATH)`
+        : code === 'ETIMEDOUT'
+          ? `reading it took over ${READ_TIMEOUT_MS / 1000} s; a config file should only set names`
+          : `running ${python} failed: ${run.error.message}`,
+    );
+  }
+  const text = run.output[3]?.toString('utf8') ?? '';
+  let report: { names?: Record<string, PythonName>; error?: string };
+  try {
+    report = JSON.parse(text) as typeof report;
+  } catch {
+    throw fail(
+      `${python} did not read it (exit status ${run.status ?? run.signal}); is it Python 3.9 or later?`,
+    );
+  }
+  if (report.error !== undefined) throw fail(`running it raised ${report.error}`);
+  return report.names ?? {};
+}
+
+/** Gunicorn's names → tsgi's validated settings, plus warnings for what tsgi ignores. */
+function gunicornSettings(names: Record<string, PythonName>, shown: string): PythonConfig {
+  const values: Record<string, unknown> = {};
+  const hooks: string[] = [];
+  const ignored: string[] = [];
+  for (const [name, entry] of Object.entries(names)) {
+    const target = GUNICORN_SETTINGS[name];
+    if (target === undefined) {
+      if (GUNICORN_HOOKS.has(name) && 'kind' in entry) hooks.push(name);
+      else if (GUNICORN_OTHER_SETTINGS.has(name) || GUNICORN_HOOKS.has(name)) ignored.push(name);
+      continue; // the file's own names (imports, helpers): Gunicorn ignores them too
+    }
+    if ('kind' in entry) {
+      throw new UsageError(
+        'TSGI_BAD_VALUE',
+        `'${name}' in ${shown} is a ${entry.kind}; set it to a plain value (a str, int, bool or list)`,
+      );
+    }
+    // None is Gunicorn's "not set" for every optional setting: the default stays.
+    if (entry.value === null) continue;
+    values[target] = validateSetting(settingNamed(target)!, entry.value, `'${name}' in ${shown}`);
+  }
+  const notices: Notice[] = [];
+  if (hooks.length > 0) {
+    notices.push({
+      level: 'warning',
+      message:
+        `${shown}: tsgi does not run server hooks, so ${hooks.join(', ')} will not be called (each worker ` +
+        'imports the app itself; set-up done in a hook belongs in the app module)',
+    });
+  }
+  if (ignored.length > 0) {
+    notices.push({
+      level: 'warning',
+      message: `${shown}: ${ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no tsgi equivalent and ${ignored.length > 1 ? 'are' : 'is'} ignored (docs/settings.md lists tsgi's settings)`,
+    });
+  }
+  return { values, notices };
+}

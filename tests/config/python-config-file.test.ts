@@ -1,0 +1,173 @@
+// A Gunicorn config file (gunicorn.conf.py, python:MODULE) read with a real interpreter: Gunicorn's names set
+// tsgi's settings, the file's own names are ignored, and what tsgi cannot honour is named in a warning.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { type Resolution, resolveConfig } from '../../src/config/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tsgi-pyconfig-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+
+/** A fresh directory holding `files`, so that a gunicorn.conf.py in one test is not read by another. */
+function project(files: Record<string, string>): string {
+  const dir = join(root, `p${++dirs}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+// python3 from PATH: a config file is read by the interpreter tsgi would use for the app.
+const env = { PATH: process.env.PATH ?? '' };
+
+async function resolve(cwd: string, argv: string[]) {
+  const resolution: Resolution = await resolveConfig({ argv, env, cwd });
+  assert.equal(resolution.kind, 'run');
+  return resolution.kind === 'run' ? resolution : assert.fail();
+}
+
+test("Gunicorn's names in a .py config set tsgi's settings", async () => {
+  const cwd = project({
+    'gunicorn.conf.py': [
+      'import multiprocessing',
+      'bind = "0.0.0.0:9000"',
+      'workers = multiprocessing.cpu_count() * 0 + 3',
+      'threads = 2',
+      'worker_class = "gthread"',
+      'keepalive = 5',
+      'accesslog = "-"',
+      'errorlog = "/tmp/error.log"',
+      'loglevel = "debug"',
+      'raw_env = ["DJANGO_SETTINGS_MODULE=proj.settings", "A=1"]',
+      'proc_name = "shop"',
+      'pythonpath = "src,lib"',
+      'forwarded_allow_ips = ["10.0.0.1", "10.0.0.2"]',
+      'umask = 0o027',
+      'user = 1000',
+      'max_requests = 1000',
+      'max_requests_jitter = 50',
+      'preload_app = True',
+      'wsgi_app = "proj.wsgi:application"',
+    ].join('\n'),
+  });
+  const { config, notices } = await resolve(cwd, ['-c', 'gunicorn.conf.py']);
+  assert.deepEqual(config.bind, ['0.0.0.0:9000']);
+  assert.equal(config.workers, 3);
+  assert.equal(config.threads, 2);
+  assert.equal(config.workerClass, 'gthread');
+  assert.equal(config.keepAlive, 5);
+  assert.equal(config.accessLogfile, '-');
+  assert.equal(config.errorLogfile, '/tmp/error.log');
+  assert.equal(config.logLevel, 'debug');
+  assert.deepEqual(config.env, [
+    ['DJANGO_SETTINGS_MODULE', 'proj.settings'],
+    ['A', '1'],
+  ]);
+  assert.equal(config.name, 'shop');
+  assert.deepEqual(config.pythonpath, ['src', 'lib']);
+  assert.deepEqual(config.forwardedAllowIps, ['10.0.0.1', '10.0.0.2']);
+  assert.equal(config.umask, 0o027);
+  assert.equal(config.user, '1000');
+  assert.equal(config.maxRequests, 1000);
+  assert.equal(config.maxRequestsJitter, 50);
+  assert.equal(config.preload, true);
+  assert.equal(config.app, 'proj.wsgi:application');
+  assert.deepEqual(notices, [], 'imports and helpers of the file are its own: no warning');
+});
+
+test('./gunicorn.conf.py is read when no -c is given, and said so', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 4\n' });
+  const { config, notices } = await resolve(cwd, ['app:application']);
+  assert.equal(config.workers, 4);
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0].level, 'info');
+  assert.match(notices[0].message, /Read settings from \.\/gunicorn\.conf\.py/);
+});
+
+test('-c naming another file wins over ./gunicorn.conf.py', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 4\n', 'prod.py': 'workers = 6\n' });
+  const { config, notices } = await resolve(cwd, ['app:application', '-c', 'prod.py']);
+  assert.equal(config.workers, 6);
+  assert.deepEqual(notices, []);
+});
+
+test('the command line beats a .py config file', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 4\ntimeout = 90\n' });
+  const { config } = await resolve(cwd, ['app:application', '-w', '2']);
+  assert.equal(config.workers, 2);
+  assert.equal(config.timeout, 90);
+});
+
+test('-c python:MODULE imports the config module from the working directory', async () => {
+  const cwd = project({ 'deploy_conf.py': 'bind = ["unix:/run/app.sock", "127.0.0.1:8001"]\n' });
+  const { config } = await resolve(cwd, ['app:application', '-c', 'python:deploy_conf']);
+  assert.deepEqual(config.bind, ['unix:/run/app.sock', '127.0.0.1:8001']);
+});
+
+test('server hooks are named in a warning: tsgi does not call them', async () => {
+  const cwd = project({
+    'gunicorn.conf.py': 'def post_fork(server, worker):\n    pass\n\ndef when_ready(server):\n    pass\n',
+  });
+  const { notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0].level, 'warning');
+  assert.match(notices[0].message, /post_fork, when_ready will not be called/);
+});
+
+test('Gunicorn settings without a tsgi equivalent are named in a warning', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'worker_connections = 1000\nsendfile = False\nworkers = 2\n' });
+  const { config, notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.equal(config.workers, 2);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0].message, /worker_connections, sendfile have no tsgi equivalent and are ignored/);
+});
+
+test('None leaves a setting at its default, as it means "not set" to Gunicorn', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'pidfile = None\nwsgi_app = None\nworkers = None\n' });
+  const { config } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.equal(config.pid, null);
+  assert.equal(config.app, 'app:application');
+  assert.equal(config.workers, 1);
+});
+
+test('a bad value names the Gunicorn setting and the file', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = "many"\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'workers' in gunicorn\.conf\.py expects an integer ≥ 1, got 'many'/,
+  });
+});
+
+test('a setting given a function is an error: tsgi reads plain values', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'def bind():\n    return "0.0.0.0:1"\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'bind' in gunicorn\.conf\.py is a function; set it to a plain value/,
+  });
+});
+
+test('a config file that raises is an error naming the exception and its line', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 2\nbind = BIND_ADDRESS\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /running it raised NameError: name 'BIND_ADDRESS' is not defined \(gunicorn\.conf\.py, line 2\)/,
+  });
+});
+
+test('a syntax error in the file names its line', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 2\nbind = "a\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /SyntaxError: .* \(gunicorn\.conf\.py, line 2\)/,
+  });
+});
+
+test('a missing interpreter is a clear error that says to pass --python', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'workers = 2\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '--python', join(cwd, 'no-python')]), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /needs a Python interpreter, and .*no-python was not found \(pass --python PATH\)/,
+  });
+});
