@@ -70,67 +70,328 @@ export const GUNICORN_HOOKS: ReadonlySet<string> = new Set([
   'dirty_worker_exit',
 ]);
 
-/** Gunicorn's other settings (release 23 to 27): read from a config file only to say that tsgi ignores them. */
-export const GUNICORN_OTHER_SETTINGS: ReadonlySet<string> = new Set([
-  'asgi_disconnect_grace_period',
-  'asgi_lifespan',
-  'asgi_loop',
-  'ca_certs',
-  'casefold_http_method',
-  'cert_reqs',
-  'ciphers',
-  'control_socket',
-  'control_socket_disable',
-  'control_socket_mode',
-  'daemon',
-  'default_proc_name',
-  'dirty_apps',
-  'dirty_graceful_timeout',
-  'dirty_threads',
-  'dirty_timeout',
-  'dirty_workers',
-  'disable_redirect_access_to_syslog',
-  'do_handshake_on_connect',
-  'enable_backlog_metric',
-  'enable_stdio_inheritance',
-  'forwarder_headers',
-  'header_map',
-  'http2_cleartext',
-  'http2_initial_window_size',
-  'http2_max_concurrent_streams',
-  'http2_max_frame_size',
-  'http2_max_header_list_size',
-  'http_parser',
-  'http_protocols',
-  'initgroups',
-  'logconfig',
-  'logconfig_dict',
-  'logconfig_json',
-  'logger_class',
-  'paste',
-  'permit_obsolete_folding',
-  'permit_unconventional_http_method',
-  'permit_unconventional_http_version',
-  'protocol',
-  'proxy_allow_ips',
-  'proxy_protocol',
-  'raw_paste_global_conf',
-  'reload_engine',
-  'reload_extra_files',
-  'reuse_port',
-  'secure_scheme_headers',
-  'sendfile',
-  'spew',
-  'ssl_version',
-  'strip_header_spaces',
-  'suppress_ragged_eofs',
-  'syslog',
-  'syslog_addr',
-  'syslog_facility',
-  'syslog_prefix',
-  'tmp_upload_dir',
-  'uwsgi_allow_ips',
-  'websocket_max_message_size',
-  'worker_connections',
-  'worker_tmp_dir',
-]);
+/**
+ * What tsgi does with one of Gunicorn's other settings: `none` — accepted, with nothing lost (the log says why it
+ * has no effect); `ignored` — accepted, but what it asks for does not happen (a warning says so); `refused` — a
+ * usage error, because running without it would be wrong (an unauthenticated client, a port shared unsafely).
+ */
+export type ForeignEffect = 'none' | 'ignored' | 'refused';
+
+export interface ForeignSetting {
+  /** Gunicorn's command-line flags; none for a config-file-only setting. */
+  readonly flags?: readonly string[];
+  /** What follows the flag: a value, nothing (a switch), or an optional value (`--proxy-protocol [v1]`). */
+  readonly takes?: 'value' | 'switch' | 'optional';
+  /** Gunicorn's default, when a config file may well spell it out (`cert_reqs = 0`): then it asks for nothing. */
+  readonly default?: string | number | boolean;
+  readonly effect: ForeignEffect;
+  /** The reason, completing "--flag has no effect: …" / "… is ignored: …" / "… is not supported: …". */
+  readonly why: string;
+}
+
+const PARSER_RULES = "tsgi's HTTP parser (Node's llhttp) keeps its own strict rules";
+const LOGGING =
+  "tsgi's logs are set by --error-logfile, --access-logfile, --access-logformat and --log-level";
+const SYSLOG = 'tsgi does not log to syslog; its logs go to files or to stdout/stderr (journald reads those)';
+const ASGI = "it applies to Gunicorn's ASGI workers only";
+const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
+const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
+const CONTROL = 'tsgi has no control socket; signals control it (docs/lifecycle.md)';
+const PASTE = 'name the WSGI callable as MODULE:NAME instead of a PasteDeploy file';
+
+/** Gunicorn's other settings (release 23 to 27), by name, and what tsgi does when one is given. */
+export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
+  asgi_disconnect_grace_period: {
+    flags: ['--asgi-disconnect-grace-period'],
+    takes: 'value',
+    effect: 'none',
+    why: ASGI,
+  },
+  asgi_lifespan: { default: 'auto', flags: ['--asgi-lifespan'], takes: 'value', effect: 'none', why: ASGI },
+  asgi_loop: { default: 'auto', flags: ['--asgi-loop'], takes: 'value', effect: 'none', why: ASGI },
+  websocket_max_message_size: {
+    flags: ['--websocket-max-message-size'],
+    takes: 'value',
+    effect: 'none',
+    why: ASGI,
+  },
+  worker_connections: {
+    default: 1000,
+    flags: ['--worker-connections'],
+    takes: 'value',
+    effect: 'none',
+    why: "it sizes Gunicorn's async workers; tsgi's front end holds any number of connections",
+  },
+  worker_tmp_dir: {
+    flags: ['--worker-tmp-dir'],
+    takes: 'value',
+    effect: 'none',
+    why: "tsgi's workers report that they are alive over IPC, not through a file",
+  },
+  sendfile: {
+    flags: ['--no-sendfile'],
+    takes: 'switch',
+    effect: 'none',
+    why: 'tsgi streams wsgi.file_wrapper files itself and never uses sendfile(2)',
+  },
+  reload_engine: {
+    default: 'auto',
+    flags: ['--reload-engine'],
+    takes: 'value',
+    effect: 'none',
+    why: "--reload watches files with the operating system's own notifications",
+  },
+  control_socket: { flags: ['--control-socket'], takes: 'value', effect: 'none', why: CONTROL },
+  control_socket_mode: { flags: ['--control-socket-mode'], takes: 'value', effect: 'none', why: CONTROL },
+  control_socket_disable: { flags: ['--no-control-socket'], takes: 'switch', effect: 'none', why: CONTROL },
+  enable_stdio_inheritance: {
+    flags: ['-R', '--enable-stdio-inheritance'],
+    takes: 'switch',
+    effect: 'none',
+    why: 'tsgi does not detach, so its workers keep its stdout and stderr',
+  },
+  do_handshake_on_connect: {
+    flags: ['--do-handshake-on-connect'],
+    takes: 'switch',
+    effect: 'none',
+    why: "Node's TLS completes the handshake before the request is read",
+  },
+  suppress_ragged_eofs: {
+    default: true,
+    flags: ['--suppress-ragged-eofs'],
+    takes: 'switch',
+    effect: 'none',
+    why: 'a TLS connection closed without close_notify ends the connection quietly in tsgi',
+  },
+  ssl_version: {
+    flags: ['--ssl-version'],
+    takes: 'value',
+    effect: 'none',
+    why: 'Node negotiates TLS 1.2 or 1.3 (Gunicorn deprecated this setting too)',
+  },
+  tmp_upload_dir: {
+    effect: 'none',
+    why: 'tsgi buffers large request bodies in the system temporary directory',
+  },
+  default_proc_name: { effect: 'none', why: 'tsgi names its processes after the APP, or --name' },
+  uwsgi_allow_ips: {
+    default: '127.0.0.1,::1',
+    flags: ['--uwsgi-allow-from'],
+    takes: 'value',
+    effect: 'none',
+    why: 'tsgi speaks HTTP only',
+  },
+  http_protocols: {
+    default: 'h1',
+    flags: ['--http-protocols'],
+    takes: 'value',
+    effect: 'ignored',
+    why: HTTP2,
+  },
+  http2_cleartext: {
+    default: 'off',
+    flags: ['--http2-cleartext'],
+    takes: 'value',
+    effect: 'ignored',
+    why: HTTP2,
+  },
+  http2_initial_window_size: {
+    flags: ['--http2-initial-window-size'],
+    takes: 'value',
+    effect: 'none',
+    why: HTTP2,
+  },
+  http2_max_concurrent_streams: {
+    flags: ['--http2-max-concurrent-streams'],
+    takes: 'value',
+    effect: 'none',
+    why: HTTP2,
+  },
+  http2_max_frame_size: { flags: ['--http2-max-frame-size'], takes: 'value', effect: 'none', why: HTTP2 },
+  http2_max_header_list_size: {
+    flags: ['--http2-max-header-list-size'],
+    takes: 'value',
+    effect: 'none',
+    why: HTTP2,
+  },
+  logconfig: { flags: ['--log-config'], takes: 'value', effect: 'ignored', why: LOGGING },
+  logconfig_json: { flags: ['--log-config-json'], takes: 'value', effect: 'ignored', why: LOGGING },
+  logconfig_dict: { effect: 'ignored', why: LOGGING },
+  logger_class: {
+    default: 'gunicorn.glogging.Logger',
+    flags: ['--logger-class'],
+    takes: 'value',
+    effect: 'ignored',
+    why: LOGGING,
+  },
+  syslog: { flags: ['--log-syslog'], takes: 'switch', effect: 'ignored', why: SYSLOG },
+  syslog_addr: {
+    default: 'udp://localhost:514',
+    flags: ['--log-syslog-to'],
+    takes: 'value',
+    effect: 'ignored',
+    why: SYSLOG,
+  },
+  syslog_prefix: { flags: ['--log-syslog-prefix'], takes: 'value', effect: 'ignored', why: SYSLOG },
+  syslog_facility: {
+    default: 'user',
+    flags: ['--log-syslog-facility'],
+    takes: 'value',
+    effect: 'ignored',
+    why: SYSLOG,
+  },
+  disable_redirect_access_to_syslog: {
+    flags: ['--disable-redirect-access-to-syslog'],
+    takes: 'switch',
+    effect: 'none',
+    why: SYSLOG,
+  },
+  enable_backlog_metric: {
+    flags: ['--enable-backlog-metric'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: 'tsgi sends no backlog metric to statsd',
+  },
+  secure_scheme_headers: {
+    effect: 'ignored',
+    why:
+      'from --forwarded-allow-ips tsgi trusts X-Forwarded-Proto: https, X-Forwarded-Protocol: ssl and ' +
+      "X-Forwarded-Ssl: on (Gunicorn's default)",
+  },
+  forwarder_headers: {
+    default: 'SCRIPT_NAME,PATH_INFO',
+    flags: ['--forwarder-headers'],
+    takes: 'value',
+    effect: 'ignored',
+    why: 'tsgi takes SCRIPT_NAME from --root-path (or $SCRIPT_NAME) only, never from a request header',
+  },
+  header_map: {
+    default: 'drop',
+    flags: ['--header-map'],
+    takes: 'value',
+    effect: 'ignored',
+    why: "tsgi always drops request headers whose names contain '_' (Gunicorn's default, drop)",
+  },
+  permit_obsolete_folding: {
+    flags: ['--permit-obsolete-folding'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  permit_unconventional_http_method: {
+    flags: ['--permit-unconventional-http-method'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  permit_unconventional_http_version: {
+    flags: ['--permit-unconventional-http-version'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  casefold_http_method: {
+    flags: ['--casefold-http-method'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  strip_header_spaces: {
+    flags: ['--strip-header-spaces'],
+    takes: 'switch',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  http_parser: {
+    default: 'auto',
+    flags: ['--http-parser'],
+    takes: 'value',
+    effect: 'ignored',
+    why: PARSER_RULES,
+  },
+  dirty_apps: { flags: ['--dirty-app'], takes: 'value', effect: 'refused', why: DIRTY },
+  dirty_workers: { flags: ['--dirty-workers'], takes: 'value', effect: 'refused', why: DIRTY },
+  dirty_timeout: { flags: ['--dirty-timeout'], takes: 'value', effect: 'none', why: DIRTY },
+  dirty_threads: { flags: ['--dirty-threads'], takes: 'value', effect: 'none', why: DIRTY },
+  dirty_graceful_timeout: { flags: ['--dirty-graceful-timeout'], takes: 'value', effect: 'none', why: DIRTY },
+  paste: { flags: ['--paste', '--paster'], takes: 'value', effect: 'refused', why: PASTE },
+  raw_paste_global_conf: { flags: ['--paste-global'], takes: 'value', effect: 'refused', why: PASTE },
+  protocol: {
+    default: 'http',
+    flags: ['--protocol'],
+    takes: 'value',
+    effect: 'refused',
+    why: 'tsgi speaks HTTP only (put it behind nginx with proxy_pass, not uwsgi_pass)',
+  },
+  spew: {
+    flags: ['--spew'],
+    takes: 'switch',
+    effect: 'refused',
+    why: "it traces Gunicorn's own Python code",
+  },
+  reuse_port: {
+    flags: ['--reuse-port'],
+    takes: 'switch',
+    effect: 'refused',
+    why: "Node 20 cannot set SO_REUSEPORT (tsgi's workers share the listening socket without it)",
+  },
+  daemon: {
+    flags: ['-D', '--daemon'],
+    takes: 'switch',
+    effect: 'refused',
+    why: 'tsgi stays in the foreground; run it under systemd, supervisord or a container manager',
+  },
+  proxy_protocol: {
+    default: 'off',
+    flags: ['--proxy-protocol'],
+    takes: 'optional',
+    effect: 'refused',
+    why: 'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead',
+  },
+  proxy_allow_ips: {
+    default: '127.0.0.1,::1',
+    flags: ['--proxy-allow-from'],
+    takes: 'value',
+    effect: 'refused',
+    why: 'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead',
+  },
+  ca_certs: {
+    flags: ['--ca-certs'],
+    takes: 'value',
+    effect: 'refused',
+    why: 'tsgi does not verify client certificates; terminate mutual TLS in a proxy',
+  },
+  cert_reqs: {
+    default: 0,
+    flags: ['--cert-reqs'],
+    takes: 'value',
+    effect: 'refused',
+    why: 'tsgi does not verify client certificates; terminate mutual TLS in a proxy',
+  },
+  ciphers: {
+    flags: ['--ciphers'],
+    takes: 'value',
+    effect: 'refused',
+    why: "tsgi uses Node's default TLS cipher list",
+  },
+  initgroups: {
+    flags: ['--initgroups'],
+    takes: 'switch',
+    effect: 'refused',
+    why: "tsgi gives its workers only the --group (or the user's primary group)",
+  },
+  reload_extra_files: {
+    flags: ['--reload-extra-file'],
+    takes: 'value',
+    effect: 'ignored',
+    why: '--reload watches the .py, .ts, .js and .json files under the working directory',
+  },
+};
+
+/** The Gunicorn setting a command-line flag belongs to, when tsgi has no setting of its own for it. */
+export function foreignFlag(flag: string): { name: string; setting: ForeignSetting } | undefined {
+  for (const [name, setting] of Object.entries(GUNICORN_FOREIGN)) {
+    if (setting.flags?.includes(flag)) return { name, setting };
+  }
+  return undefined;
+}

@@ -1,6 +1,8 @@
 // The command-line parser, derived from the registry: `--flag VALUE`, `--flag=VALUE`, `-f VALUE`, `-fVALUE`,
 // switches, repeatable flags, `--` and the positional APP. The same parser reads TSGI_CMD_ARGS.
 
+import type { Notice } from '../log.js';
+import { type ForeignSetting, foreignFlag } from './gunicorn-names.js';
 import { allSettings, settingForFlag } from './registry.js';
 import { InvalidValue, type Setting } from './setting.js';
 import { closest } from './suggest.js';
@@ -14,6 +16,8 @@ export interface ParsedArgs {
   values: Record<string, unknown>;
   help: boolean;
   version: boolean;
+  /** Gunicorn options accepted without a tsgi setting: what the log should say about each. */
+  notices: Notice[];
 }
 
 /** Validates one value for a setting; `where` names its origin in the error ("--workers", "workers in x.json"). */
@@ -28,6 +32,18 @@ export function validateSetting(setting: Setting, value: unknown, where: string)
       `${where} expects ${setting.expected}, got ${showValue(value)}${detail}`,
     );
   }
+}
+
+/**
+ * A Gunicorn setting tsgi has no setting for, named by `what` (`--worker-tmp-dir`, `'sendfile' in
+ * gunicorn.conf.py`): a notice to log, or a usage error when running without it would be wrong.
+ */
+export function foreignNotice(what: string, setting: ForeignSetting): Notice {
+  if (setting.effect === 'refused')
+    throw new UsageError('TSGI_UNSUPPORTED_OPTION', `${what} (Gunicorn's) is not supported: ${setting.why}`);
+  return setting.effect === 'none'
+    ? { level: 'info', message: `${what} has no effect: ${setting.why}` }
+    : { level: 'warning', message: `${what} is ignored: ${setting.why}` };
 }
 
 function unknownFlag(flag: string, origin: string): UsageError {
@@ -45,7 +61,7 @@ function unknownFlag(flag: string, origin: string): UsageError {
  * line itself.
  */
 export function parseArgv(args: readonly string[], source = ''): ParsedArgs {
-  const parsed: ParsedArgs = { values: {}, help: false, version: false };
+  const parsed: ParsedArgs = { values: {}, help: false, version: false, notices: [] };
   const positionals: string[] = [];
   const set = (setting: Setting, value: unknown, flag: string) => {
     const validated = validateSetting(setting, value, `${flag}${source}`);
@@ -86,6 +102,12 @@ export function parseArgv(args: readonly string[], source = ''): ParsedArgs {
       inline = arg.slice(2);
     }
     const setting = settingForFlag(flag);
+    const foreign = setting ? undefined : foreignFlag(flag);
+    if (foreign) {
+      parsed.notices.push(foreignNotice(`${flag}${source}`, foreign.setting));
+      if (foreign.setting.takes === 'value' && inline === undefined) i++; // its value, unused
+      continue;
+    }
     if (!setting || setting.positional) throw unknownFlag(flag, source);
     if (setting.boolean) {
       set(setting, inline ?? true, flag);

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import type { Notice } from '../log.js';
 import { PYTHON_ROOT } from '../runtimes/python/worker.js';
-import { GUNICORN_HOOKS, GUNICORN_OTHER_SETTINGS, GUNICORN_SETTINGS } from './gunicorn-names.js';
-import { validateSetting } from './parse-argv.js';
+import { GUNICORN_FOREIGN, GUNICORN_HOOKS, GUNICORN_SETTINGS } from './gunicorn-names.js';
+import { foreignNotice, validateSetting } from './parse-argv.js';
 import { settingNamed } from './registry.js';
 import { UsageError } from './usage-error.js';
 
@@ -75,13 +75,15 @@ function runConfig(location: string, shown: string, cwd: string, python: string)
 /** Gunicorn's names → tsgi's validated settings, plus warnings for what tsgi ignores. */
 function gunicornSettings(names: Record<string, PythonName>, shown: string): PythonConfig {
   const values: Record<string, unknown> = {};
+  const notices: Notice[] = [];
   const hooks: string[] = [];
-  const ignored: string[] = [];
   for (const [name, entry] of Object.entries(names)) {
     const target = GUNICORN_SETTINGS[name];
     if (target === undefined) {
-      if (GUNICORN_HOOKS.has(name) && 'kind' in entry) hooks.push(name);
-      else if (GUNICORN_OTHER_SETTINGS.has(name) || GUNICORN_HOOKS.has(name)) ignored.push(name);
+      const foreign = GUNICORN_FOREIGN[name];
+      if (isUnset(entry, foreign?.default)) continue;
+      if (GUNICORN_HOOKS.has(name)) hooks.push(name);
+      else if (foreign) notices.push(foreignNotice(`'${name}' in ${shown}`, foreign));
       continue; // the file's own names (imports, helpers): Gunicorn ignores them too
     }
     if ('kind' in entry) {
@@ -90,11 +92,9 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
         `'${name}' in ${shown} is a ${entry.kind}; set it to a plain value (a str, int, bool or list)`,
       );
     }
-    // None is Gunicorn's "not set" for every optional setting: the default stays.
-    if (entry.value === null) continue;
+    if (isUnset(entry)) continue;
     values[target] = validateSetting(settingNamed(target)!, entry.value, `'${name}' in ${shown}`);
   }
-  const notices: Notice[] = [];
   if (hooks.length > 0) {
     notices.push({
       level: 'warning',
@@ -103,11 +103,15 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
         'imports the app itself; set-up done in a hook belongs in the app module)',
     });
   }
-  if (ignored.length > 0) {
-    notices.push({
-      level: 'warning',
-      message: `${shown}: ${ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no tsgi equivalent and ${ignored.length > 1 ? 'are' : 'is'} ignored (docs/settings.md lists tsgi's settings)`,
-    });
-  }
   return { values, notices };
+}
+
+/**
+ * None is Gunicorn's "not set" for every optional setting, False for a switch; and a value equal to Gunicorn's
+ * default (`worker_connections = 1000`) asks for nothing either. Each leaves tsgi's default.
+ */
+function isUnset(entry: PythonName, gunicornDefault?: unknown): boolean {
+  return (
+    'value' in entry && (entry.value === null || entry.value === false || entry.value === gunicornDefault)
+  );
 }

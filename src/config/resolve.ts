@@ -45,7 +45,7 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
         },
       ]
     : [];
-  notices.push(...fromFile.notices);
+  notices.push(...fromFile.notices, ...(fromEnvArgs?.notices ?? []), ...command.notices);
   const given: Record<string, unknown> = { ...fromFile.values, ...fromEnvArgs?.values, ...command.values };
 
   // Environment defaults see -e too: `-e SCRIPT_NAME=/app` sets the root path, as it would under Gunicorn.

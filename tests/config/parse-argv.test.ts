@@ -103,3 +103,29 @@ test('the source of the arguments is named in errors', () => {
     message: "-w in TSGI_CMD_ARGS expects an integer ≥ 1, got 'x'",
   });
 });
+
+test('a Gunicorn option tsgi does without is accepted with its value, and the log will say why', () => {
+  const parsed = parseArgv(['--worker-tmp-dir', '/dev/shm', 'app:application', '--no-control-socket']);
+  assert.equal(parsed.values.app, 'app:application', 'the option took its value, not the APP');
+  assert.deepEqual(
+    parsed.notices.map((n) => n.level),
+    ['info', 'info'],
+  );
+  assert.match(parsed.notices[0].message, /^--worker-tmp-dir has no effect: /);
+  assert.match(parsed.notices[1].message, /^--no-control-socket has no effect: tsgi has no control socket/);
+  assert.equal(parseArgv(['--worker-connections=500', 'app']).values.app, 'app');
+});
+
+test('a Gunicorn option whose request tsgi does not carry out is a warning', () => {
+  const [notice] = parseArgv(['--log-syslog', 'app']).notices;
+  assert.equal(notice.level, 'warning');
+  assert.match(notice.message, /^--log-syslog is ignored: tsgi does not log to syslog/);
+});
+
+test('a Gunicorn option tsgi cannot honour safely is refused with the reason', () => {
+  assert.match(
+    usageError(['-D', 'app']),
+    /^-D \(Gunicorn's\) is not supported: tsgi stays in the foreground/,
+  );
+  assert.match(usageError(['--reuse-port']), /SO_REUSEPORT/);
+});

@@ -116,12 +116,37 @@ test('server hooks are named in a warning: tsgi does not call them', async () =>
   assert.match(notices[0].message, /post_fork, when_ready will not be called/);
 });
 
-test('Gunicorn settings without a tsgi equivalent are named in a warning', async () => {
-  const cwd = project({ 'gunicorn.conf.py': 'worker_connections = 1000\nsendfile = False\nworkers = 2\n' });
+test('Gunicorn settings that tsgi does without are named in the log, each with the reason', async () => {
+  const cwd = project({
+    'gunicorn.conf.py': 'worker_tmp_dir = "/dev/shm"\nlogconfig_dict = {"version": 1}\nworkers = 2\n',
+  });
   const { config, notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
   assert.equal(config.workers, 2);
-  assert.equal(notices.length, 1);
-  assert.match(notices[0].message, /worker_connections, sendfile have no tsgi equivalent and are ignored/);
+  assert.deepEqual(
+    notices.map((n) => n.level),
+    ['info', 'warning'],
+  );
+  assert.match(notices[0].message, /'worker_tmp_dir' in gunicorn\.conf\.py has no effect: .*alive over IPC/);
+  assert.match(
+    notices[1].message,
+    /'logconfig_dict' in gunicorn\.conf\.py is ignored: tsgi's logs are set by/,
+  );
+});
+
+test("a Gunicorn setting left at Gunicorn's default asks for nothing and goes unmentioned", async () => {
+  const cwd = project({
+    'gunicorn.conf.py': 'worker_connections = 1000\ndaemon = False\ncert_reqs = 0\nsendfile = None\n',
+  });
+  const { notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.deepEqual(notices, []);
+});
+
+test('a Gunicorn setting tsgi cannot do without is an error naming it and the way out', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'daemon = True\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_UNSUPPORTED_OPTION',
+    message: /'daemon' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: tsgi stays in the foreground/,
+  });
 });
 
 test('None leaves a setting at its default, as it means "not set" to Gunicorn', async () => {

@@ -39,7 +39,7 @@ test('a gunicorn.conf.py given with -c configures tsgi as it configures Gunicorn
       tsgi.output,
       /\[WARNING\] gunicorn\.conf\.py: tsgi does not run server hooks, so post_fork will not/,
     );
-    assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: worker_connections has no tsgi equivalent/);
+    assert.match(tsgi.output, /\[INFO\] 'worker_connections' in gunicorn\.conf\.py has no effect: /);
   } finally {
     await Promise.all([gunicorn.kill(), tsgi.kill()]);
   }
