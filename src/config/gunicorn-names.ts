@@ -97,6 +97,9 @@ const ASGI = "it applies to Gunicorn's ASGI workers only";
 const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
 const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
 const CONTROL = 'tsgi has no control socket; signals control it (docs/lifecycle.md)';
+const PROXY_PROTOCOL =
+  'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead';
+const MUTUAL_TLS = 'tsgi does not verify client certificates; terminate mutual TLS in a proxy';
 const PASTE = 'name the WSGI callable as MODULE:NAME instead of a PasteDeploy file';
 
 /** Gunicorn's other settings (release 23 to 27), by name, and what tsgi does when one is given. */
@@ -346,27 +349,27 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     flags: ['--proxy-protocol'],
     takes: 'optional',
     effect: 'refused',
-    why: 'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead',
+    why: PROXY_PROTOCOL,
   },
   proxy_allow_ips: {
     default: '127.0.0.1,::1',
     flags: ['--proxy-allow-from'],
     takes: 'value',
     effect: 'refused',
-    why: 'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead',
+    why: PROXY_PROTOCOL,
   },
   ca_certs: {
     flags: ['--ca-certs'],
     takes: 'value',
     effect: 'refused',
-    why: 'tsgi does not verify client certificates; terminate mutual TLS in a proxy',
+    why: MUTUAL_TLS,
   },
   cert_reqs: {
     default: 0,
     flags: ['--cert-reqs'],
     takes: 'value',
     effect: 'refused',
-    why: 'tsgi does not verify client certificates; terminate mutual TLS in a proxy',
+    why: MUTUAL_TLS,
   },
   ciphers: {
     flags: ['--ciphers'],
