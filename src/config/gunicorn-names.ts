@@ -39,6 +39,7 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   pidfile: 'pid',
   user: 'user',
   group: 'group',
+  initgroups: 'initgroups',
   umask: 'umask',
   proc_name: 'name',
   preload_app: 'preload',
@@ -376,12 +377,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'value',
     effect: 'refused',
     why: "tsgi uses Node's default TLS cipher list",
-  },
-  initgroups: {
-    flags: ['--initgroups'],
-    takes: 'switch',
-    effect: 'refused',
-    why: "tsgi gives its workers only the --group (or the user's primary group)",
   },
   reload_extra_files: {
     flags: ['--reload-extra-file'],

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 export interface Credentials {
   uid: number | null;
   gid: number | null;
+  /** --initgroups: the user's supplementary groups from the group database, not only `gid`. */
+  initgroups?: boolean;
 }
 
 /** The id a command prints for a user or group name: the system's own tools, so NSS/LDAP names work too. */
@@ -21,7 +23,8 @@ function lookup(command: string, args: string[], what: string, field = (out: str
  * The numeric ids for --user and --group. Without --group, a user's own primary group (as `su` does; Gunicorn
  * would keep the main process's group, root's, which is rarely what was meant).
  */
-export function resolveCredentials(user: string | null, group: string | null): Credentials {
+export function resolveCredentials(user: string | null, group: string | null, initgroups = false): Credentials {
+  if (initgroups && user === null) throw new Error('--initgroups gives the groups of the --user: name one');
   let uid: number | null = null;
   let gid: number | null = null;
   if (user !== null) {
@@ -44,14 +47,19 @@ export function resolveCredentials(user: string | null, group: string | null): C
       }
     }
   }
-  return { uid, gid };
+  return { uid, gid, initgroups };
 }
 
+/** Node has process.initgroups on POSIX; @types/node leaves it out. */
+type InitGroups = { initgroups?: (user: string | number, extraGroup: string | number) => void };
+
 /** In a worker, before it loads the app: the group first (only root may still change it), then the user. */
-export function switchCredentials({ uid, gid }: Credentials): void {
+export function switchCredentials({ uid, gid, initgroups = false }: Credentials): void {
   try {
     if (gid !== null && (gid !== process.getgid?.() || uid !== null)) {
-      process.setgroups?.([gid]); // drop root's supplementary groups too
+      // Root's supplementary groups go either way: replaced by the user's (initgroups(3)) or by gid alone.
+      if (initgroups && uid !== null) (process as InitGroups).initgroups?.(uid, gid);
+      else process.setgroups?.([gid]);
       process.setgid?.(gid);
     }
     if (uid !== null && uid !== process.getuid?.()) process.setuid?.(uid);

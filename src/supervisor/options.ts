@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   /** --user, --group: names or ids as given; the arbiter resolves them (credentials.ts) before workers start. */
   user: string | null;
   group: string | null;
+  /** --initgroups: the user's supplementary groups too (needs --user). */
+  initgroups: boolean;
   /** Numeric ids for the workers to switch to, filled in by the arbiter. */
   uid?: number | null;
   gid?: number | null;

@@ -28,6 +28,6 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   if (options.umask !== null) process.umask(options.umask);
   // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
   readTlsFiles(options.certfile, options.keyfile);
-  const { uid, gid } = resolveCredentials(options.user, options.group);
+  const { uid, gid } = resolveCredentials(options.user, options.group, options.initgroups);
   return { ...options, python: interpreter, uid, gid };
 }

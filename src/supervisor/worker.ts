@@ -69,7 +69,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   let tls: TlsFiles | undefined;
   try {
     tls = readTlsFiles(options.certfile, options.keyfile);
-    switchCredentials({ uid: options.uid ?? null, gid: options.gid ?? null });
+    switchCredentials({ uid: options.uid ?? null, gid: options.gid ?? null, initgroups: options.initgroups });
   } catch (error) {
     logger.error(errorMessage(error));
     return flushAndExit(APP_LOAD_ERROR, streams);

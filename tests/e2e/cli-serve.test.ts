@@ -414,6 +414,58 @@ test('--user and --group run the workers as that user, --umask sets the socket m
   }
 });
 
+/** A user that the group database lists as a member of some group, with those groups' ids (initgroups(3)'s list). */
+function userWithSupplementaryGroups(): { user: string; groups: number[] } | null {
+  const members = new Map<string, number[]>();
+  for (const line of execFileSync('getent', ['group'], { encoding: 'utf8' }).split('\n')) {
+    const [, , gid, list] = line.split(':');
+    for (const user of list?.split(',').filter(Boolean) ?? [])
+      members.set(user, [...(members.get(user) ?? []), Number(gid)]);
+  }
+  const [first] = members;
+  return first ? { user: first[0], groups: first[1] } : null;
+}
+
+const member = asRoot ? userWithSupplementaryGroups() : null;
+
+test("--initgroups gives the workers the user's supplementary groups besides --group", {
+  timeout: 20_000,
+  skip: !asRoot ? 'switching users needs root' : member ? false : 'no user here is a member of a group',
+}, async () => {
+  const { user, groups } = member!;
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-initgroups-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(
+    join(dir, 'groups.mjs'),
+    `export function application(environ, startResponse) {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [new TextEncoder().encode(\`\${process.getgid()} \${process.getgroups().sort((a, b) => a - b)}\`)];
+    }\n`,
+  );
+  const daemon = Number(execFileSync('getent', ['group', 'daemon'], { encoding: 'utf8' }).split(':')[2]);
+  const expected = [...new Set([daemon, ...groups])].sort((a, b) => a - b);
+  const app = join(dir, 'groups.mjs');
+  const args = (port: number) => [app, '-b', `127.0.0.1:${port}`, '--user', user, '--group', 'daemon'];
+  try {
+    const port = await freePort();
+    const plain = await startTsgi(args(port));
+    try {
+      assert.equal((await get(port)).body, `${daemon} ${daemon}`, 'without it: the one group');
+    } finally {
+      await plain.kill();
+    }
+    const port2 = await freePort();
+    const tsgi = await startTsgi([...args(port2), '--initgroups']);
+    try {
+      assert.equal((await get(port2)).body, `${daemon} ${expected}`);
+    } finally {
+      await tsgi.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('-n NAME titles the processes as Gunicorn does: tsgi: master [NAME], tsgi: worker [NAME]', {
   timeout: 20_000,
 }, async () => {

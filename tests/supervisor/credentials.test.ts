@@ -19,13 +19,13 @@ test('a umask that is not a mode mask is refused', () => {
 test('a user name resolves to its uid, and without --group to its own primary group', () => {
   const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
   const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
-  assert.deepEqual(resolveCredentials('nobody', null), { uid, gid });
+  assert.deepEqual(resolveCredentials('nobody', null), { uid, gid, initgroups: false });
 });
 
 test('a group name resolves to its gid; numeric ids are taken as they are', () => {
   const root = resolveCredentials(null, 'root');
-  assert.deepEqual(root, { uid: null, gid: 0 });
-  assert.deepEqual(resolveCredentials('4242', '4343'), { uid: 4242, gid: 4343 });
+  assert.deepEqual(root, { uid: null, gid: 0, initgroups: false });
+  assert.deepEqual(resolveCredentials('4242', '4343', true), { uid: 4242, gid: 4343, initgroups: true });
 });
 
 test('an unknown user or group is an error naming the flag', () => {
@@ -36,5 +36,12 @@ test('an unknown user or group is an error naming the flag', () => {
   assert.throws(
     () => resolveCredentials(null, 'no-such-group-x'),
     /^Error: --group no-such-group-x: no such group$/,
+  );
+});
+
+test('--initgroups without --user is refused: it gives the groups of a user', () => {
+  assert.throws(
+    () => resolveCredentials(null, 'daemon', true),
+    /--initgroups gives the groups of the --user/,
   );
 });

@@ -157,6 +157,22 @@ export const group = defineSetting({
   help: 'Run the workers with this group (and no supplementary groups); tsgi must start as root.',
 });
 
+export const initgroups = defineSetting({
+  name: 'initgroups',
+  section: 'mechanics',
+  example: '',
+  flags: ['--initgroups'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: "With --user: give the workers the user's supplementary groups (from the group database) besides --group.",
+  details:
+    "As Gunicorn's `--initgroups`. Without it a worker has its one group only, so a file readable through " +
+    "another of the user's groups is not.",
+});
+
 function umaskValue(value: unknown): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0o777) return value;
@@ -187,6 +203,7 @@ export const mechanicsSettings = [
   pid,
   user,
   group,
+  initgroups,
   umask,
   name,
   preload,
