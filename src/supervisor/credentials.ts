@@ -23,7 +23,11 @@ function lookup(command: string, args: string[], what: string, field = (out: str
  * The numeric ids for --user and --group. Without --group, a user's own primary group (as `su` does; Gunicorn
  * would keep the main process's group, root's, which is rarely what was meant).
  */
-export function resolveCredentials(user: string | null, group: string | null, initgroups = false): Credentials {
+export function resolveCredentials(
+  user: string | null,
+  group: string | null,
+  initgroups = false,
+): Credentials {
   if (initgroups && user === null) throw new Error('--initgroups gives the groups of the --user: name one');
   let uid: number | null = null;
   let gid: number | null = null;
