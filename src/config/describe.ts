@@ -6,7 +6,8 @@ import type { Setting } from './setting.js';
 export function flagsText(setting: Setting): string {
   if (setting.positional) return setting.metavar;
   const flags = setting.flags.join(', ');
-  return setting.boolean ? flags : `${flags} ${setting.metavar}`;
+  if (setting.boolean) return flags;
+  return setting.bare === undefined ? `${flags} ${setting.metavar}` : `${flags} [${setting.metavar}]`;
 }
 
 export function valueText(value: unknown): string {

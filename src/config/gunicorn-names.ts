@@ -12,6 +12,8 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   keepalive: 'keepAlive',
   root_path: 'rootPath',
   forwarded_allow_ips: 'forwardedAllowIps',
+  proxy_protocol: 'proxyProtocol',
+  proxy_allow_ips: 'proxyAllowFrom',
   certfile: 'certfile',
   keyfile: 'keyfile',
   workers: 'workers',
@@ -98,8 +100,6 @@ const ASGI = "it applies to Gunicorn's ASGI workers only";
 const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
 const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
 const CONTROL = 'tsgi has no control socket; signals control it (docs/lifecycle.md)';
-const PROXY_PROTOCOL =
-  'tsgi does not read the PROXY protocol header; let the proxy send X-Forwarded-For instead';
 const MUTUAL_TLS = 'tsgi does not verify client certificates; terminate mutual TLS in a proxy';
 const PASTE = 'name the WSGI callable as MODULE:NAME instead of a PasteDeploy file';
 
@@ -344,20 +344,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'switch',
     effect: 'refused',
     why: 'tsgi stays in the foreground; run it under systemd, supervisord or a container manager',
-  },
-  proxy_protocol: {
-    default: 'off',
-    flags: ['--proxy-protocol'],
-    takes: 'optional',
-    effect: 'refused',
-    why: PROXY_PROTOCOL,
-  },
-  proxy_allow_ips: {
-    default: '127.0.0.1,::1',
-    flags: ['--proxy-allow-from'],
-    takes: 'value',
-    effect: 'refused',
-    why: PROXY_PROTOCOL,
   },
   ca_certs: {
     flags: ['--ca-certs'],

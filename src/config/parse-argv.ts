@@ -46,6 +46,17 @@ export function foreignNotice(what: string, setting: ForeignSetting): Notice {
     : { level: 'warning', message: `${what} is ignored: ${setting.why}` };
 }
 
+/** Whether `arg` is a value `setting` accepts (for a flag whose value may be left out). */
+function isValueOf(setting: Setting, arg: string): boolean {
+  if (arg.startsWith('-')) return false;
+  try {
+    setting.validate(arg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function unknownFlag(flag: string, origin: string): UsageError {
   const flags = allSettings().flatMap((s) => s.flags.filter((f) => f.startsWith('--')));
   const guess = flag.startsWith('--') ? closest(flag, [...flags, '--help', '--version']) : undefined;
@@ -112,6 +123,9 @@ export function parseArgv(args: readonly string[], source = ''): ParsedArgs {
     if (setting.boolean) {
       set(setting, inline ?? true, flag);
       continue;
+    }
+    if (inline === undefined && setting.bare !== undefined) {
+      inline = i + 1 < args.length && isValueOf(setting, args[i + 1]) ? args[++i] : setting.bare;
     }
     if (inline === undefined) {
       if (i + 1 >= args.length) {

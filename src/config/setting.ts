@@ -34,6 +34,11 @@ export interface Setting<N extends string = string, T = unknown> {
   readonly metavar: string;
   /** A switch: present means true, takes no value. */
   readonly boolean?: boolean;
+  /**
+   * The value may be left out: the flag alone means this text (`--proxy-protocol` = `auto`). The next argument is
+   * taken as the value only when it is one (so `--proxy-protocol app:application` leaves the APP alone).
+   */
+  readonly bare?: string;
   /** May be given more than once on the command line; the values (arrays) are concatenated. */
   readonly repeatable?: boolean;
   /** The positional argument (the APP). */

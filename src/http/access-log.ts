@@ -46,7 +46,8 @@ const orDash = (value: string | number | undefined | null): string =>
 /** Gunicorn's atoms (gunicorn/glogging.py, `Logger.atoms`); a Map, so `%(constructor)s` is just unknown. */
 const ATOMS = new Map<string, (entry: AccessEntry) => string>(
   Object.entries({
-    h: ({ req }) => req.socket.remoteAddress ?? '-',
+    // REMOTE_ADDR, as Gunicorn: with --proxy-protocol, the client the proxy named.
+    h: ({ environ }) => (environ.REMOTE_ADDR as string | undefined) ?? '-',
     l: () => '-',
     u: ({ req }) => basicUser(req.headers.authorization),
     t: () => accessTimestamp(),

@@ -39,13 +39,16 @@ export function forwardedAllowEntryError(entry: string): string | null {
   return typeof parsed === 'string' ? parsed : null;
 }
 
-/** A predicate: may the TCP peer at `address` set the forwarded scheme? */
-export function forwardedTrust(entries: readonly string[]): (address: string) => boolean {
+/** A predicate: may the TCP peer at `address` set the forwarded scheme (or, for --proxy-allow-from, its address)? */
+export function forwardedTrust(
+  entries: readonly string[],
+  flag = '--forwarded-allow-ips',
+): (address: string) => boolean {
   if (entries.includes('*')) return () => true;
   const list = new BlockList();
   for (const entry of entries) {
     const parsed = parseEntry(entry);
-    if (typeof parsed === 'string') throw new TypeError(`--forwarded-allow-ips: ${parsed}`);
+    if (typeof parsed === 'string') throw new TypeError(`${flag}: ${parsed}`);
     if (parsed.prefix === undefined) list.addAddress(parsed.address, parsed.type);
     else list.addSubnet(parsed.address, parsed.prefix, parsed.type);
   }

@@ -26,6 +26,7 @@ import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
 import { rejectClientError, rejectRequest } from './client-errors.js';
 import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedTrust } from './forwarded.js';
+import { acceptProxyProtocol, type ProxyInfo, type ProxyMode, proxyInfoOf } from './proxy-protocol.js';
 import { RequestBodySource } from './request-body.js';
 import { HttpResponseSink, type WriterContext } from './response-writer.js';
 
@@ -36,6 +37,8 @@ export interface HttpServerOptions {
   accessLog?: AccessLog | null;
   /** Seconds an idle keep-alive connection stays open; 0 closes after every response (Gunicorn's --keep-alive). */
   keepAlive: number;
+  /** Read a PROXY header at the start of each connection (off by default). */
+  proxyProtocol?: ProxyProtocolSettings;
   /** SCRIPT_NAME: the mount point stripped from the path (S4). */
   scriptName?: string;
   urlScheme?: 'http' | 'https';
@@ -62,6 +65,14 @@ export interface HttpServerOptions {
   onRequestDone?: () => void;
 }
 
+/** --proxy-protocol and --proxy-allow-from (Gunicorn's). */
+export interface ProxyProtocolSettings {
+  mode: ProxyMode;
+  allowFrom: readonly string[];
+  /** How long a new connection may take to send its PROXY header or first bytes (default: headersTimeout). */
+  timeoutMs?: number;
+}
+
 /** Where per-response figures go: the supervisor's statsd client (Gunicorn's metric names). */
 export interface RequestMetrics {
   response(status: number, durationMs: number): void;
@@ -75,6 +86,8 @@ interface Peer {
   remotePort: string | undefined;
   /** May set the scheme with X-Forwarded-Proto and the like (--forwarded-allow-ips). */
   trusted: boolean;
+  /** From a PROXY header (--proxy-protocol): PROXY_PROTOCOL, PROXY_ADDR, PROXY_PORT for each environ. */
+  proxyEnviron: Record<string, string> | undefined;
 }
 type PeerSocket = Socket & { [peerKey]?: Peer };
 
@@ -141,12 +154,16 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     let peer = socket[peerKey];
     if (peer) return peer;
     const remoteAddress = socket.remoteAddress;
+    const proxy = proxyInfoOf(socket);
     peer = {
       context: undefined,
-      remoteAddress,
-      remotePort: socket.remotePort === undefined ? undefined : String(socket.remotePort),
+      remoteAddress: proxy?.clientAddress ?? remoteAddress,
+      remotePort:
+        proxy?.clientPort ?? (socket.remotePort === undefined ? undefined : String(socket.remotePort)),
+      proxyEnviron: proxy && proxyEnviron(proxy),
       // A peer on a UNIX socket is trusted (only local processes reach one), known from the listener: a TCP peer
       // has no address either once it has reset the connection, and a missing address must never mean trust.
+      // With a PROXY header, the peer is the proxy (as in Gunicorn, which checks the connection's own address).
       trusted:
         typeof server.address() === 'string' || (remoteAddress !== undefined && isTrusted(remoteAddress)),
     };
@@ -222,6 +239,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     if (context === undefined) context = hostContext(req, scheme);
     else if (scheme !== urlScheme) context = contextFor(context.serverName, context.serverPort, scheme);
     const environ = buildEnviron(head, context, streams);
+    if (peer.proxyEnviron !== undefined) Object.assign(environ, peer.proxyEnviron);
     environ['tsgi.client'] = exchange;
     exchange.environ = environ;
     // Pipelined requests run one at a time, in order: node:http hands the socket to a queued response when the one
@@ -256,8 +274,25 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.
   server.maxHeadersCount = limits.fields > 0 ? limits.fields + 1 : 0;
   server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
+  const proxy = options.proxyProtocol;
+  if (proxy && proxy.mode !== 'off') {
+    acceptProxyProtocol(server, {
+      mode: proxy.mode,
+      allowed: forwardedTrust(proxy.allowFrom, '--proxy-allow-from'),
+      logger,
+      timeoutMs: proxy.timeoutMs ?? server.headersTimeout,
+    });
+  }
   drainStates.set(server, state);
   return server;
+}
+
+/** Gunicorn's environ keys for a connection that began with a PROXY header (REMOTE_ADDR/PORT are set apart). */
+function proxyEnviron(info: ProxyInfo): Record<string, string> {
+  const keys: Record<string, string> = { PROXY_PROTOCOL: info.protocol };
+  if (info.proxyAddress !== undefined) keys.PROXY_ADDR = info.proxyAddress;
+  if (info.proxyPort !== undefined) keys.PROXY_PORT = info.proxyPort;
+  return keys;
 }
 
 const drainStates = new WeakMap<Server, WriterContext>();

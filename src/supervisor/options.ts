@@ -24,6 +24,9 @@ export interface SupervisorOptions {
   rootPath: string;
   /** Peers trusted to set the scheme with X-Forwarded-Proto and the like (`*` = any). */
   forwardedAllowIps: readonly string[];
+  /** --proxy-protocol, --proxy-allow-from: a PROXY header before the first request names the client. */
+  proxyProtocol: 'off' | 'v1' | 'v2' | 'auto';
+  proxyAllowFrom: readonly string[];
   accessLogfile: string | null;
   accessLogformat: string;
   errorLogfile: string;

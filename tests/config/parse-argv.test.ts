@@ -129,3 +129,14 @@ test('a Gunicorn option tsgi cannot honour safely is refused with the reason', (
   );
   assert.match(usageError(['--reuse-port']), /SO_REUSEPORT/);
 });
+
+test('--proxy-protocol takes a mode only when one follows: alone it means auto', () => {
+  const bare = parseArgv(['--proxy-protocol', 'app:application']);
+  assert.equal(bare.values.proxyProtocol, 'auto');
+  assert.equal(bare.values.app, 'app:application');
+  assert.equal(parseArgv(['--proxy-protocol', 'v2', 'app']).values.proxyProtocol, 'v2');
+  assert.equal(parseArgv(['--proxy-protocol=v1']).values.proxyProtocol, 'v1');
+  assert.equal(parseArgv(['--proxy-protocol']).values.proxyProtocol, 'auto');
+  assert.equal(parseArgv(['--proxy-protocol', '-w', '2']).values.workers, 2);
+  assert.match(usageError(['--proxy-protocol=v3']), /--proxy-protocol expects off, v1, v2 or auto, got 'v3'/);
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { APPS, freePort, runTsgi, startTsgi } from './cli-harness.js';
+import { makeCertificate } from './support/certificate.js';
 import { skipPython, startTsgi as startPythonTsgi } from './support/server-process.js';
 
 let dir: string;
@@ -17,11 +18,7 @@ let key: string;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'tsgi-tls-'));
-  cert = join(dir, 'cert.pem');
-  key = join(dir, 'key.pem');
-  const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
-  const request = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject];
-  execFileSync('openssl', [...request, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  ({ cert, key } = makeCertificate(dir));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -112,6 +112,62 @@ export const forwardedAllowIps = defineSetting({
     'Defaults to the `FORWARDED_ALLOW_IPS` environment variable, else `127.0.0.1,::1`.',
 });
 
+const PROXY_MODES: Record<string, 'off' | 'v1' | 'v2' | 'auto'> = {
+  off: 'off',
+  false: 'off',
+  '0': 'off',
+  none: 'off',
+  auto: 'auto',
+  true: 'auto',
+  '1': 'auto',
+  v1: 'v1',
+  v2: 'v2',
+};
+
+/** Gunicorn's values: off, v1, v2, auto (and the booleans its older releases took). */
+function proxyMode(value: unknown): 'off' | 'v1' | 'v2' | 'auto' {
+  if (typeof value === 'boolean') return value ? 'auto' : 'off';
+  const mode = typeof value === 'string' ? PROXY_MODES[value.trim().toLowerCase()] : undefined;
+  if (mode === undefined) throw new InvalidValue();
+  return mode;
+}
+
+export const proxyProtocol = defineSetting({
+  name: 'proxyProtocol',
+  section: 'server',
+  example: 'v2',
+  flags: ['--proxy-protocol'],
+  metavar: 'MODE',
+  bare: 'auto',
+  default: 'off' as 'off' | 'v1' | 'v2' | 'auto',
+  expected: 'off, v1, v2 or auto',
+  validate: proxyMode,
+  help:
+    'Read the PROXY protocol header (HAProxy, AWS NLB) before the first request of a connection: REMOTE_ADDR is ' +
+    'then the client it names. The flag alone means auto (v1 or v2).',
+  details:
+    'As in Gunicorn: the header is optional (a connection that starts with a request is served as it is); it is ' +
+    'accepted only from `--proxy-allow-from` (403 otherwise) and a malformed one is answered 400. The environ ' +
+    'gets `PROXY_PROTOCOL` (`TCP4`, `TCP6`…), `PROXY_ADDR` and `PROXY_PORT` (the address the client connected ' +
+    'to), and `REMOTE_ADDR`/`REMOTE_PORT` from the header. A v1 `UNKNOWN` or a v2 `LOCAL`/`UNSPEC` header keeps ' +
+    "the connection's own address (Gunicorn answers 400 to UNKNOWN and sets `None` for the others). Works " +
+    'with `--certfile`: the header comes before the TLS handshake.',
+});
+
+export const proxyAllowFrom = defineSetting({
+  name: 'proxyAllowFrom',
+  section: 'server',
+  example: '10.0.0.0/8',
+  flags: ['--proxy-allow-from'],
+  metavar: 'IPS',
+  default: [...DEFAULT_FORWARDED_ALLOW_IPS],
+  defaultText: '127.0.0.1,::1',
+  expected: "comma-separated IP addresses or networks (10.0.0.0/8), or '*'",
+  validate: allowedProxies,
+  help: 'Peers allowed to send a PROXY header (--proxy-protocol); from others it is answered 403.',
+  details: 'A peer on a UNIX socket is always allowed, as in Gunicorn.',
+});
+
 export const certfile = defineSetting({
   name: 'certfile',
   section: 'server',
@@ -147,6 +203,8 @@ export const serverSettings = [
   keepAlive,
   rootPath,
   forwardedAllowIps,
+  proxyProtocol,
+  proxyAllowFrom,
   certfile,
   keyfile,
 ] as const;
