@@ -24,6 +24,7 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   max_requests: 'maxRequests',
   max_requests_jitter: 'maxRequestsJitter',
   reload: 'reload',
+  reload_extra_files: 'reloadExtraFile',
   accesslog: 'accessLogfile',
   access_log_format: 'accessLogformat',
   errorlog: 'errorLogfile',
@@ -363,12 +364,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'value',
     effect: 'refused',
     why: "tsgi uses Node's default TLS cipher list",
-  },
-  reload_extra_files: {
-    flags: ['--reload-extra-file'],
-    takes: 'value',
-    effect: 'ignored',
-    why: '--reload watches the .py, .ts, .js and .json files under the working directory',
   },
 };
 

@@ -180,10 +180,25 @@ export class Arbiter {
   }
 
   #startReloader(): Reloader | null {
-    if (!this.#options.reload) return null;
+    // Relative to the working directory (after --chdir), as Gunicorn takes them.
+    const extra = this.#options.reloadExtraFile.map((file) => resolve(file));
+    if (!this.#options.reload) {
+      if (extra.length > 0) this.#log.warning('--reload-extra-file has no effect without --reload');
+      return null;
+    }
     const root = watchRoot(this.#options.app, process.cwd());
-    this.#log.info(`Watching ${root} for changes (--reload)`);
-    return watchForChanges(root, (path) => this.#events.push({ kind: 'changed', path }));
+    this.#log.info(
+      `Watching ${root}${extra.length > 0 ? ` and ${extra.join(', ')}` : ''} for changes (--reload)`,
+    );
+    return watchForChanges(
+      root,
+      (path) => this.#events.push({ kind: 'changed', path }),
+      extra,
+      (directory, error) =>
+        this.#log.warning(
+          `--reload-extra-file: cannot watch ${directory} (${errorMessage(error)}); not reloading on it`,
+        ),
+    );
   }
 
   #setUpCluster(): void {

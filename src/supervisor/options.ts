@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   maxRequests: number;
   maxRequestsJitter: number;
   reload: boolean;
+  /** --reload-extra-file: more files whose change restarts the workers under --reload. */
+  reloadExtraFile: readonly string[];
   keepAlive: number;
   rootPath: string;
   /** Peers trusted to set the scheme with X-Forwarded-Proto and the like (`*` = any). */

@@ -82,3 +82,39 @@ test('--reload ignores files under node_modules', { timeout: 30_000 }, async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--reload-extra-file restarts the workers when that file changes, whatever its name', {
+  timeout: 30_000,
+}, async () => {
+  const { dir, app } = project();
+  // An app that reads its greeting from a text file when it loads: only a restart shows the new text.
+  writeFileSync(join(dir, 'greeting.txt'), 'hello 1');
+  writeFileSync(
+    app,
+    `import { readFileSync } from 'node:fs';
+const greeting = readFileSync(new URL('./greeting.txt', import.meta.url), 'utf8');
+export const application = (_e: unknown, startResponse: (s: string, h: [string, string][]) => void) => {
+  startResponse('200 OK', [['Content-Type', 'text/plain']]);
+  return [new TextEncoder().encode(greeting)];
+};
+`,
+  );
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    app,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--reload',
+    '--reload-extra-file',
+    join(dir, 'greeting.txt'),
+  ]);
+  try {
+    assert.equal((await get(port)).body, 'hello 1');
+    writeFileSync(join(dir, 'greeting.txt'), 'hello 2');
+    assert.equal((await waitForBody(port, /hello 2/, 15_000))?.body, 'hello 2', tsgi.output);
+    assert.match(tsgi.output, /Worker reloading: .*greeting\.txt modified/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 // --reload's watcher: which files count, and one callback per burst of changes.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,4 +40,47 @@ test('a burst of changes to watched files calls back once, with a changed file',
     reloader.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an extra file of any name, outside the root, counts; even when an editor replaces it', {
+  timeout: 10_000,
+}, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tsgi-watch-root-'));
+  const other = mkdtempSync(join(tmpdir(), 'tsgi-watch-extra-'));
+  const template = join(other, 'base.html');
+  writeFileSync(template, 'v1');
+  const changes: string[] = [];
+  const reloader = watchForChanges(root, (path) => changes.push(path), [template]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writeFileSync(join(other, 'unrelated.html'), 'x');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(changes, [], 'another file in that directory does not count');
+    // Save as editors do: write a temporary file, rename it over the original.
+    writeFileSync(join(other, '.base.html.swp'), 'v2');
+    renameSync(join(other, '.base.html.swp'), template);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(changes, [template]);
+    writeFileSync(template, 'v3');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(changes, [template, template], 'still watched after the replacement');
+  } finally {
+    reloader.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
+test('an extra file in a directory that does not exist is reported, and the rest is watched', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tsgi-watch-root-'));
+  const failures: string[] = [];
+  const reloader = watchForChanges(
+    root,
+    () => {},
+    ['/no/such/dir/x.html'],
+    (dir) => failures.push(dir),
+  );
+  reloader.close();
+  rmSync(root, { recursive: true, force: true });
+  assert.deepEqual(failures, ['/no/such/dir']);
 });

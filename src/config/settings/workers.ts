@@ -1,7 +1,7 @@
 // How many workers, and when they are stopped and replaced.
 
 import { defineSetting } from '../setting.js';
-import { boolean, integer, oneOf } from '../validators.js';
+import { boolean, integer, listOf, nonEmptyText, oneOf } from '../validators.js';
 
 export const workers = defineSetting({
   name: 'workers',
@@ -92,6 +92,23 @@ export const reload = defineSetting({
   help: "Restart the workers when a .ts/.js/.mjs/.py/.json file under the app's directory changes. For development.",
 });
 
+export const reloadExtraFile = defineSetting({
+  name: 'reloadExtraFile',
+  section: 'workers',
+  example: 'templates/base.html',
+  flags: ['--reload-extra-file'],
+  metavar: 'FILE',
+  repeatable: true,
+  default: [] as string[],
+  defaultText: 'none',
+  expected: 'a file path',
+  validate: listOf(nonEmptyText),
+  help: 'With --reload, also restart the workers when this file changes (any name; repeatable).',
+  details:
+    "As Gunicorn's `--reload-extra-file`. A relative path is taken from the working directory (after " +
+    '`--chdir`). The file is watched through its directory, so an editor that saves by replacing it is seen too.',
+});
+
 const WORKER_CLASSES = ['sync', 'gthread'] as const;
 
 export const workerClass = defineSetting({
@@ -122,4 +139,5 @@ export const workerSettings = [
   maxRequests,
   maxRequestsJitter,
   reload,
+  reloadExtraFile,
 ] as const;
