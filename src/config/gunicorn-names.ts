@@ -16,6 +16,9 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   proxy_allow_ips: 'proxyAllowFrom',
   certfile: 'certfile',
   keyfile: 'keyfile',
+  ca_certs: 'caCerts',
+  cert_reqs: 'certReqs',
+  ciphers: 'ciphers',
   workers: 'workers',
   worker_class: 'workerClass',
   threads: 'threads',
@@ -101,7 +104,6 @@ const ASGI = "it applies to Gunicorn's ASGI workers only";
 const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
 const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
 const CONTROL = 'tsgi has no control socket; signals control it (docs/lifecycle.md)';
-const MUTUAL_TLS = 'tsgi does not verify client certificates; terminate mutual TLS in a proxy';
 const PASTE = 'name the WSGI callable as MODULE:NAME instead of a PasteDeploy file';
 
 /** Gunicorn's other settings (release 23 to 27), by name, and what tsgi does when one is given. */
@@ -345,25 +347,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'switch',
     effect: 'refused',
     why: 'tsgi stays in the foreground; run it under systemd, supervisord or a container manager',
-  },
-  ca_certs: {
-    flags: ['--ca-certs'],
-    takes: 'value',
-    effect: 'refused',
-    why: MUTUAL_TLS,
-  },
-  cert_reqs: {
-    default: 0,
-    flags: ['--cert-reqs'],
-    takes: 'value',
-    effect: 'refused',
-    why: MUTUAL_TLS,
-  },
-  ciphers: {
-    flags: ['--ciphers'],
-    takes: 'value',
-    effect: 'refused',
-    why: "tsgi uses Node's default TLS cipher list",
   },
 };
 

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import {
   type Application,
   BodyInput,
@@ -43,7 +44,7 @@ export interface HttpServerOptions {
   scriptName?: string;
   urlScheme?: 'http' | 'https';
   /** PEM certificate chain and private key: serve HTTPS (Gunicorn's --certfile/--keyfile); the scheme is https. */
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: TlsSettings;
   multiprocess?: boolean;
   multithread?: boolean;
   /** Longest request line in bytes, without CRLF (Gunicorn's --limit-request-line, default 4094, 0 = unlimited); longer → 414. */
@@ -63,6 +64,18 @@ export interface HttpServerOptions {
   metrics?: RequestMetrics | null;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
+}
+
+/** An HTTPS listener's certificate and key, and what it asks of clients (Gunicorn's --ca-certs, --cert-reqs). */
+export interface TlsSettings {
+  cert: Buffer;
+  key: Buffer;
+  /** The CAs a client certificate must chain to; Node's default roots when absent. */
+  ca?: Buffer;
+  /** Ask for a client certificate: never, optional (one that is sent must verify), or required. */
+  clientCerts?: 'none' | 'optional' | 'required';
+  /** An OpenSSL cipher list. */
+  ciphers?: string;
 }
 
 /** --proxy-protocol and --proxy-allow-from (Gunicorn's). */
@@ -265,9 +278,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     maxHeaderSize: Math.max(64 * 1024, limits.requestLine + limits.fieldSize + 4096),
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(req, res, false);
-  // An HTTPS server is an HTTP server over TLS: the same events, limits and keep-alive, hence the same type here.
   const server = options.tls
-    ? (createTlsServer({ ...serverOptions, ...options.tls }, onRequest) as unknown as Server)
+    ? createHttpsServer(serverOptions, options.tls, onRequest, logger)
     : createServer(serverOptions, onRequest);
   server.on('checkContinue', (req, res) => handle(req, res, true));
   server.on('clientError', (error, socket) => rejectClientError(error, socket, logger));
@@ -285,6 +297,39 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   }
   drainStates.set(server, state);
   return server;
+}
+
+/** An HTTPS server is an HTTP server over TLS: the same events, limits and keep-alive, hence the same type here. */
+function createHttpsServer(
+  serverOptions: { maxHeaderSize: number },
+  tls: TlsSettings,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+  logger: Logger,
+): Server {
+  const { cert, key, ca, ciphers, clientCerts = 'none' } = tls;
+  const server = createTlsServer(
+    {
+      ...serverOptions,
+      cert,
+      key,
+      ca,
+      ciphers,
+      requestCert: clientCerts !== 'none',
+      rejectUnauthorized: clientCerts === 'required',
+    },
+    onRequest,
+  );
+  if (clientCerts === 'optional') {
+    // Python's CERT_OPTIONAL: a client may send no certificate, but one it sends must verify.
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.authorized || Object.keys(socket.getPeerCertificate()).length === 0) return;
+      logger.warning(
+        `TLS client certificate from ${socket.remoteAddress ?? 'unix socket'} refused: ${socket.authorizationError}`,
+      );
+      socket.destroy();
+    });
+  }
+  return server as unknown as Server;
 }
 
 /** Gunicorn's environ keys for a connection that began with a PROXY header (REMOTE_ADDR/PORT are set apart). */

@@ -8,6 +8,10 @@ export interface SupervisorOptions {
   /** --certfile, --keyfile: serve HTTPS (null: plain HTTP). */
   certfile: string | null;
   keyfile: string | null;
+  /** --ca-certs, --cert-reqs (0 none, 1 optional, 2 required), --ciphers: client certificates and ciphers. */
+  caCerts: string | null;
+  certReqs: number;
+  ciphers: string | null;
   /** The listen backlog of every bound socket (Gunicorn's --backlog). */
   backlog: number;
   workers: number;

@@ -27,7 +27,7 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   // Before any socket or file is created.
   if (options.umask !== null) process.umask(options.umask);
   // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
-  readTlsFiles(options.certfile, options.keyfile);
+  readTlsFiles(options);
   const { uid, gid } = resolveCredentials(options.user, options.group, options.initgroups);
   return { ...options, python: interpreter, uid, gid };
 }

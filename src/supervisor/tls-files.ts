@@ -1,4 +1,5 @@
-// --certfile / --keyfile: the PEM files an HTTPS listener needs, read and checked together.
+// --certfile / --keyfile: the PEM files an HTTPS listener needs, read and checked together; with --ca-certs and
+// --cert-reqs (Gunicorn's) the client certificates it asks for, and --ciphers.
 
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
@@ -6,15 +7,43 @@ import { createSecureContext } from 'node:tls';
 export interface TlsFiles {
   cert: Buffer;
   key: Buffer;
+  /** --ca-certs: the CAs a client certificate must chain to (else Node's default roots). */
+  ca?: Buffer;
+  /** --cert-reqs 0, 1, 2 (Python's ssl.CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED). */
+  clientCerts: 'none' | 'optional' | 'required';
+  ciphers?: string;
 }
 
+/** The TLS settings, as named on the command line. */
+export interface TlsOptions {
+  certfile: string | null;
+  keyfile: string | null;
+  caCerts: string | null;
+  certReqs: number;
+  ciphers: string | null;
+}
+
+const CLIENT_CERTS = ['none', 'optional', 'required'] as const;
+
 /**
- * The certificate and key, or undefined without --certfile. Throws an Error that names the flag and what is wrong
- * (a missing file, a key without a certificate, a key that does not belong to the certificate).
+ * The certificate and key (and client-certificate settings), or undefined without --certfile. Throws an Error that
+ * names the flag and what is wrong (a missing file, a key without a certificate, a key that does not belong to the
+ * certificate, a TLS option without --certfile, a cipher list OpenSSL does not know).
  */
-export function readTlsFiles(certfile: string | null, keyfile: string | null): TlsFiles | undefined {
+export function readTlsFiles(options: TlsOptions): TlsFiles | undefined {
+  const { certfile, keyfile, caCerts, certReqs, ciphers } = options;
   if (certfile === null) {
-    if (keyfile !== null) throw new Error('--keyfile needs --certfile (the certificate the key belongs to)');
+    const lone =
+      keyfile !== null
+        ? '--keyfile'
+        : caCerts !== null
+          ? '--ca-certs'
+          : certReqs > 0
+            ? '--cert-reqs'
+            : ciphers !== null
+              ? '--ciphers'
+              : null;
+    if (lone) throw new Error(`${lone} needs --certfile (tsgi serves HTTPS only with a certificate)`);
     return undefined;
   }
   const read = (flag: string, path: string) => {
@@ -36,5 +65,26 @@ export function readTlsFiles(certfile: string | null, keyfile: string | null): T
         `private key (${(error as Error).message})`,
     );
   }
-  return { cert, key };
+  const files: TlsFiles = { cert, key, clientCerts: CLIENT_CERTS[certReqs] ?? 'required' };
+  if (caCerts !== null) {
+    files.ca = read('--ca-certs', caCerts);
+    try {
+      createSecureContext({ ca: files.ca });
+    } catch (error) {
+      throw new Error(
+        `--ca-certs ${caCerts} is not a PEM file of CA certificates (${(error as Error).message})`,
+      );
+    }
+  }
+  if (ciphers !== null) {
+    try {
+      createSecureContext({ ciphers });
+    } catch (error) {
+      throw new Error(
+        `--ciphers ${ciphers}: ${(error as Error).message} (an OpenSSL cipher list is expected)`,
+      );
+    }
+    files.ciphers = ciphers;
+  }
+  return files;
 }

@@ -68,7 +68,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   // The TLS files too (a key is often readable by root only); then leave root.
   let tls: TlsFiles | undefined;
   try {
-    tls = readTlsFiles(options.certfile, options.keyfile);
+    tls = readTlsFiles(options);
     switchCredentials({ uid: options.uid ?? null, gid: options.gid ?? null, initgroups: options.initgroups });
   } catch (error) {
     logger.error(errorMessage(error));

@@ -197,6 +197,48 @@ export const keyfile = defineSetting({
   help: 'The PEM private key for --certfile (needed unless the certificate file holds the key too).',
 });
 
+export const caCerts = defineSetting({
+  name: 'caCerts',
+  section: 'server',
+  example: '/etc/ssl/clients-ca.pem',
+  flags: ['--ca-certs'],
+  metavar: 'FILE',
+  default: null as string | null,
+  defaultText: "Node's default roots",
+  expected: 'a path to a PEM file of CA certificates',
+  validate: optionalText,
+  help: 'With --cert-reqs 1 or 2: the CAs a client certificate must chain to (mutual TLS).',
+});
+
+export const certReqs = defineSetting({
+  name: 'certReqs',
+  section: 'server',
+  example: '2',
+  flags: ['--cert-reqs'],
+  metavar: 'INT',
+  default: 0,
+  expected: '0 (none), 1 (optional) or 2 (required)',
+  validate: integer(0, 2),
+  help: 'Ask HTTPS clients for a certificate: 0 never, 1 optional (one sent must verify), 2 required.',
+  details:
+    "As Gunicorn's `--cert-reqs` (Python's `ssl.CERT_NONE`, `CERT_OPTIONAL`, `CERT_REQUIRED`). A client whose " +
+    'certificate does not verify against `--ca-certs` gets no connection (the handshake fails), and the error ' +
+    'log says why when the certificate was optional.',
+});
+
+export const ciphers = defineSetting({
+  name: 'ciphers',
+  section: 'server',
+  example: 'ECDHE+AESGCM:ECDHE+CHACHA20',
+  flags: ['--ciphers'],
+  metavar: 'CIPHERS',
+  default: null as string | null,
+  defaultText: "Node's default list",
+  expected: 'an OpenSSL cipher list',
+  validate: optionalText,
+  help: 'The TLS cipher suites an HTTPS listener offers, as an OpenSSL cipher list.',
+});
+
 export const serverSettings = [
   bind,
   backlog,
@@ -207,4 +249,7 @@ export const serverSettings = [
   proxyAllowFrom,
   certfile,
   keyfile,
+  caCerts,
+  certReqs,
+  ciphers,
 ] as const;

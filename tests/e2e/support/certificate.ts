@@ -12,3 +12,72 @@ export function makeCertificate(dir: string): { cert: string; key: string } {
   execFileSync('openssl', [...request, '-keyout', key, '-out', cert], { stdio: 'ignore' });
   return { cert, key };
 }
+
+/**
+ * A CA (ca.pem) and a client certificate it signed (client-cert.pem, client-key.pem) in `dir`, for mutual TLS;
+ * plus a self-signed client certificate no CA vouches for (stranger-cert.pem, stranger-key.pem).
+ */
+export function makeClientCertificates(dir: string) {
+  const path = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const days = ['-days', '1'];
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    ...days,
+    '-subj',
+    '/CN=test CA',
+    '-keyout',
+    path('ca-key.pem'),
+    '-out',
+    path('ca.pem'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=client',
+    '-keyout',
+    path('client-key.pem'),
+    '-out',
+    path('client.csr'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    path('client.csr'),
+    '-CA',
+    path('ca.pem'),
+    '-CAkey',
+    path('ca-key.pem'),
+    '-CAcreateserial',
+    ...days,
+    '-out',
+    path('client-cert.pem'),
+  );
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    ...days,
+    '-subj',
+    '/CN=stranger',
+    '-keyout',
+    path('stranger-key.pem'),
+    '-out',
+    path('stranger-cert.pem'),
+  );
+  return {
+    ca: path('ca.pem'),
+    client: { cert: path('client-cert.pem'), key: path('client-key.pem') },
+    stranger: { cert: path('stranger-cert.pem'), key: path('stranger-key.pem') },
+  };
+}
