@@ -86,20 +86,19 @@ test("a key that is not the certificate's stops tsgi at start-up, naming both fi
   );
 });
 
+/** tsgi over HTTPS asking for client certificates (`--cert-reqs level`) from a CA made for the test. */
+async function startMutualTls(level: '1' | '2') {
+  const clients = makeClientCertificates(dir);
+  const port = await freePort();
+  const tls = ['--certfile', cert, '--keyfile', key, '--ca-certs', clients.ca, '--cert-reqs', level];
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, ...tls]);
+  return { tsgi, port, clients };
+}
+
 test('--cert-reqs 2 with --ca-certs: a client certificate from that CA is served, none gets no connection', {
   timeout: 30_000,
 }, async () => {
-  const clients = makeClientCertificates(dir);
-  const port = await freePort();
-  const args = ['-b', `127.0.0.1:${port}`, '--certfile', cert, '--keyfile', key];
-  const tsgi = await startTsgi([
-    `${APPS}/pid-echo.ts`,
-    ...args,
-    '--ca-certs',
-    clients.ca,
-    '--cert-reqs',
-    '2',
-  ]);
+  const { tsgi, port, clients } = await startMutualTls('2');
   try {
     assert.equal((await getTls(port, '/', clients.client)).status, 200);
     await assert.rejects(getTls(port, '/'), 'no client certificate');
@@ -113,17 +112,7 @@ test('--cert-reqs 2 with --ca-certs: a client certificate from that CA is served
 test('--cert-reqs 1: no client certificate is fine, one that does not verify is refused and logged', {
   timeout: 30_000,
 }, async () => {
-  const clients = makeClientCertificates(dir);
-  const port = await freePort();
-  const args = ['-b', `127.0.0.1:${port}`, '--certfile', cert, '--keyfile', key];
-  const tsgi = await startTsgi([
-    `${APPS}/pid-echo.ts`,
-    ...args,
-    '--ca-certs',
-    clients.ca,
-    '--cert-reqs',
-    '1',
-  ]);
+  const { tsgi, port, clients } = await startMutualTls('1');
   try {
     assert.equal((await getTls(port, '/')).status, 200);
     assert.equal((await getTls(port, '/', clients.client)).status, 200);

@@ -1,40 +1,52 @@
-// A self-signed certificate for 127.0.0.1, made by openssl for a test (valid one day).
+// Certificates made by openssl for a test (valid one day): a server certificate for 127.0.0.1, and for mutual TLS
+// a CA with a client certificate it signed.
 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** Writes cert.pem and key.pem into `dir` and returns their paths. */
-export function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
-  const request = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject];
-  execFileSync('openssl', [...request, '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
+const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
 
-/**
- * A CA (ca.pem) and a client certificate it signed (client-cert.pem, client-key.pem) in `dir`, for mutual TLS;
- * plus a self-signed client certificate no CA vouches for (stranger-cert.pem, stranger-key.pem).
- */
-export function makeClientCertificates(dir: string) {
-  const path = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  const days = ['-days', '1'];
+/** A self-signed certificate for `subject` (extra `args` to `openssl req`); returns the paths of both files. */
+function selfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+  ...args: string[]
+): { cert: string; key: string } {
+  const cert = join(dir, `${name}-cert.pem`);
+  const key = join(dir, `${name}-key.pem`);
   openssl(
     'req',
     '-x509',
     '-newkey',
     'rsa:2048',
     '-nodes',
-    ...days,
+    '-days',
+    '1',
     '-subj',
-    '/CN=test CA',
+    subject,
+    ...args,
     '-keyout',
-    path('ca-key.pem'),
+    key,
     '-out',
-    path('ca.pem'),
+    cert,
   );
+  return { cert, key };
+}
+
+/** A server certificate for 127.0.0.1 (also its subjectAltName) and its key, written into `dir`. */
+export function makeCertificate(dir: string): { cert: string; key: string } {
+  return selfSigned(dir, 'server', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1');
+}
+
+/**
+ * A CA and a client certificate it signed, written into `dir`, for mutual TLS; plus a self-signed client
+ * certificate that no CA vouches for (the stranger).
+ */
+export function makeClientCertificates(dir: string) {
+  const ca = selfSigned(dir, 'ca', '/CN=test CA');
+  const client = { cert: join(dir, 'client-cert.pem'), key: join(dir, 'client-key.pem') };
+  const request = join(dir, 'client.csr');
   openssl(
     'req',
     '-newkey',
@@ -43,41 +55,24 @@ export function makeClientCertificates(dir: string) {
     '-subj',
     '/CN=client',
     '-keyout',
-    path('client-key.pem'),
+    client.key,
     '-out',
-    path('client.csr'),
+    request,
   );
   openssl(
     'x509',
     '-req',
     '-in',
-    path('client.csr'),
+    request,
     '-CA',
-    path('ca.pem'),
+    ca.cert,
     '-CAkey',
-    path('ca-key.pem'),
+    ca.key,
     '-CAcreateserial',
-    ...days,
+    '-days',
+    '1',
     '-out',
-    path('client-cert.pem'),
+    client.cert,
   );
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    ...days,
-    '-subj',
-    '/CN=stranger',
-    '-keyout',
-    path('stranger-key.pem'),
-    '-out',
-    path('stranger-cert.pem'),
-  );
-  return {
-    ca: path('ca.pem'),
-    client: { cert: path('client-cert.pem'), key: path('client-key.pem') },
-    stranger: { cert: path('stranger-cert.pem'), key: path('stranger-key.pem') },
-  };
+  return { ca: ca.cert, client, stranger: selfSigned(dir, 'stranger', '/CN=stranger') };
 }
