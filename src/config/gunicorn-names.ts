@@ -36,6 +36,11 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   statsd_host: 'statsdHost',
   statsd_prefix: 'statsdPrefix',
   dogstatsd_tags: 'dogstatsdTags',
+  syslog: 'logSyslog',
+  syslog_addr: 'logSyslogTo',
+  syslog_prefix: 'logSyslogPrefix',
+  syslog_facility: 'logSyslogFacility',
+  disable_redirect_access_to_syslog: 'disableRedirectAccessToSyslog',
   limit_request_line: 'limitRequestLine',
   limit_request_fields: 'limitRequestFields',
   limit_request_field_size: 'limitRequestFieldSize',
@@ -99,7 +104,6 @@ export interface ForeignSetting {
 const PARSER_RULES = "tsgi's HTTP parser (Node's llhttp) keeps its own strict rules";
 const LOGGING =
   "tsgi's logs are set by --error-logfile, --access-logfile, --access-logformat and --log-level";
-const SYSLOG = 'tsgi does not log to syslog; its logs go to files or to stdout/stderr (journald reads those)';
 const ASGI = "it applies to Gunicorn's ASGI workers only";
 const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
 const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
@@ -230,28 +234,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'value',
     effect: 'ignored',
     why: LOGGING,
-  },
-  syslog: { flags: ['--log-syslog'], takes: 'switch', effect: 'ignored', why: SYSLOG },
-  syslog_addr: {
-    default: 'udp://localhost:514',
-    flags: ['--log-syslog-to'],
-    takes: 'value',
-    effect: 'ignored',
-    why: SYSLOG,
-  },
-  syslog_prefix: { flags: ['--log-syslog-prefix'], takes: 'value', effect: 'ignored', why: SYSLOG },
-  syslog_facility: {
-    default: 'user',
-    flags: ['--log-syslog-facility'],
-    takes: 'value',
-    effect: 'ignored',
-    why: SYSLOG,
-  },
-  disable_redirect_access_to_syslog: {
-    flags: ['--disable-redirect-access-to-syslog'],
-    takes: 'switch',
-    effect: 'none',
-    why: SYSLOG,
   },
   enable_backlog_metric: {
     flags: ['--enable-backlog-metric'],

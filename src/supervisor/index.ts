@@ -1,9 +1,9 @@
 // The supervisor: the arbiter process and its workers.
 
-import { createLogger, type Notice, openLogStream } from '../log.js';
+import { type Notice, openLogStream } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { SupervisorOptions } from './options.js';
-import { instrument } from './statsd.js';
+import { processLog } from './process-log.js';
 
 export { type Bind, formatBind, parseBind } from './binds.js';
 export { APP_LOAD_ERROR, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -19,7 +19,7 @@ export async function runSupervisor(
   notices: readonly Notice[] = [],
 ): Promise<number> {
   const stream = openLogStream(options.errorLogfile, process.stderr);
-  const { statsd, logger } = instrument(options, createLogger(stream, options.logLevel));
+  const { statsd, logger } = processLog(options, stream);
   for (const { level, message } of notices) logger[level](message);
   const code = await new Arbiter(options, logger, statsd).run();
   if (stream !== process.stderr) await new Promise<void>((resolve) => stream.end(resolve));

@@ -41,6 +41,12 @@ export interface SupervisorOptions {
   statsdHost: string | null;
   statsdPrefix: string;
   dogstatsdTags: string;
+  /** --log-syslog and its address, prefix and facility; --disable-redirect-access-to-syslog (syslog.ts). */
+  logSyslog: boolean;
+  logSyslogTo: string;
+  logSyslogPrefix: string | null;
+  logSyslogFacility: string;
+  disableRedirectAccessToSyslog: boolean;
   /** --capture-output: a Node app's worker output goes to the error log (a Python worker's always does). */
   captureOutput: boolean;
   limitRequestLine: number;

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { errorMessage } from '../log.js';
 import { resolveCredentials } from './credentials.js';
 import type { SupervisorOptions } from './options.js';
+import { syslogTarget } from './syslog.js';
 import { readTlsFiles } from './tls-files.js';
 
 /**
@@ -28,6 +29,7 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   if (options.umask !== null) process.umask(options.umask);
   // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
   readTlsFiles(options);
+  syslogTarget(options);
   const { uid, gid } = resolveCredentials(options.user, options.group, options.initgroups);
   return { ...options, python: interpreter, uid, gid };
 }

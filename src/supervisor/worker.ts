@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
-import { createLogger, errorMessage, openLogStream } from '../log.js';
+import { errorMessage, openLogStream } from '../log.js';
 import { type Bind, formatBind, parseBind } from './binds.js';
 import { switchCredentials } from './credentials.js';
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -16,7 +16,9 @@ import { startHeartbeat } from './heartbeat.js';
 import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import type { SupervisorOptions } from './options.js';
-import { instrument, requestMetrics } from './statsd.js';
+import { processLog } from './process-log.js';
+import { requestMetrics } from './statsd.js';
+import { accessToSyslog } from './syslog.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
@@ -52,7 +54,7 @@ async function flushAndExit(code: number, streams: NodeJS.WritableStream[]): Pro
 
 export async function runWorker(options: SupervisorOptions): Promise<void> {
   const errorStream = openLogStream(options.errorLogfile, process.stderr);
-  const { statsd, logger } = instrument(options, createLogger(errorStream, options.logLevel));
+  const { statsd, logger, accessSyslog } = processLog(options, errorStream);
   const streams = [errorStream];
   logger.info(`Booting worker with pid: ${process.pid}`);
   if (options.name !== null) process.title = `tsgi: worker [${options.name}]`;
@@ -63,7 +65,10 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   if (options.accessLogfile) {
     const accessStream = openLogStream(options.accessLogfile, process.stdout);
     streams.push(accessStream);
-    accessLog = new AccessLog(accessStream, options.accessLogformat);
+    accessLog = new AccessLog(
+      accessSyslog ? accessToSyslog(accessStream, accessSyslog) : accessStream,
+      options.accessLogformat,
+    );
   }
   // The TLS files too (a key is often readable by root only); then leave root.
   let tls: TlsFiles | undefined;

@@ -117,9 +117,11 @@ test('a Gunicorn option tsgi does without is accepted with its value, and the lo
 });
 
 test('a Gunicorn option whose request tsgi does not carry out is a warning', () => {
-  const [notice] = parseArgv(['--log-syslog', 'app']).notices;
+  const parsed = parseArgv(['--log-config', 'logging.ini', 'app']);
+  assert.equal(parsed.values.app, 'app');
+  const [notice] = parsed.notices;
   assert.equal(notice.level, 'warning');
-  assert.match(notice.message, /^--log-syslog is ignored: tsgi does not log to syslog/);
+  assert.match(notice.message, /^--log-config is ignored: tsgi's logs are set by --error-logfile/);
 });
 
 test('a Gunicorn option tsgi cannot honour safely is refused with the reason', () => {

@@ -3,6 +3,7 @@
 import { DEFAULT_ACCESS_LOG_FORMAT } from '../../http/access-log.js';
 import { LEVELS } from '../../log.js';
 import { parseStatsdHost } from '../../supervisor/statsd.js';
+import { parseSyslogAddress, SYSLOG_FACILITIES } from '../../supervisor/syslog.js';
 import { defineSetting, InvalidValue } from '../setting.js';
 import { boolean, nonEmptyText, oneOf, optionalText, text } from '../validators.js';
 
@@ -135,6 +136,86 @@ export const dogstatsdTags = defineSetting({
   help: 'DogStatsD tags added to every metric (|#TAGS), as Gunicorn does.',
 });
 
+export const logSyslog = defineSetting({
+  name: 'logSyslog',
+  section: 'logging',
+  example: '',
+  flags: ['--log-syslog'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: 'Also send the error log (and the access log) to syslog, at --log-syslog-to.',
+  details:
+    "As Gunicorn's: one message per entry, `<PRI>tsgi.PREFIX.error: [pid] [LEVEL] message` (the access log's as " +
+    '`tsgi.PREFIX.access: line`), ended by a NUL byte; the priority is the facility and the level. The log files ' +
+    'are written as before.',
+});
+
+function syslogAddress(value: unknown): string {
+  const address = nonEmptyText(value);
+  try {
+    parseSyslogAddress(address);
+  } catch (error) {
+    throw new InvalidValue((error as Error).message);
+  }
+  return address;
+}
+
+export const logSyslogTo = defineSetting({
+  name: 'logSyslogTo',
+  section: 'logging',
+  example: 'udp://logs.internal:514',
+  flags: ['--log-syslog-to'],
+  metavar: 'ADDRESS',
+  default: 'udp://localhost:514',
+  expected: 'udp://HOST:PORT, tcp://HOST:PORT or unix://PATH#stream',
+  validate: syslogAddress,
+  help: 'Where --log-syslog sends: a syslog daemon over UDP, TCP or a unix stream socket.',
+  details:
+    "Gunicorn's default on Linux, `udp://localhost:514` (rsyslog's imudp). A unix datagram socket such as " +
+    "`/dev/log` cannot be written from Node: send to rsyslog's UDP or TCP input instead, or to a stream socket.",
+});
+
+export const logSyslogPrefix = defineSetting({
+  name: 'logSyslogPrefix',
+  section: 'logging',
+  example: 'shop',
+  flags: ['--log-syslog-prefix'],
+  metavar: 'NAME',
+  default: null as string | null,
+  defaultText: '--name, else the APP',
+  expected: 'a name',
+  validate: optionalText,
+  help: 'The program name in syslog messages: tsgi.NAME.error and tsgi.NAME.access.',
+});
+
+export const logSyslogFacility = defineSetting({
+  name: 'logSyslogFacility',
+  section: 'logging',
+  example: 'local0',
+  flags: ['--log-syslog-facility'],
+  metavar: 'NAME',
+  default: 'user',
+  expected: `a syslog facility (${Object.keys(SYSLOG_FACILITIES).join(', ')})`,
+  validate: oneOf(Object.keys(SYSLOG_FACILITIES)),
+  help: 'The syslog facility of the messages: user, daemon, local0…local7 and the others.',
+});
+
+export const disableRedirectAccessToSyslog = defineSetting({
+  name: 'disableRedirectAccessToSyslog',
+  section: 'logging',
+  example: '',
+  flags: ['--disable-redirect-access-to-syslog'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: 'With --log-syslog, send only the error log to syslog, not the access log.',
+});
+
 export const loggingSettings = [
   accessLogfile,
   accessLogformat,
@@ -144,4 +225,9 @@ export const loggingSettings = [
   statsdHost,
   statsdPrefix,
   dogstatsdTags,
+  logSyslog,
+  logSyslogTo,
+  logSyslogPrefix,
+  logSyslogFacility,
+  disableRedirectAccessToSyslog,
 ] as const;

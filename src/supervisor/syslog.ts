@@ -1,0 +1,198 @@
+// --log-syslog (Gunicorn's): the error log, and the access log unless --disable-redirect-access-to-syslog, also go
+// to a syslog daemon, as Gunicorn sends them through Python's SysLogHandler: one RFC 3164-style message per entry,
+// `<PRI>tsgi.PREFIX.error: [pid] [LEVEL] message` or `<PRI>tsgi.PREFIX.access: line`, ended by a NUL byte, over UDP,
+// TCP or a unix stream socket (Node has no unix datagram sockets).
+
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type Socket } from 'node:net';
+import { basename } from 'node:path';
+import { describeError, errorMessage, LEVELS, type Level, type Logger, type TextSink } from '../log.js';
+
+/** RFC 5424 §6.2.1 facility codes, by the names Gunicorn's --log-syslog-facility takes. */
+export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {
+  kern: 0,
+  user: 1,
+  mail: 2,
+  daemon: 3,
+  auth: 4,
+  security: 4,
+  syslog: 5,
+  lpr: 6,
+  news: 7,
+  uucp: 8,
+  cron: 9,
+  authpriv: 10,
+  ftp: 11,
+  local0: 16,
+  local1: 17,
+  local2: 18,
+  local3: 19,
+  local4: 20,
+  local5: 21,
+  local6: 22,
+  local7: 23,
+};
+
+/** Severity by log level (Python's SysLogHandler.mapPriority). */
+const SEVERITY: Record<Level, number> = { critical: 2, error: 3, warning: 4, info: 6, debug: 7 };
+
+export type SyslogAddress =
+  | { transport: 'udp' | 'tcp'; host: string; port: number }
+  | { transport: 'unix'; path: string };
+
+/**
+ * `udp://HOST:PORT`, `tcp://HOST:PORT` (`[v6]:PORT`; port 514 when left out) or `unix://PATH` (`#stream`), as
+ * Gunicorn reads --log-syslog-to. Throws with the reason for anything else, `unix://PATH#dgram` included.
+ */
+export function parseSyslogAddress(text: string): SyslogAddress {
+  if (text.startsWith('unix://')) {
+    const [path, kind] = text.slice('unix://'.length).split('#', 2);
+    if (kind === 'dgram')
+      throw new Error(
+        'a unix datagram socket cannot be written from Node; use unix://PATH#stream, udp:// or tcp://',
+      );
+    if (path === '' || (kind !== undefined && kind !== 'stream'))
+      throw new Error('expected unix://PATH or unix://PATH#stream');
+    return { transport: 'unix', path };
+  }
+  const match = /^(udp|tcp):\/\/(?:\[([^\]]+)\]|([^:]*))(?::(.*))?$/.exec(text);
+  if (!match) throw new Error('expected udp://HOST:PORT, tcp://HOST:PORT or unix://PATH');
+  const portText = match[4];
+  if (portText !== undefined && !/^\d{1,5}$/.test(portText))
+    throw new Error(`${JSON.stringify(portText)} is not a port`);
+  return {
+    transport: match[1] as 'udp' | 'tcp',
+    host: (match[2] ?? match[3] ?? '').toLowerCase() || 'localhost',
+    port: portText === undefined ? 514 : Number(portText),
+  };
+}
+
+export interface SyslogOptions {
+  logSyslog: boolean;
+  logSyslogTo: string;
+  logSyslogPrefix: string | null;
+  logSyslogFacility: string;
+  disableRedirectAccessToSyslog: boolean;
+  name: string | null;
+  app: string;
+}
+
+/** Sends messages to one syslog address; never throws, never blocks a request (a lost message is only lost). */
+export class Syslog {
+  readonly #facility: number;
+  readonly #prefix: string;
+  readonly #send: (message: Buffer) => void;
+  readonly #close: () => void;
+
+  constructor({ address, facility, prefix }: SyslogTarget, onError: (error: Error) => void) {
+    this.#facility = facility;
+    this.#prefix = prefix;
+    if (address.transport === 'udp') {
+      const socket: UdpSocket = createSocket(address.host.includes(':') ? 'udp6' : 'udp4');
+      socket.on('error', onError);
+      socket.unref();
+      this.#send = (message) => socket.send(message, address.port, address.host);
+      this.#close = () => socket.close();
+    } else {
+      // A stream: connected once, lazily; messages before it is up wait in its buffer. A broken connection is
+      // reported once and the messages after it are dropped, as the log files still have them.
+      let socket: Socket | null = null;
+      let broken = false;
+      const open = () => {
+        const s = address.transport === 'unix' ? connect(address.path) : connect(address.port, address.host);
+        s.on('error', (error) => {
+          if (!broken) onError(error);
+          broken = true;
+          s.destroy();
+        });
+        s.unref();
+        return s;
+      };
+      this.#send = (message) => {
+        if (broken) return;
+        socket ??= open();
+        socket.write(message);
+      };
+      this.#close = () => socket?.end();
+    }
+  }
+
+  /** One entry: `name` is `error` or `access`, `text` the formatted entry without the trailing newline. */
+  send(level: Level, name: 'error' | 'access', text: string): void {
+    const priority = this.#facility * 8 + SEVERITY[level];
+    this.#send(Buffer.from(`<${priority}>${this.#prefix}.${name}: ${text}\0`, 'utf8'));
+  }
+
+  close(): void {
+    this.#close();
+  }
+}
+
+/** An app as a syslog name: `proj.wsgi:application` stays (':' becomes '.'), `src/app.ts` becomes `app`. */
+function appIdent(app: string): string {
+  return app.includes('/') || /\.[cm]?[jt]s$/.test(app) ? basename(app).replace(/\.[^.]*$/, '') : app;
+}
+
+export interface SyslogTarget {
+  address: SyslogAddress;
+  facility: number;
+  /** Gunicorn's ident: `tsgi.` and --log-syslog-prefix, else --name, else the app (appIdent), with ':' as '.'. */
+  prefix: string;
+}
+
+/**
+ * Where --log-syslog sends, or null without it. Throws an Error naming the flag when --log-syslog-to or
+ * --log-syslog-facility is unusable (the arbiter checks this at start-up, before any worker).
+ */
+export function syslogTarget(options: SyslogOptions): SyslogTarget | null {
+  if (!options.logSyslog) return null;
+  const facility = SYSLOG_FACILITIES[options.logSyslogFacility.toLowerCase()];
+  if (facility === undefined) {
+    const names = Object.keys(SYSLOG_FACILITIES).join(', ');
+    throw new Error(`--log-syslog-facility ${options.logSyslogFacility}: not a facility (${names})`);
+  }
+  let address: SyslogAddress;
+  try {
+    address = parseSyslogAddress(options.logSyslogTo);
+  } catch (error) {
+    throw new Error(`--log-syslog-to ${options.logSyslogTo}: ${errorMessage(error)}`);
+  }
+  const prefix = `tsgi.${(options.logSyslogPrefix ?? options.name ?? appIdent(options.app)).replaceAll(':', '.')}`;
+  return { address, facility, prefix };
+}
+
+/** `logger`, also sending each entry to syslog as `[pid] [LEVEL] message` (Gunicorn's syslog format). */
+export function loggingToSyslog(logger: Logger, syslog: Syslog): Logger {
+  const threshold = LEVELS.indexOf(logger.level);
+  const toSyslog = (level: Level, message: string) => {
+    if (LEVELS.indexOf(level) >= threshold)
+      syslog.send(level, 'error', `[${process.pid}] [${level.toUpperCase()}] ${message}`);
+  };
+  const tee = (level: Level) => (message: string) => {
+    logger[level](message);
+    toSyslog(level, message);
+  };
+  return {
+    level: logger.level,
+    debug: tee('debug'),
+    info: tee('info'),
+    warning: tee('warning'),
+    error: tee('error'),
+    critical: tee('critical'),
+    exception: (message, error) => {
+      logger.exception(message, error);
+      toSyslog('error', `${message}\n${describeError(error)}`);
+    },
+  };
+}
+
+/** An access log stream that also sends each line to syslog (unless --disable-redirect-access-to-syslog). */
+export function accessToSyslog(stream: TextSink, syslog: Syslog): TextSink {
+  return {
+    write: (text: string) => {
+      stream.write(text);
+      syslog.send('info', 'access', text.replace(/\n$/, ''));
+      return true;
+    },
+  };
+}
