@@ -11,6 +11,7 @@ import {
   UsageError,
 } from './config/index.js';
 import { checkConfig } from './supervisor/check-config.js';
+import { detach, isDetachedCopy } from './supervisor/daemon.js';
 import { runSupervisor, type SupervisorOptions } from './supervisor/index.js';
 
 function supervisorOptions(config: Config & { app: string }): SupervisorOptions {
@@ -19,6 +20,7 @@ function supervisorOptions(config: Config & { app: string }): SupervisorOptions 
 }
 
 async function main(): Promise<number> {
+  const detached = isDetachedCopy();
   try {
     const resolution = await resolveConfig({
       argv: process.argv.slice(2),
@@ -40,6 +42,10 @@ async function main(): Promise<number> {
       case 'run': {
         const options = supervisorOptions(resolution.config);
         const { notices } = resolution;
+        if (options.daemon && !options.checkConfig && !detached) {
+          detach(options.enableStdioInheritance);
+          return 0;
+        }
         return await (options.checkConfig ? checkConfig(options, notices) : runSupervisor(options, notices));
       }
     }

@@ -53,6 +53,8 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   initgroups: 'initgroups',
   umask: 'umask',
   proc_name: 'name',
+  daemon: 'daemon',
+  enable_stdio_inheritance: 'enableStdioInheritance',
   preload_app: 'preload',
   check_config: 'checkConfig',
   print_config: 'printConfig',
@@ -155,12 +157,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
   control_socket: { flags: ['--control-socket'], takes: 'value', effect: 'none', why: CONTROL },
   control_socket_mode: { flags: ['--control-socket-mode'], takes: 'value', effect: 'none', why: CONTROL },
   control_socket_disable: { flags: ['--no-control-socket'], takes: 'switch', effect: 'none', why: CONTROL },
-  enable_stdio_inheritance: {
-    flags: ['-R', '--enable-stdio-inheritance'],
-    takes: 'switch',
-    effect: 'none',
-    why: 'tsgi does not detach, so its workers keep its stdout and stderr',
-  },
   do_handshake_on_connect: {
     flags: ['--do-handshake-on-connect'],
     takes: 'switch',
@@ -323,12 +319,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'switch',
     effect: 'refused',
     why: "Node 20 cannot set SO_REUSEPORT (tsgi's workers share the listening socket without it)",
-  },
-  daemon: {
-    flags: ['-D', '--daemon'],
-    takes: 'switch',
-    effect: 'refused',
-    why: 'tsgi stays in the foreground; run it under systemd, supervisord or a container manager',
   },
 };
 

@@ -70,6 +70,9 @@ export interface SupervisorOptions {
   umask: number | null;
   /** --name: process titles `tsgi: master [NAME]` and `tsgi: worker [NAME]`; null leaves the command lines. */
   name: string | null;
+  /** -D/--daemon, -R: detach first (daemon.ts; the CLI does it), keeping stdio with -R. */
+  daemon: boolean;
+  enableStdioInheritance: boolean;
   /** --check-config: check and exit instead of serving (check-config.ts). */
   checkConfig: boolean;
   /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */

@@ -126,8 +126,8 @@ test('a Gunicorn option whose request tsgi does not carry out is a warning', () 
 
 test('a Gunicorn option tsgi cannot honour safely is refused with the reason', () => {
   assert.match(
-    usageError(['-D', 'app']),
-    /^-D \(Gunicorn's\) is not supported: tsgi stays in the foreground/,
+    usageError(['--paste', 'development.ini']),
+    /^--paste \(Gunicorn's\) is not supported: name the WSGI/,
   );
   assert.match(usageError(['--reuse-port']), /SO_REUSEPORT/);
 });

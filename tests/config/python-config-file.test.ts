@@ -142,10 +142,11 @@ test("a Gunicorn setting left at Gunicorn's default asks for nothing and goes un
 });
 
 test('a Gunicorn setting tsgi cannot do without is an error naming it and the way out', async () => {
-  const cwd = project({ 'gunicorn.conf.py': 'daemon = True\n' });
+  const cwd = project({ 'gunicorn.conf.py': 'reuse_port = True\n' });
   await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
     code: 'TSGI_UNSUPPORTED_OPTION',
-    message: /'daemon' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: tsgi stays in the foreground/,
+    message:
+      /'reuse_port' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: Node 20 cannot set SO_REUSEPORT/,
   });
 });
 

@@ -108,6 +108,37 @@ export const checkConfig = defineSetting({
     '`--user`/`--group`, and the app itself (a script is imported; a Python app is imported by one Python worker).',
 });
 
+export const daemon = defineSetting({
+  name: 'daemon',
+  section: 'mechanics',
+  example: '',
+  flags: ['-D', '--daemon'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: 'Detach from the terminal and run in the background; the command returns at once.',
+  details:
+    "As Gunicorn's `-D`: the server runs as the leader of a new session with stdin, stdout and stderr on " +
+    '/dev/null (see `-R`), so give `--error-logfile` (and `--pid`, to stop it: `kill $(cat FILE)`). tsgi starts ' +
+    'itself again for this (Node cannot fork): with the same arguments, environment and directory. Under systemd, ' +
+    'supervisord or a container, leave it off.',
+});
+
+export const enableStdioInheritance = defineSetting({
+  name: 'enableStdioInheritance',
+  section: 'mechanics',
+  example: '',
+  flags: ['-R', '--enable-stdio-inheritance'],
+  metavar: '',
+  boolean: true,
+  default: false,
+  expected: 'true or false',
+  validate: boolean,
+  help: "With --daemon, keep tsgi's stdin, stdout and stderr instead of /dev/null.",
+});
+
 export const preload = defineSetting({
   name: 'preload',
   section: 'mechanics',
@@ -206,6 +237,8 @@ export const mechanicsSettings = [
   initgroups,
   umask,
   name,
+  daemon,
+  enableStdioInheritance,
   preload,
   checkConfig,
   printConfig,
