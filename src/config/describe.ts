@@ -5,6 +5,7 @@ import type { Setting } from './setting.js';
 /** `-w, --workers INT`, `--reload`, `APP`. */
 export function flagsText(setting: Setting): string {
   if (setting.positional) return setting.metavar;
+  if (setting.configFileOnly) return '(config file only)';
   const flags = setting.flags.join(', ');
   if (setting.boolean) return flags;
   return setting.bare === undefined ? `${flags} ${setting.metavar}` : `${flags} [${setting.metavar}]`;

@@ -12,6 +12,7 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   keepalive: 'keepAlive',
   root_path: 'rootPath',
   forwarded_allow_ips: 'forwardedAllowIps',
+  secure_scheme_headers: 'secureSchemeHeaders',
   proxy_protocol: 'proxyProtocol',
   proxy_allow_ips: 'proxyAllowFrom',
   certfile: 'certfile',
@@ -236,12 +237,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'switch',
     effect: 'ignored',
     why: 'tsgi sends no backlog metric to statsd',
-  },
-  secure_scheme_headers: {
-    effect: 'ignored',
-    why:
-      'from --forwarded-allow-ips tsgi trusts X-Forwarded-Proto: https, X-Forwarded-Protocol: ssl and ' +
-      "X-Forwarded-Ssl: on (Gunicorn's default)",
   },
   forwarder_headers: {
     default: 'SCRIPT_NAME,PATH_INFO',

@@ -39,7 +39,7 @@ export function helpText(): string {
   ];
   for (const section of SECTIONS) {
     out.push('', `${SECTION_TITLES[section]}:`);
-    for (const setting of allSettings().filter((s) => s.section === section)) {
+    for (const setting of allSettings().filter((s) => s.section === section && !s.configFileOnly)) {
       const env = setting.env ? `, env ${setting.env}` : '';
       const def = setting.boolean || setting.positional ? '' : ` (default: ${defaultText(setting)}${env})`;
       out.push(entry(flagsText(setting), `${setting.help}${def}`));

@@ -43,6 +43,8 @@ export interface Setting<N extends string = string, T = unknown> {
   readonly repeatable?: boolean;
   /** The positional argument (the APP). */
   readonly positional?: boolean;
+  /** Set in a config file only (a structured value, as Gunicorn's secure_scheme_headers); `flags` is empty. */
+  readonly configFileOnly?: boolean;
   /** An environment variable that supplies the default when set (as Gunicorn reads WEB_CONCURRENCY). */
   readonly env?: string;
   /** Turns the environment variable's text into the value; `validate` when absent. */

@@ -8,6 +8,7 @@ import { SECTION_TITLES, SECTIONS, type Setting } from './setting.js';
 
 function exampleText(setting: Setting): string {
   if (setting.positional) return `tsgi ${setting.example}`;
+  if (setting.configFileOnly) return setting.example;
   const flag = setting.flags.find((f) => f.startsWith('--')) ?? setting.flags[0];
   return setting.boolean ? `tsgi ${flag} APP` : `tsgi ${flag} ${setting.example} APP`;
 }

@@ -59,3 +59,28 @@ export function forwardedTrust(
     return list.check(plain, isIP(plain) === 4 ? 'ipv4' : 'ipv6');
   };
 }
+
+/** Gunicorn's default secure_scheme_headers: from a trusted proxy, each of these headers with this value means https. */
+export const DEFAULT_SECURE_SCHEME_HEADERS: Readonly<Record<string, string>> = {
+  'X-FORWARDED-PROTOCOL': 'ssl',
+  'X-FORWARDED-PROTO': 'https',
+  'X-FORWARDED-SSL': 'on',
+};
+
+/**
+ * secure_scheme_headers ready for the one pass over a request's headers: lower-case name and the value meaning https,
+ * grouped by name length (most header names are then ruled out by a lookup); `names` lists them for messages.
+ */
+export interface SchemeHeaders {
+  byLength: ReadonlyMap<number, ReadonlyArray<readonly [name: string, https: string]>>;
+  names: string;
+}
+
+export function schemeHeaders(headers: Readonly<Record<string, string>>): SchemeHeaders {
+  const byLength = new Map<number, Array<readonly [string, string]>>();
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    byLength.set(lower.length, [...(byLength.get(lower.length) ?? []), [lower, value]]);
+  }
+  return { byLength, names: Object.keys(headers).join(', ') };
+}

@@ -26,7 +26,13 @@ import {
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
 import { rejectClientError, rejectRequest } from './client-errors.js';
-import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedTrust } from './forwarded.js';
+import {
+  DEFAULT_FORWARDED_ALLOW_IPS,
+  DEFAULT_SECURE_SCHEME_HEADERS,
+  forwardedTrust,
+  type SchemeHeaders,
+  schemeHeaders,
+} from './forwarded.js';
 import { acceptProxyProtocol, type ProxyInfo, type ProxyMode, proxyInfoOf } from './proxy-protocol.js';
 import { RequestBodySource } from './request-body.js';
 import { HttpResponseSink, type WriterContext } from './response-writer.js';
@@ -60,6 +66,11 @@ export interface HttpServerOptions {
    * addresses, networks, `*`); default 127.0.0.1 and ::1.
    */
   forwardedAllowIps?: readonly string[];
+  /**
+   * Gunicorn's secure_scheme_headers: header → the value that means https (any other value means http); default
+   * X-Forwarded-Proto: https, X-Forwarded-Protocol: ssl, X-Forwarded-Ssl: on. Only from forwardedAllowIps.
+   */
+  secureSchemeHeaders?: Readonly<Record<string, string>>;
   /** Per-response figures (--statsd-host): the status and how long the response took, in milliseconds. */
   metrics?: RequestMetrics | null;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
@@ -110,6 +121,8 @@ interface Limits {
   fields: number;
   fieldSize: number;
   body: number;
+  /** Not a limit, but read in the same pass over the headers: the scheme a trusted proxy may set. */
+  scheme: SchemeHeaders;
 }
 
 export function createHttpServer(app: Application, options: HttpServerOptions): Server {
@@ -119,6 +132,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     fields: options.limitRequestFields ?? 100,
     fieldSize: options.limitRequestFieldSize ?? 8190,
     body: options.limitRequestBody ?? 0,
+    scheme: schemeHeaders(options.secureSchemeHeaders ?? DEFAULT_SECURE_SCHEME_HEADERS),
   };
   const errors: Errors = {
     write: (s) => {
@@ -422,23 +436,20 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
         break;
       case 17:
         if (isFieldName(name, 'transfer-encoding')) transferEncoding = true;
-        else if (trusted && isFieldName(name, 'x-forwarded-proto'))
-          forwarded |= raw[i + 1] === 'https' ? FORWARDED_HTTPS : FORWARDED_HTTP;
         break;
+    }
+    if (trusted) {
       // Gunicorn's secure_scheme_headers: the value must be exactly this one for https; any other means http.
-      case 15:
-        if (trusted && isFieldName(name, 'x-forwarded-ssl'))
-          forwarded |= raw[i + 1] === 'on' ? FORWARDED_HTTPS : FORWARDED_HTTP;
-        break;
-      case 20:
-        if (trusted && isFieldName(name, 'x-forwarded-protocol'))
-          forwarded |= raw[i + 1] === 'ssl' ? FORWARDED_HTTPS : FORWARDED_HTTP;
-        break;
+      const candidates = limits.scheme.byLength.get(name.length);
+      if (candidates !== undefined) {
+        for (const [lower, https] of candidates)
+          if (isFieldName(name, lower)) forwarded |= raw[i + 1] === https ? FORWARDED_HTTPS : FORWARDED_HTTP;
+      }
     }
   }
   // As Gunicorn: a proxy that says both https and http has a broken configuration; guessing either is unsafe.
   if (forwarded === (FORWARDED_HTTPS | FORWARDED_HTTP)) {
-    return { status: 400, reason: 'contradictory scheme headers (X-Forwarded-Proto/-Protocol/-Ssl)' };
+    return { status: 400, reason: `contradictory scheme headers (of ${limits.scheme.names})` };
   }
   // RFC 9112 §3.2: a request with more than one Host field is answered 400.
   if (hosts > 1) return { status: 400, reason: 'more than one Host header (RFC 9112 §3.2)' };

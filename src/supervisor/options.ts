@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   rootPath: string;
   /** Peers trusted to set the scheme with X-Forwarded-Proto and the like (`*` = any). */
   forwardedAllowIps: readonly string[];
+  /** Gunicorn's secure_scheme_headers: header → the value meaning https, from a trusted proxy. */
+  secureSchemeHeaders: Readonly<Record<string, string>>;
   /** --proxy-protocol, --proxy-allow-from: a PROXY header before the first request names the client. */
   proxyProtocol: 'off' | 'v1' | 'v2' | 'auto';
   proxyAllowFrom: readonly string[];

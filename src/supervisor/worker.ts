@@ -126,6 +126,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       // The setting is text; SCRIPT_NAME is a byte string, matched against the percent-decoded path bytes (S3, S4).
       scriptName: utf8ToByteString(options.rootPath),
       forwardedAllowIps: options.forwardedAllowIps,
+      secureSchemeHeaders: options.secureSchemeHeaders,
       proxyProtocol: { mode: options.proxyProtocol, allowFrom: options.proxyAllowFrom },
       multiprocess: loaded.multiprocess,
       multithread: loaded.multithread,

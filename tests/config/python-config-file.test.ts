@@ -197,3 +197,12 @@ test('a missing interpreter is a clear error that says to pass --python', async 
     message: /needs a Python interpreter, and .*no-python was not found \(pass --python PATH\)/,
   });
 });
+
+test("secure_scheme_headers, a dict in the file, sets tsgi's secureSchemeHeaders", async () => {
+  const cwd = project({
+    'gunicorn.conf.py': 'secure_scheme_headers = {"X-FORWARDED-PROTO": "https", "X-SCHEME": "on"}\n',
+  });
+  const { config, notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.deepEqual(config.secureSchemeHeaders, { 'X-FORWARDED-PROTO': 'https', 'X-SCHEME': 'on' });
+  assert.deepEqual(notices, []);
+});

@@ -72,6 +72,25 @@ describe('the scheme a proxy forwards', { timeout: 10_000 }, () => {
     }
   });
 
+  test('secureSchemeHeaders replaces the three: only the headers it names, with their own values', async () => {
+    const secureSchemeHeaders = { 'X-Scheme': 'secure', 'Front-End-Https': 'on' };
+    const cases: Array<[string, string]> = [
+      ['X-Scheme: secure', 'https'],
+      ['front-end-https: on', 'https'],
+      ['X-Scheme: plain', 'http'],
+      ['X-Forwarded-Proto: https', 'http'],
+    ];
+    for (const [header, scheme] of cases) {
+      const environ = await environFor(get(`${header}\r\n`), { secureSchemeHeaders });
+      assert.equal(environ['wsgi.url_scheme'], scheme, header);
+    }
+  });
+
+  test('an empty secureSchemeHeaders trusts no scheme header', async () => {
+    const environ = await environFor(get('X-Forwarded-Proto: https\r\n'), { secureSchemeHeaders: {} });
+    assert.equal(environ['wsgi.url_scheme'], 'http');
+  });
+
   test('the same disagreement from an untrusted peer is not ours to judge: the app gets the request', async () => {
     const environ = await environFor(get('X-Forwarded-Proto: https\r\nX-Forwarded-Ssl: off\r\n'), {
       forwardedAllowIps: [],

@@ -1,6 +1,10 @@
 // Where and how the server listens.
 
-import { DEFAULT_FORWARDED_ALLOW_IPS, forwardedAllowEntryError } from '../../http/forwarded.js';
+import {
+  DEFAULT_FORWARDED_ALLOW_IPS,
+  DEFAULT_SECURE_SCHEME_HEADERS,
+  forwardedAllowEntryError,
+} from '../../http/forwarded.js';
 import { BindSyntaxError, parseBind } from '../../supervisor/binds.js';
 import { defineSetting, InvalidValue } from '../setting.js';
 import { commaList, integer, listOf, optionalText, text } from '../validators.js';
@@ -106,10 +110,41 @@ export const forwardedAllowIps = defineSetting({
   help: 'Proxies trusted to set the scheme: X-Forwarded-Proto/-Protocol/-Ssl from them set wsgi.url_scheme.',
   details:
     'As in Gunicorn: a request from one of these addresses (or networks; `*` trusts every peer) with ' +
-    '`X-Forwarded-Proto: https`, `X-Forwarded-Protocol: ssl` or `X-Forwarded-Ssl: on` gets `wsgi.url_scheme` ' +
-    '`https`; any other value of those headers gives `http`, and two that disagree are answered 400. From any ' +
+    '`X-Forwarded-Proto: https`, `X-Forwarded-Protocol: ssl` or `X-Forwarded-Ssl: on` (`secureSchemeHeaders` ' +
+    'changes the list) gets `wsgi.url_scheme` `https`; any other value of those headers gives `http`, and two ' +
+    'that disagree are answered 400. From any ' +
     'other peer the headers reach the app but do not change the scheme. A peer on a UNIX socket is always trusted. ' +
     'Defaults to the `FORWARDED_ALLOW_IPS` environment variable, else `127.0.0.1,::1`.',
+});
+
+/** `{ 'X-Forwarded-Proto': 'https' }`: header names (tokens) to the value that means https. */
+function schemeHeaderMap(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidValue();
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [name, https] of entries) {
+    if (!/^[!#$%&'*+.^`|~0-9A-Za-z-]+$/.test(name))
+      throw new InvalidValue(`${JSON.stringify(name)} is not a header name`);
+    if (typeof https !== 'string') throw new InvalidValue(`the value for ${name} is not a string`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+export const secureSchemeHeaders = defineSetting({
+  name: 'secureSchemeHeaders',
+  section: 'server',
+  example: "export const secureSchemeHeaders = { 'X-Forwarded-Proto': 'https' }",
+  flags: [],
+  configFileOnly: true,
+  metavar: 'HEADERS',
+  default: { ...DEFAULT_SECURE_SCHEME_HEADERS } as Record<string, string>,
+  defaultText: 'X-FORWARDED-PROTOCOL: ssl, X-FORWARDED-PROTO: https, X-FORWARDED-SSL: on',
+  expected: 'an object of header names to the value that means https',
+  validate: schemeHeaderMap,
+  help: 'Which headers from a --forwarded-allow-ips proxy set wsgi.url_scheme, and the value of each that means https.',
+  details:
+    "Gunicorn's `secure_scheme_headers` (a config file's dict, in a `gunicorn.conf.py` too): a request from a " +
+    'trusted proxy with one of these headers gets `https` when the value is exactly the one given, `http` for any ' +
+    'other value, and 400 when two of them disagree. `{}` trusts none.',
 });
 
 const PROXY_MODES: Record<string, 'off' | 'v1' | 'v2' | 'auto'> = {
@@ -245,6 +280,7 @@ export const serverSettings = [
   keepAlive,
   rootPath,
   forwardedAllowIps,
+  secureSchemeHeaders,
   proxyProtocol,
   proxyAllowFrom,
   certfile,
