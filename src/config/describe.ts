@@ -18,6 +18,10 @@ export function valueText(value: unknown): string {
     return value.map((item) => (Array.isArray(item) ? item.join('=') : String(item))).join(', ');
   }
   if (value === '') return "''";
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k}: ${String(v)}`).join(', ');
+  }
   return String(value);
 }
 

@@ -7,6 +7,7 @@ import {
   defaultConfig,
   helpText,
   parseArgv,
+  printConfigText,
   renderSettingsDoc,
 } from '../../src/config/index.js';
 import { SECTIONS } from '../../src/config/setting.js';
@@ -100,4 +101,13 @@ test("the defaults are Gunicorn's where Gunicorn has the setting", () => {
   assert.equal(d.limitRequestLine, 4094);
   assert.equal(d.limitRequestFields, 100);
   assert.equal(d.limitRequestFieldSize, 8190);
+});
+
+test('--print-config shows every default as readable text', () => {
+  const text = printConfigText(defaultConfig());
+  assert.doesNotMatch(text, /\[object /);
+  assert.match(
+    text,
+    /secureSchemeHeaders\s+= X-FORWARDED-PROTOCOL: ssl, X-FORWARDED-PROTO: https, X-FORWARDED-SSL: on/,
+  );
 });
