@@ -198,6 +198,22 @@ export function peakRssKiB(rootPid: number): number {
   return total;
 }
 
+/**
+ * Memory private to a process tree now (Private_Clean + Private_Dirty from smaps_rollup, in KiB): what the server
+ * alone holds. RSS counts each process's mapped binaries and libraries again (two Node processes both count the node
+ * binary); private memory counts none of them, so the truth lies between the two figures.
+ */
+export function privateKiB(rootPid: number): number {
+  let total = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      for (const m of text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) total += Number(m[1]);
+    } catch {}
+  }
+  return total;
+}
+
 export function requireWrk(): void {
   if (spawnSync('wrk', ['--version']).error) {
     console.error('bench: wrk is not installed (apt-get install wrk)');

@@ -15,6 +15,7 @@ import {
   load,
   median,
   peakRssKiB,
+  privateKiB,
   type Running,
   requireWrk,
   roundRatio,
@@ -141,6 +142,7 @@ console.log(
   `wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds (median), servers on core 0 with one worker, wrk on core 1`,
 );
 const rss = new Map<string, number>();
+const unshared = new Map<string, number>();
 for (const app of apps) {
   const target = `${app.module}:${app.callable}`;
   for (const close of [false, true].filter((c) => values.connection.includes(c ? 'close' : 'keep-alive'))) {
@@ -168,6 +170,7 @@ for (const app of apps) {
       for (const server of running) {
         const key = `${server.name} (${app.name})`;
         rss.set(key, Math.max(rss.get(key) ?? 0, peakRssKiB(server.child.pid!)));
+        unshared.set(key, Math.max(unshared.get(key) ?? 0, privateKiB(server.child.pid!)));
       }
     } finally {
       for (const server of running) await stop(server);
@@ -190,5 +193,14 @@ for (const app of apps) {
     console.log(table(rows));
   }
 }
-console.log('\npeak RSS of each server and all its processes (MiB, highest over the runs above)');
-console.log(table([['server', 'peak RSS MiB'], ...[...rss].map(([k, v]) => [k, (v / 1024).toFixed(1)])]));
+console.log(
+  '\nmemory of each server and all its processes (MiB): peak RSS (counts shared binaries once per process) and ' +
+    'private memory after the runs (counts them not at all)',
+);
+const mib = (kib: number | undefined) => ((kib ?? 0) / 1024).toFixed(1);
+console.log(
+  table([
+    ['server', 'peak RSS MiB', 'private MiB'],
+    ...[...rss].map(([k, v]) => [k, mib(v), mib(unshared.get(k))]),
+  ]),
+);
