@@ -40,7 +40,7 @@ async function main(): Promise<number> {
         process.stdout.write(printConfigText(resolution.config));
         return 0;
       case 'run': {
-        const options = supervisorOptions(resolution.config);
+        const options = { ...supervisorOptions(resolution.config), pythonHooks: resolution.pythonConfig };
         const { notices } = resolution;
         if (options.daemon && !options.checkConfig && !detached) {
           detach(options.enableStdioInheritance);

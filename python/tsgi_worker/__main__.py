@@ -17,6 +17,7 @@ import traceback
 from . import wire
 from .app_loader import import_app
 from .channel import Channel
+from .hooks import Hooks
 from .worker import Worker
 
 APP_LOAD_ERROR = 4
@@ -45,7 +46,16 @@ def main(argv: list) -> None:
 
     channel = Channel(socket.socket(fileno=int(config.get("fd", 3))))
     try:
+        # A gunicorn.conf.py's worker hooks (hooks.py): post_fork before the import, post_worker_init after it.
+        hooks = Hooks.load(config.get("hooks"))
+        if hooks is not None and hooks.post_fork is not None:
+            hooks.post_fork(hooks.server, hooks.worker)
         app = import_app(config["target"])
+        if hooks is not None:
+            hooks.worker.wsgi = app
+            hooks.worker.booted = True
+            if hooks.post_worker_init is not None:
+                hooks.post_worker_init(hooks.worker)
     except BaseException as error:  # noqa: BLE001 - SystemExit from the app's module counts too
         items = [type(error).__name__, str(error), traceback.format_exc()]
         channel.send(wire.encode_frame(wire.IMPORT_FAILED, 0, wire.encode_strings([s.encode("utf-8", "replace") for s in items])))
@@ -54,7 +64,10 @@ def main(argv: list) -> None:
         os._exit(APP_LOAD_ERROR)
     info = "Python %s" % sys.version.split()[0]
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
-    Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False))).run()
+    Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False)), hooks).run()
+    if hooks is not None and hooks.worker_exit is not None:
+        hooks.worker.alive = False
+        hooks.worker_exit(hooks.server, hooks.worker)
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
 
 

@@ -15,11 +15,12 @@ import queue
 import threading
 import traceback
 from time import monotonic
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from . import wire
 from .channel import Channel
 from .file_wrapper import FileWrapper
+from .hooks import HookRequest, Hooks
 from .log import ErrorStream
 from .response import Response
 from .wsgi_input import input_from_file
@@ -31,8 +32,12 @@ ABORT_POLL_SECONDS = 0.001
 
 
 class Worker:
-    def __init__(self, app: Any, channel: Channel, threads: int, multiprocess: bool) -> None:
+    def __init__(
+        self, app: Any, channel: Channel, threads: int, multiprocess: bool, hooks: Optional[Hooks] = None
+    ) -> None:
         self.app = app
+        # A gunicorn.conf.py's pre_request/post_request (hooks.py); None when it defines no worker hook.
+        self.hooks = hooks
         self.channel = channel
         self.threads = max(1, threads)
         self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
@@ -157,12 +162,19 @@ class Worker:
             environ["wsgi.errors"] = errors
             environ["wsgi.early_hints"] = response.early_hints
             errors.rid = rid
+            hooks = self.hooks
+            if hooks is not None:
+                request = HookRequest(environ)
+                if hooks.pre_request is not None:
+                    hooks.pre_request(hooks.worker, request)  # an exception fails this request, as in Gunicorn
             try:
                 response.run(self.app, environ)
             finally:
                 if errors.pending:
                     errors.flush()
                 body.close()
+            if hooks is not None:
+                hooks.request_done(request, environ, response)
         except BaseException:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from an app must not kill the thread
             # A fault of ours (a body file gone, a send that failed), or an app raising SystemExit and the like:
             # this request fails, the thread lives on (Node counts on `threads` of them).

@@ -61,21 +61,28 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   print_config: 'printConfig',
 };
 
-/** Gunicorn's server hooks: functions it calls in its arbiter and workers. tsgi does not run them. */
-export const GUNICORN_HOOKS: ReadonlySet<string> = new Set([
+/**
+ * Gunicorn's server hooks that a Python app's workers run (python/tsgi_worker/hooks.py): each Python worker is a new
+ * process, so post_fork runs where Gunicorn runs it, before the app is imported.
+ */
+export const GUNICORN_WORKER_HOOKS: ReadonlySet<string> = new Set([
+  'post_fork',
+  'post_worker_init',
+  'pre_request',
+  'post_request',
+  'worker_exit',
+]);
+
+/** Gunicorn's other server hooks: its arbiter calls them (and worker_int/abort on signals); tsgi does not. */
+export const GUNICORN_ARBITER_HOOKS: ReadonlySet<string> = new Set([
   'on_starting',
   'on_reload',
   'when_ready',
   'pre_fork',
-  'post_fork',
-  'post_worker_init',
   'worker_int',
   'worker_abort',
   'pre_exec',
-  'pre_request',
-  'post_request',
   'child_exit',
-  'worker_exit',
   'nworkers_changed',
   'on_exit',
   'ssl_context',

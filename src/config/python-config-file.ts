@@ -1,12 +1,18 @@
 // A Python config file, as Gunicorn reads one (`-c gunicorn.conf.py`, `-c python:myproject.gunicorn_conf`): the
 // interpreter runs it (python/tsgi_worker/config_file.py) and reports its top-level names; Gunicorn's setting names
 // become tsgi's settings (gunicorn-names.ts). Names that are no setting are the file's own and ignored, as
-// Gunicorn ignores them; Gunicorn settings and server hooks that tsgi has no use for are named in a warning.
+// Gunicorn ignores them; Gunicorn settings and arbiter hooks that tsgi has no use for are named in a warning. The
+// worker hooks (post_fork, pre_request…) are run by a Python app's workers, which read the file again.
 
 import { spawnSync } from 'node:child_process';
 import type { Notice } from '../log.js';
 import { PYTHON_ROOT } from '../runtimes/python/worker.js';
-import { GUNICORN_FOREIGN, GUNICORN_HOOKS, GUNICORN_SETTINGS } from './gunicorn-names.js';
+import {
+  GUNICORN_ARBITER_HOOKS,
+  GUNICORN_FOREIGN,
+  GUNICORN_SETTINGS,
+  GUNICORN_WORKER_HOOKS,
+} from './gunicorn-names.js';
 import { foreignNotice, validateSetting } from './parse-argv.js';
 import { settingNamed } from './registry.js';
 import { UsageError } from './usage-error.js';
@@ -82,7 +88,9 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
     if (target === undefined) {
       const foreign = GUNICORN_FOREIGN[name];
       if (isUnset(entry, foreign?.default)) continue;
-      if (GUNICORN_HOOKS.has(name)) hooks.push(name);
+      if (GUNICORN_ARBITER_HOOKS.has(name)) hooks.push(name);
+      else if (GUNICORN_WORKER_HOOKS.has(name))
+        continue; // run by each Python worker (hooks.py)
       else if (foreign) notices.push(foreignNotice(`'${name}' in ${shown}`, foreign));
       continue; // the file's own names (imports, helpers): Gunicorn ignores them too
     }
@@ -99,8 +107,9 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
     notices.push({
       level: 'warning',
       message:
-        `${shown}: tsgi does not run server hooks, so ${hooks.join(', ')} will not be called (each worker ` +
-        'imports the app itself; set-up done in a hook belongs in the app module)',
+        `${shown}: ${hooks.join(', ')} will not be called: they are Gunicorn's arbiter hooks and tsgi's arbiter ` +
+        'is not Python (the worker hooks post_fork, post_worker_init, pre_request, post_request and worker_exit ' +
+        'are run by each Python worker)',
     });
   }
   return { values, notices };

@@ -2,11 +2,12 @@
 // (PORT, WEB_CONCURRENCY, SCRIPT_NAME), the config file, TSGI_CMD_ARGS, the command line — as Gunicorn.
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Notice } from '../log.js';
 import { defaultPython } from '../runtimes/python/python-app.js';
 import { loadConfigFile } from './config-file.js';
 import { parseArgv, validateSetting } from './parse-argv.js';
+import { isPythonConfig } from './python-config-file.js';
 import { allSettings, type Config, defaultConfig } from './registry.js';
 import { splitArgs } from './split-args.js';
 import { UsageError } from './usage-error.js';
@@ -15,7 +16,18 @@ export type Resolution =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'print-config'; config: Config; notices: Notice[] }
-  | { kind: 'run'; config: Config & { app: string }; notices: Notice[] };
+  | {
+      kind: 'run';
+      config: Config & { app: string };
+      notices: Notice[];
+      pythonConfig: PythonConfigFile | null;
+    };
+
+/** A Python config file (a path, or `python:MODULE`) and the directory it was read from, for the worker hooks. */
+export interface PythonConfigFile {
+  location: string;
+  cwd: string;
+}
 
 /** Read from the working directory when no -c is given, as Gunicorn reads it. */
 export const DEFAULT_CONFIG_FILE = 'gunicorn.conf.py';
@@ -69,7 +81,11 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
       'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
     );
   }
-  return { kind: 'run', config: resolved as Config & { app: string }, notices };
+  const pythonConfig =
+    configFile && isPythonConfig(configFile)
+      ? { location: configFile.startsWith('python:') ? configFile : resolve(cwd, configFile), cwd }
+      : null;
+  return { kind: 'run', config: resolved as Config & { app: string }, notices, pythonConfig };
 }
 
 function wrapEnv<T>(name: string, read: () => T): T {

@@ -42,6 +42,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     maxRequests: options.maxRequests,
     maxRequestsJitter: options.maxRequestsJitter,
     logger,
+    hooks: options.pythonHooks ?? null,
   });
   await app.start();
   return {

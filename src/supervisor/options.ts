@@ -1,6 +1,7 @@
 // What the supervisor needs to run, independent of where the values came from (cli.ts maps the settings here).
 
 import type { Level } from '../log.js';
+import type { PythonHooksConfig } from '../runtimes/python/index.js';
 
 export interface SupervisorOptions {
   app: string;
@@ -80,6 +81,8 @@ export interface SupervisorOptions {
   /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */
   preload: boolean;
   env: ReadonlyArray<readonly [string, string]>;
+  /** The gunicorn.conf.py (-c) whose worker hooks a Python app's workers run; null without one. */
+  pythonHooks?: PythonHooksConfig | null;
 }
 
 /** Travels to each worker process in its environment, as JSON. */

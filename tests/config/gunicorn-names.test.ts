@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { GUNICORN_FOREIGN, GUNICORN_HOOKS, GUNICORN_SETTINGS } from '../../src/config/gunicorn-names.js';
+import {
+  GUNICORN_ARBITER_HOOKS,
+  GUNICORN_FOREIGN,
+  GUNICORN_SETTINGS,
+  GUNICORN_WORKER_HOOKS,
+} from '../../src/config/gunicorn-names.js';
 import { settingNamed } from '../../src/config/registry.js';
 import { PYTHON, skipPython } from '../runtimes/python/support/python-server.js';
 
@@ -34,7 +39,8 @@ test("every Gunicorn setting is mapped, a hook, or listed with tsgi's answer", {
       (name) =>
         name !== 'config' &&
         !(name in GUNICORN_SETTINGS) &&
-        !GUNICORN_HOOKS.has(name) &&
+        !GUNICORN_WORKER_HOOKS.has(name) &&
+        !GUNICORN_ARBITER_HOOKS.has(name) &&
         !(name in GUNICORN_FOREIGN),
     );
   assert.deepEqual(unaccounted, []);

@@ -106,14 +106,25 @@ test('-c python:MODULE imports the config module from the working directory', as
   assert.deepEqual(config.bind, ['unix:/run/app.sock', '127.0.0.1:8001']);
 });
 
-test('server hooks are named in a warning: tsgi does not call them', async () => {
+test("the arbiter's hooks are named in a warning; the workers' hooks are run, so not", async () => {
   const cwd = project({
-    'gunicorn.conf.py': 'def post_fork(server, worker):\n    pass\n\ndef when_ready(server):\n    pass\n',
+    'gunicorn.conf.py': [
+      'def post_fork(server, worker):',
+      '    pass',
+      'def when_ready(server):',
+      '    pass',
+      'def child_exit(server, worker):',
+      '    pass',
+    ].join('\n'),
   });
-  const { notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
-  assert.equal(notices.length, 1);
-  assert.equal(notices[0].level, 'warning');
-  assert.match(notices[0].message, /post_fork, when_ready will not be called/);
+  const resolution = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.equal(resolution.notices.length, 1);
+  assert.equal(resolution.notices[0].level, 'warning');
+  assert.match(
+    resolution.notices[0].message,
+    /when_ready, child_exit will not be called: they are Gunicorn's arbiter hooks/,
+  );
+  assert.deepEqual(resolution.pythonConfig, { location: join(cwd, 'gunicorn.conf.py'), cwd });
 });
 
 test('Gunicorn settings that tsgi does without are named in the log, each with the reason', async () => {

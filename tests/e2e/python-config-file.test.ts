@@ -18,7 +18,7 @@ writeFileSync(
     'proc_name = "conf-demo"',
     'timeout = 45',
     'worker_connections = 500',
-    'def post_fork(server, worker):',
+    'def when_ready(server):',
     '    pass',
   ].join('\n'),
 );
@@ -35,10 +35,7 @@ test('a gunicorn.conf.py given with -c configures tsgi as it configures Gunicorn
       assert.equal(await reply.text(), 'set by gunicorn.conf.py\n', server.tail());
     }
     assert.match(commandLine(tsgi.pid), /^tsgi: master \[conf-demo\]/);
-    assert.match(
-      tsgi.output,
-      /\[WARNING\] gunicorn\.conf\.py: tsgi does not run server hooks, so post_fork will not/,
-    );
+    assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: when_ready will not be called/);
     assert.match(tsgi.output, /\[INFO\] 'worker_connections' in gunicorn\.conf\.py has no effect: /);
   } finally {
     await Promise.all([gunicorn.kill(), tsgi.kill()]);

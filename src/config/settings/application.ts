@@ -40,8 +40,9 @@ export const config = defineSetting({
     "is run by the app's interpreter (`--python`, else `$VIRTUAL_ENV/bin/python`, else `python3`) as Gunicorn " +
     "runs it, and its top-level names that are Gunicorn settings set tsgi's (`workers`, `bind`, `accesslog`, " +
     '`raw_env`, `proc_name`…); its other names are its own, ignored as Gunicorn ignores them. Gunicorn settings ' +
-    'without a tsgi equivalent, and server hooks (`post_fork`, `when_ready`…), which tsgi does not call, are ' +
-    'named in one warning each at start-up. With no `-c`, `./gunicorn.conf.py` is read when it exists, as ' +
+    'without a tsgi equivalent are named in the log with the reason; the worker hooks (`post_fork`, ' +
+    '`pre_request`…) run in each Python worker, the arbiter hooks (`when_ready`…) are named in a warning. With ' +
+    'no `-c`, `./gunicorn.conf.py` is read when it exists, as ' +
     'Gunicorn does. Precedence, lowest first: defaults, environment defaults, the config file, `TSGI_CMD_ARGS`, ' +
     'the command line.',
 });

@@ -7,3 +7,4 @@ export {
   type PythonAppOptions,
   pythonApp,
 } from './python-app.js';
+export type { PythonHooksConfig } from './worker.js';

@@ -11,6 +11,7 @@ import { discardBody, type RequestBody, readBody } from './body.js';
 import { RemoteCall } from './call.js';
 import { PythonPool } from './pool.js';
 import { encodeRequest } from './wire.js';
+import type { PythonHooksConfig } from './worker.js';
 
 export interface PythonAppOptions {
   /** 'module:callable' or 'module:factory()' (Gunicorn's syntax); 'module' means 'module:application'. */
@@ -39,6 +40,8 @@ export interface PythonAppOptions {
   bodyMemoryLimit?: number;
   /** Run the calling (front-end) thread and the workers under Linux's SCHED_BATCH, see WorkerConfig (default true). */
   batchSchedule?: boolean;
+  /** A gunicorn.conf.py whose worker hooks the workers run (post_fork, post_worker_init, pre/post_request, worker_exit). */
+  hooks?: PythonHooksConfig | null;
 }
 
 export interface PythonApplication extends Application {
@@ -67,6 +70,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       pythonpath: options.pythonpath ?? [],
       env,
       batchSchedule: options.batchSchedule ?? true,
+      hooks: options.hooks ?? null,
     },
     workers: Math.max(1, options.workers),
     timeout: options.timeout,

@@ -36,6 +36,14 @@ export interface WorkerConfig {
    * +47% plain `Connection: close` (docs/python.md).
    */
   batchSchedule?: boolean;
+  /** A gunicorn.conf.py whose worker hooks (post_fork, pre_request…) the worker runs, and where to import it from. */
+  hooks?: PythonHooksConfig | null;
+}
+
+/** Where a Python config file is (a path, or `python:MODULE`) and the directory its imports are relative to. */
+export interface PythonHooksConfig {
+  location: string;
+  cwd: string;
 }
 
 export interface WorkerHandlers {
@@ -75,6 +83,7 @@ export class PythonWorker {
       multiprocess: config.multiprocess,
       pythonpath: config.pythonpath,
       batch: config.batchSchedule ?? false,
+      hooks: config.hooks ?? null,
       fd: 3,
     });
     this.child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {

@@ -1,0 +1,131 @@
+"""Gunicorn's worker-side server hooks, run in each Python worker when a gunicorn.conf.py defines them
+(src/config/python-config-file.ts names the file; docs/python.md lists what is called when):
+
+    post_fork(server, worker)         before the app is imported (a tsgi worker is a new process, as after a fork)
+    post_worker_init(worker)          after the app is imported
+    pre_request(worker, req)          before each request; an exception fails that request
+    post_request(worker, req, environ, resp)   after each response; an exception is logged
+    worker_exit(server, worker)       when the worker stops
+
+`server` and `worker` stand in for Gunicorn's Arbiter and Worker with the attributes hooks use (pid, ppid, age,
+cfg, log, nr); `req` and `resp` for its Request and Response (method, path, query, uri, version, headers;
+status, status_code, headers, sent). The arbiter's hooks (on_starting, when_ready, child_exit…) are not run:
+tsgi's arbiter is not Python.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from types import SimpleNamespace
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .config_file import load
+
+WORKER_HOOKS = ("post_fork", "post_worker_init", "pre_request", "post_request", "worker_exit")
+
+
+class HookLog:
+    """What `server.log` and `worker.log` offer hooks (Gunicorn's Logger): lines to tsgi's error log."""
+
+    def _write(self, stream, level: str, msg: str, args) -> None:
+        text = msg % args if args else msg
+        stream.write("[%s] %s\n" % (level, text))
+        stream.flush()
+
+    def debug(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stdout, "DEBUG", msg, args)
+
+    def info(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stdout, "INFO", msg, args)
+
+    def warning(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stderr, "WARNING", msg, args)
+
+    warn = warning
+
+    def error(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stderr, "ERROR", msg, args)
+
+    def critical(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stderr, "CRITICAL", msg, args)
+
+    def exception(self, msg, *args, **kwargs) -> None:
+        self._write(sys.stderr, "ERROR", msg, args)
+        sys.stderr.write(traceback.format_exc())
+
+
+class HookRequest:
+    """Gunicorn's Request, as far as hooks read it, from the environ."""
+
+    def __init__(self, environ: Dict[str, Any]) -> None:
+        self.method = environ["REQUEST_METHOD"]
+        self.uri = environ.get("RAW_URI", "")
+        self.path = environ.get("PATH_INFO", "")
+        self.query = environ.get("QUERY_STRING", "")
+        self.fragment = ""
+        protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+        self.version = (int(protocol[5]), int(protocol[7])) if len(protocol) == 8 else (1, 1)
+        self.scheme = environ.get("wsgi.url_scheme", "http")
+        self.remote_addr = environ.get("REMOTE_ADDR")
+        headers: List[Tuple[str, str]] = []
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                headers.append((key[5:].replace("_", "-"), value))
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                headers.append((key.replace("_", "-"), value))
+        self.headers = headers
+
+
+class HookResponse:
+    """Gunicorn's Response, as far as post_request reads it."""
+
+    def __init__(self, status: Optional[str], headers: Optional[list], sent: int) -> None:
+        self.status = status
+        self.status_code = int(status.split(" ", 1)[0]) if status else None
+        self.headers = list(headers or [])
+        self.sent = sent
+
+
+class Hooks:
+    """The worker hooks a config file defines (None for each it does not)."""
+
+    def __init__(self, found: Dict[str, Callable], cfg: SimpleNamespace) -> None:
+        self.post_fork = found.get("post_fork")
+        self.post_worker_init = found.get("post_worker_init")
+        self.pre_request = found.get("pre_request")
+        self.post_request = found.get("post_request")
+        self.worker_exit = found.get("worker_exit")
+        log = HookLog()
+        self.server = SimpleNamespace(pid=os.getppid(), cfg=cfg, log=log)
+        self.worker = SimpleNamespace(
+            pid=os.getpid(), ppid=os.getppid(), age=0, cfg=cfg, log=log, alive=True, booted=False, nr=0, wsgi=None
+        )
+
+    @classmethod
+    def load(cls, spec: Optional[Dict[str, str]]) -> Optional["Hooks"]:
+        """The hooks of the config at spec['location'] (imported from spec['cwd']), or None when it defines none."""
+        if not spec:
+            return None
+        sys.path.insert(0, spec["cwd"])
+        try:
+            names = load(spec["location"])
+        finally:
+            sys.path.remove(spec["cwd"])
+        found = {name: names[name] for name in WORKER_HOOKS if callable(names.get(name))}
+        if not found:
+            return None
+        plain = {k: v for k, v in names.items() if not k.startswith("_") and not callable(v)}
+        return cls(found, SimpleNamespace(**plain))
+
+    def request_done(self, req: HookRequest, environ: Dict[str, Any], response) -> None:
+        """post_request, after a response: its exception is logged, the response is already gone."""
+        self.worker.nr += 1
+        if self.post_request is None:
+            return
+        try:
+            self.post_request(self.worker, req, environ, HookResponse(response.status, response.headers, response.sent))
+        except Exception:
+            sys.stderr.write("Exception in post_request hook\n" + traceback.format_exc())
+            sys.stderr.flush()

@@ -1,0 +1,90 @@
+// A gunicorn.conf.py's worker hooks, side by side with Gunicorn: post_fork, post_worker_init, pre_request,
+// post_request and worker_exit are called in the same order with the same arguments as far as hooks read them.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type ServerProcess, skipPython, startGunicorn, startTsgi } from './support/server-process.js';
+
+const HOOKS = `
+import os
+
+def _log(*parts):
+    with open(os.environ["HOOK_LOG"], "a") as f:
+        f.write(" ".join(str(p) for p in parts) + "\\n")
+
+def post_fork(server, worker):
+    _log("post_fork", worker.pid == os.getpid(), callable(worker.log.info))
+
+def post_worker_init(worker):
+    _log("post_worker_init", callable(worker.wsgi))
+
+def pre_request(worker, req):
+    _log("pre_request", req.method, req.path, req.query, dict(req.headers).get("X-TEST"), req.version)
+
+def post_request(worker, req, environ, resp):
+    _log("post_request", req.path, resp.status, resp.status_code, environ["PATH_INFO"])
+
+def worker_exit(server, worker):
+    _log("worker_exit", worker.pid == os.getpid())
+
+def when_ready(server):
+    _log("when_ready")
+`;
+
+test('worker hooks run as under Gunicorn, in the same order with the same arguments', {
+  skip: skipPython,
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+  const conf = join(dir, 'gunicorn.conf.py');
+  writeFileSync(conf, HOOKS);
+  const logs = { gunicorn: join(dir, 'gunicorn.log'), tsgi: join(dir, 'tsgi.log') };
+  const exercise = async (server: ServerProcess) => {
+    const res = await fetch(`${server.origin}/hello?x=1`, { headers: { 'X-Test': 'yes' } });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal((await server.signal('SIGTERM', 15_000)).code, 0);
+  };
+  try {
+    await exercise(
+      await startGunicorn('hello:application', ['-c', conf], { env: { HOOK_LOG: logs.gunicorn } }),
+    );
+    const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: logs.tsgi } });
+    await exercise(tsgi);
+    const gunicorn = readFileSync(logs.gunicorn, 'utf8');
+    assert.match(
+      gunicorn,
+      /post_fork True True\npost_worker_init True\npre_request GET \/hello x=1 yes \(1, 1\)\npost_request \/hello 200 OK 200 \/hello\nworker_exit True\n/,
+      'what Gunicorn calls, for reference',
+    );
+    // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.
+    const workerHooks = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('when_ready'));
+    assert.deepEqual(workerHooks(readFileSync(logs.tsgi, 'utf8')), workerHooks(gunicorn));
+    assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: when_ready will not be called/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pre_request hook that raises fails that request with 500; the next one is served', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+  const conf = join(dir, 'gunicorn.conf.py');
+  writeFileSync(
+    conf,
+    'def pre_request(worker, req):\n    if req.path == "/refused":\n        raise RuntimeError("no entry")\n',
+  );
+  const tsgi = await startTsgi('hello:application', ['-c', conf]);
+  try {
+    assert.equal((await fetch(`${tsgi.origin}/refused`)).status, 500);
+    await tsgi.waitForOutput(/RuntimeError: no entry/);
+    assert.equal((await fetch(`${tsgi.origin}/fine`)).status, 200);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
