@@ -104,8 +104,9 @@ class Hooks:
         )
 
     @classmethod
-    def load(cls, spec: Optional[Dict[str, str]]) -> Optional["Hooks"]:
-        """The hooks of the config at spec['location'] (imported from spec['cwd']), or None when it defines none."""
+    def load(cls, spec: Optional[Dict[str, Any]]) -> Optional["Hooks"]:
+        """The hooks of the config at spec['location'] (imported from spec['cwd']), or None when it defines none;
+        spec['cfg'] holds the settings in force, under Gunicorn's names."""
         if not spec:
             return None
         sys.path.insert(0, spec["cwd"])
@@ -116,7 +117,10 @@ class Hooks:
         found = {name: names[name] for name in WORKER_HOOKS if callable(names.get(name))}
         if not found:
             return None
+        # cfg: the file's own plain names, then the settings in force under Gunicorn's names (the command line
+        # may have overridden the file).
         plain = {k: v for k, v in names.items() if not k.startswith("_") and not callable(v)}
+        plain.update(spec.get("cfg") or {})
         return cls(found, SimpleNamespace(**plain))
 
     def request_done(self, req: HookRequest, environ: Dict[str, Any], response) -> None:

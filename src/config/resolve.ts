@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Notice } from '../log.js';
 import { defaultPython } from '../runtimes/python/python-app.js';
 import { loadConfigFile } from './config-file.js';
+import { GUNICORN_SETTINGS } from './gunicorn-names.js';
 import { parseArgv, validateSetting } from './parse-argv.js';
 import { isPythonConfig } from './python-config-file.js';
 import { allSettings, type Config, defaultConfig } from './registry.js';
@@ -23,10 +24,14 @@ export type Resolution =
       pythonConfig: PythonConfigFile | null;
     };
 
-/** A Python config file (a path, or `python:MODULE`) and the directory it was read from, for the worker hooks. */
+/**
+ * A Python config file (a path, or `python:MODULE`) and the directory it was read from, for the worker hooks; with
+ * the settings in force under Gunicorn's names (`server.cfg.workers` in a hook).
+ */
 export interface PythonConfigFile {
   location: string;
   cwd: string;
+  cfg: Record<string, unknown>;
 }
 
 /** Read from the working directory when no -c is given, as Gunicorn reads it. */
@@ -83,9 +88,25 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   }
   const pythonConfig =
     configFile && isPythonConfig(configFile)
-      ? { location: configFile.startsWith('python:') ? configFile : resolve(cwd, configFile), cwd }
+      ? {
+          location: configFile.startsWith('python:') ? configFile : resolve(cwd, configFile),
+          cwd,
+          cfg: gunicornView(resolved),
+        }
       : null;
   return { kind: 'run', config: resolved as Config & { app: string }, notices, pythonConfig };
+}
+
+/** The settings under Gunicorn's names (raw_env as its KEY=VALUE strings). */
+function gunicornView(config: Config): Record<string, unknown> {
+  const values = config as Record<string, unknown>;
+  const view: Record<string, unknown> = {};
+  for (const [gunicorn, setting] of Object.entries(GUNICORN_SETTINGS)) {
+    const value = values[setting];
+    view[gunicorn] =
+      setting === 'env' ? (value as Array<[string, string]>).map(([k, v]) => `${k}=${v}`) : value;
+  }
+  return view;
 }
 
 function wrapEnv<T>(name: string, read: () => T): T {

@@ -124,7 +124,12 @@ test("the arbiter's hooks are named in a warning; the workers' hooks are run, so
     resolution.notices[0].message,
     /when_ready, child_exit will not be called: they are Gunicorn's arbiter hooks/,
   );
-  assert.deepEqual(resolution.pythonConfig, { location: join(cwd, 'gunicorn.conf.py'), cwd });
+  const hooksFrom = resolution.pythonConfig;
+  assert.equal(hooksFrom?.location, join(cwd, 'gunicorn.conf.py'));
+  assert.equal(hooksFrom?.cwd, cwd);
+  // What hooks read as worker.cfg: the settings in force, under Gunicorn's names.
+  assert.equal(hooksFrom?.cfg.workers, 1);
+  assert.equal(hooksFrom?.cfg.wsgi_app, 'app:application');
 });
 
 test('Gunicorn settings that tsgi does without are named in the log, each with the reason', async () => {

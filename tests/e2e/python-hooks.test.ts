@@ -1,5 +1,6 @@
 // A gunicorn.conf.py's worker hooks, side by side with Gunicorn: post_fork, post_worker_init, pre_request,
-// post_request and worker_exit are called in the same order with the same arguments as far as hooks read them.
+// post_request and worker_exit are called in the same order with the same arguments as far as hooks read them
+// (worker.cfg included: the settings in force, the command line's -t among them).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ def post_fork(server, worker):
     _log("post_fork", worker.pid == os.getpid(), callable(worker.log.info))
 
 def post_worker_init(worker):
-    _log("post_worker_init", callable(worker.wsgi))
+    _log("post_worker_init", callable(worker.wsgi), worker.cfg.workers, worker.cfg.timeout)
 
 def pre_request(worker, req):
     _log("pre_request", req.method, req.path, req.query, dict(req.headers).get("X-TEST"), req.version)
@@ -49,14 +50,18 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
   };
   try {
     await exercise(
-      await startGunicorn('hello:application', ['-c', conf], { env: { HOOK_LOG: logs.gunicorn } }),
+      await startGunicorn('hello:application', ['-c', conf, '-t', '45'], {
+        env: { HOOK_LOG: logs.gunicorn },
+      }),
     );
-    const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: logs.tsgi } });
+    const tsgi = await startTsgi('hello:application', ['-c', conf, '-t', '45'], {
+      env: { HOOK_LOG: logs.tsgi },
+    });
     await exercise(tsgi);
     const gunicorn = readFileSync(logs.gunicorn, 'utf8');
     assert.match(
       gunicorn,
-      /post_fork True True\npost_worker_init True\npre_request GET \/hello x=1 yes \(1, 1\)\npost_request \/hello 200 OK 200 \/hello\nworker_exit True\n/,
+      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello x=1 yes \(1, 1\)\npost_request \/hello 200 OK 200 \/hello\nworker_exit True\n/,
       'what Gunicorn calls, for reference',
     );
     // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.

@@ -44,6 +44,8 @@ export interface WorkerConfig {
 export interface PythonHooksConfig {
   location: string;
   cwd: string;
+  /** The settings in force, under Gunicorn's names: what hooks read as `server.cfg` and `worker.cfg`. */
+  cfg?: Record<string, unknown>;
 }
 
 export interface WorkerHandlers {
