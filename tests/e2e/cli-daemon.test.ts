@@ -51,7 +51,11 @@ test('-D returns at once; the detached server serves, logs to its file and stops
     pid = Number(readFileSync(pidFile, 'utf8'));
     assert.equal(sessionOf(pid), pid, 'the server leads its own session (setsid)');
     for (const fd of [0, 1, 2]) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null', `fd ${fd}`);
-    await waitFor(() => readFileSync(logFile, 'utf8').includes('Listening at:'), 10_000);
+    // The log file is opened asynchronously: it may appear after the pid file.
+    await waitFor(
+      () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Listening at:'),
+      10_000,
+    );
     assert.equal((await get(port)).status, 200);
     process.kill(pid, 'SIGTERM');
     await waitFor(() => !alive(pid), 10_000);
