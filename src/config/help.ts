@@ -35,7 +35,8 @@ export function helpText(): string {
     '',
     'Serve a WSGI app: APP is FILE[:NAME] for a TypeScript/JavaScript app (app.ts, dist/app.js:handler), or',
     'MODULE[:NAME] for a Python one (proj.wsgi:application). NAME defaults to "application".',
-    'Options may also come from a config file (-c) and from TSGI_CMD_ARGS; the command line wins.',
+    'Options may also come from a config file (-c, or ./gunicorn.conf.py) and from TSGI_CMD_ARGS (else',
+    'GUNICORN_CMD_ARGS); the command line wins.',
   ];
   for (const section of SECTIONS) {
     out.push('', `${SECTION_TITLES[section]}:`);

@@ -47,21 +47,31 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   const command = parseArgv(argv);
   if (command.help) return { kind: 'help' };
   if (command.version) return { kind: 'version' };
-  const fromEnvArgs = env.TSGI_CMD_ARGS ? parseArgv(splitArgs(env.TSGI_CMD_ARGS), ' in TSGI_CMD_ARGS') : null;
+  // Gunicorn's GUNICORN_CMD_ARGS (a container image's environment, say) counts when TSGI_CMD_ARGS is not set.
+  const argsVariable = env.TSGI_CMD_ARGS
+    ? 'TSGI_CMD_ARGS'
+    : env.GUNICORN_CMD_ARGS
+      ? 'GUNICORN_CMD_ARGS'
+      : null;
+  const fromEnvArgs = argsVariable
+    ? parseArgv(splitArgs(env[argsVariable]!, argsVariable), ` in ${argsVariable}`)
+    : null;
   const named = (command.values.config ?? fromEnvArgs?.values.config) as string | null | undefined;
   const byDefault = named === undefined && existsSync(join(cwd, DEFAULT_CONFIG_FILE));
   const configFile = byDefault ? DEFAULT_CONFIG_FILE : named;
   // A Python config file runs under the interpreter the app would: --python, else $VIRTUAL_ENV's, else python3.
   const python = (command.values.python ?? fromEnvArgs?.values.python ?? defaultPython(env)) as string;
   const fromFile = configFile ? await loadConfigFile(configFile, cwd, python) : { values: {}, notices: [] };
-  const notices: Notice[] = byDefault
-    ? [
-        {
-          level: 'info',
-          message: `Read settings from ./${DEFAULT_CONFIG_FILE} (read when no -c is given, as Gunicorn does)`,
-        },
-      ]
-    : [];
+  const notices: Notice[] = [];
+  if (argsVariable === 'GUNICORN_CMD_ARGS')
+    notices.push({
+      level: 'info',
+      message: 'Read options from $GUNICORN_CMD_ARGS (TSGI_CMD_ARGS is not set)',
+    });
+  if (byDefault) {
+    const message = `Read settings from ./${DEFAULT_CONFIG_FILE} (read when no -c is given, as Gunicorn does)`;
+    notices.push({ level: 'info', message });
+  }
   notices.push(...fromFile.notices, ...(fromEnvArgs?.notices ?? []), ...command.notices);
   const given: Record<string, unknown> = { ...fromFile.values, ...fromEnvArgs?.values, ...command.values };
 

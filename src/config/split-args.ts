@@ -1,9 +1,10 @@
-// Splits TSGI_CMD_ARGS into arguments as a POSIX shell would: whitespace separates, '…' and "…" quote, and a
+// Splits TSGI_CMD_ARGS (or GUNICORN_CMD_ARGS) into arguments as a POSIX shell would: whitespace separates, '…' and "…" quote, and a
 // backslash escapes the next character (outside single quotes).
 
 import { UsageError } from './usage-error.js';
 
-export function splitArgs(line: string): string[] {
+/** `line`'s arguments; `name` is the variable it came from, for the error. */
+export function splitArgs(line: string, name = 'TSGI_CMD_ARGS'): string[] {
   const args: string[] = [];
   let current = '';
   let inArg = false;
@@ -29,7 +30,7 @@ export function splitArgs(line: string): string[] {
       inArg = true;
     }
   }
-  if (quote) throw new UsageError('TSGI_BAD_CMD_ARGS', `TSGI_CMD_ARGS has an unclosed ${quote} quote`);
+  if (quote) throw new UsageError('TSGI_BAD_CMD_ARGS', `${name} has an unclosed ${quote} quote`);
   if (inArg) args.push(current);
   return args;
 }

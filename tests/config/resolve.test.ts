@@ -115,3 +115,23 @@ test('--print-config resolves without an APP', async () => {
   const resolution = await resolveConfig({ argv: ['--print-config'], env: {}, cwd: dir });
   assert.equal(resolution.kind, 'print-config');
 });
+
+test('GUNICORN_CMD_ARGS counts when TSGI_CMD_ARGS is not set, and the log says it was read', async () => {
+  const resolution = await resolveConfig({
+    argv: ['app.ts'],
+    env: { GUNICORN_CMD_ARGS: '--workers=3 -b 0.0.0.0:9000' },
+    cwd: dir,
+  });
+  assert.equal(resolution.kind, 'run');
+  if (resolution.kind !== 'run') return;
+  assert.equal(resolution.config.workers, 3);
+  assert.deepEqual(resolution.config.bind, ['0.0.0.0:9000']);
+  assert.deepEqual(resolution.notices, [
+    { level: 'info', message: 'Read options from $GUNICORN_CMD_ARGS (TSGI_CMD_ARGS is not set)' },
+  ]);
+  const both = await run(['app.ts'], { TSGI_CMD_ARGS: '-w 2', GUNICORN_CMD_ARGS: '-w 3' });
+  assert.equal(both.workers, 2, 'TSGI_CMD_ARGS wins; GUNICORN_CMD_ARGS is then not read');
+  await assert.rejects(run(['app.ts'], { GUNICORN_CMD_ARGS: "--name 'x" }), {
+    message: "GUNICORN_CMD_ARGS has an unclosed ' quote",
+  });
+});

@@ -43,6 +43,17 @@ test('every validator error code is in docs/errors.md', () => {
   );
 });
 
+test('every usage error code of src/config/ is in docs/errors.md', () => {
+  const codes = sourceFiles('src/config').flatMap((path) =>
+    [...read(path).matchAll(/new UsageError\(\s*'(TSGI_[A-Z0-9_]+)'/g)].map((m) => m[1]),
+  );
+  assert.ok(codes.length >= 8);
+  assert.deepEqual(
+    codes.filter((code) => !documentedCodes.has(code)),
+    [],
+  );
+});
+
 test('every error code in docs/errors.md still exists in src/', () => {
   const defined = new Set(sourceFiles('src').flatMap(codesIn));
   assert.deepEqual(
