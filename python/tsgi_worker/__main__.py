@@ -65,9 +65,8 @@ def main(argv: list) -> None:
     info = "Python %s" % sys.version.split()[0]
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
     Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False)), hooks).run()
-    if hooks is not None and hooks.worker_exit is not None:
-        hooks.worker.alive = False
-        hooks.worker_exit(hooks.server, hooks.worker)
+    if hooks is not None:
+        hooks.exit()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
 
 

@@ -8,9 +8,10 @@
     worker_exit(server, worker)       when the worker stops
 
 `server` and `worker` stand in for Gunicorn's Arbiter and Worker with the attributes hooks use (pid, ppid, age,
-cfg, log, nr); `req` and `resp` for its Request and Response (method, path, query, uri, version, headers;
-status, status_code, headers, sent). The arbiter's hooks (on_starting, when_ready, child_exit…) are not run:
-tsgi's arbiter is not Python.
+cfg, log, nr, wsgi; `server.pid` and `worker.ppid` are the Node front end's pid, the process that started the
+worker); `req` and `resp` for its Request and Response (method, path, query, uri, version, headers; status,
+status_code, headers, sent). The arbiter's hooks (on_starting, when_ready, child_exit…) are not run: tsgi's
+arbiter is not Python.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import traceback
 from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
 
 from .config_file import load
 
@@ -62,9 +64,11 @@ class HookRequest:
     def __init__(self, environ: Dict[str, Any]) -> None:
         self.method = environ["REQUEST_METHOD"]
         self.uri = environ.get("RAW_URI", "")
-        self.path = environ.get("PATH_INFO", "")
-        self.query = environ.get("QUERY_STRING", "")
-        self.fragment = ""
+        # Gunicorn's path is the request-target's path as sent (percent-encoded, SCRIPT_NAME included).
+        parts = urlsplit(self.uri)
+        self.path = parts.path
+        self.query = parts.query
+        self.fragment = parts.fragment
         protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
         self.version = (int(protocol[5]), int(protocol[7])) if len(protocol) == 8 else (1, 1)
         self.scheme = environ.get("wsgi.url_scheme", "http")
@@ -97,6 +101,8 @@ class Hooks:
         self.pre_request = found.get("pre_request")
         self.post_request = found.get("post_request")
         self.worker_exit = found.get("worker_exit")
+        # A request-sized stand-in is built only for hooks that take one.
+        self.per_request = self.pre_request is not None or self.post_request is not None
         log = HookLog()
         self.server = SimpleNamespace(pid=os.getppid(), cfg=cfg, log=log)
         self.worker = SimpleNamespace(
@@ -124,12 +130,21 @@ class Hooks:
         return cls(found, SimpleNamespace(**plain))
 
     def request_done(self, req: HookRequest, environ: Dict[str, Any], response) -> None:
-        """post_request, after a response: its exception is logged, the response is already gone."""
+        """post_request, after a response (or a failed pre_request): its exception is logged, as in Gunicorn."""
         self.worker.nr += 1
         if self.post_request is None:
             return
         try:
             self.post_request(self.worker, req, environ, HookResponse(response.status, response.headers, response.sent))
         except Exception:
-            sys.stderr.write("Exception in post_request hook\n" + traceback.format_exc())
-            sys.stderr.flush()
+            self.worker.log.exception("Exception in post_request hook")
+
+    def exit(self) -> None:
+        """worker_exit, when the worker stops: its exception is logged, as in Gunicorn."""
+        self.worker.alive = False
+        if self.worker_exit is None:
+            return
+        try:
+            self.worker_exit(self.server, self.worker)
+        except Exception:
+            self.worker.log.exception("Exception in worker_exit hook")

@@ -163,18 +163,17 @@ class Worker:
             environ["wsgi.early_hints"] = response.early_hints
             errors.rid = rid
             hooks = self.hooks
-            if hooks is not None:
-                request = HookRequest(environ)
-                if hooks.pre_request is not None:
-                    hooks.pre_request(hooks.worker, request)  # an exception fails this request, as in Gunicorn
+            request = HookRequest(environ) if hooks is not None and hooks.per_request else None
             try:
+                if request is not None and hooks.pre_request is not None:
+                    hooks.pre_request(hooks.worker, request)  # an exception fails this request, as in Gunicorn
                 response.run(self.app, environ)
             finally:
                 if errors.pending:
                     errors.flush()
                 body.close()
-            if hooks is not None:
-                hooks.request_done(request, environ, response)
+                if request is not None:
+                    hooks.request_done(request, environ, response)  # whatever happened, as in Gunicorn
         except BaseException:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from an app must not kill the thread
             # A fault of ours (a body file gone, a send that failed), or an app raising SystemExit and the like:
             # this request fails, the thread lives on (Node counts on `threads` of them).

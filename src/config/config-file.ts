@@ -34,6 +34,8 @@ function camelCase(name: string): string {
 export interface ConfigFile {
   values: Record<string, unknown>;
   notices: Notice[];
+  /** A Python config file's worker hooks (post_fork…), which a Python app's workers run. */
+  workerHooks?: string[];
 }
 
 /**

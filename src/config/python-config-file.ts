@@ -30,6 +30,8 @@ type PythonName = { value: unknown } | { kind: string };
 export interface PythonConfig {
   values: Record<string, unknown>;
   notices: Notice[];
+  /** The worker hooks the file defines (post_fork…): each Python worker runs the file again only if any. */
+  workerHooks: string[];
 }
 
 /** True when `file` names a Python config: a .py path, or Gunicorn's `python:module.name`. */
@@ -83,14 +85,16 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
   const values: Record<string, unknown> = {};
   const notices: Notice[] = [];
   const hooks: string[] = [];
+  const workerHooks: string[] = [];
   for (const [name, entry] of Object.entries(names)) {
     const target = GUNICORN_SETTINGS[name];
     if (target === undefined) {
       const foreign = GUNICORN_FOREIGN[name];
       if (isUnset(entry, foreign?.default)) continue;
       if (GUNICORN_ARBITER_HOOKS.has(name)) hooks.push(name);
-      else if (GUNICORN_WORKER_HOOKS.has(name))
-        continue; // run by each Python worker (hooks.py)
+      else if (GUNICORN_WORKER_HOOKS.has(name)) {
+        if ('kind' in entry && entry.kind === 'function') workerHooks.push(name); // run by each Python worker
+      }
       else if (foreign) notices.push(foreignNotice(`'${name}' in ${shown}`, foreign));
       continue; // the file's own names (imports, helpers): Gunicorn ignores them too
     }
@@ -112,7 +116,7 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
         'are run by each Python worker)',
     });
   }
-  return { values, notices };
+  return { values, notices, workerHooks };
 }
 
 /**

@@ -96,8 +96,9 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
       'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
     );
   }
+  // Only a file with worker hooks is run again, by each Python worker (as --user, after the switch).
   const pythonConfig =
-    configFile && isPythonConfig(configFile)
+    configFile && isPythonConfig(configFile) && (fromFile.workerHooks?.length ?? 0) > 0
       ? {
           location: configFile.startsWith('python:') ? configFile : resolve(cwd, configFile),
           cwd,

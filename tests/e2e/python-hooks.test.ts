@@ -43,7 +43,7 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
   writeFileSync(conf, HOOKS);
   const logs = { gunicorn: join(dir, 'gunicorn.log'), tsgi: join(dir, 'tsgi.log') };
   const exercise = async (server: ServerProcess) => {
-    const res = await fetch(`${server.origin}/hello?x=1`, { headers: { 'X-Test': 'yes' } });
+    const res = await fetch(`${server.origin}/hello%20there?x=1`, { headers: { 'X-Test': 'yes' } });
     assert.equal(res.status, 200);
     await res.text();
     assert.equal((await server.signal('SIGTERM', 15_000)).code, 0);
@@ -61,7 +61,7 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
     const gunicorn = readFileSync(logs.gunicorn, 'utf8');
     assert.match(
       gunicorn,
-      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello x=1 yes \(1, 1\)\npost_request \/hello 200 OK 200 \/hello\nworker_exit True\n/,
+      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello%20there x=1 yes \(1, 1\)\npost_request \/hello%20there 200 OK 200 \/hello there\nworker_exit True\n/,
       'what Gunicorn calls, for reference',
     );
     // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.
@@ -73,21 +73,53 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
   }
 });
 
-test('a pre_request hook that raises fails that request with 500; the next one is served', {
+test('a pre_request hook that raises fails that request with 500, post_request still runs, the next is served', {
   skip: skipPython,
   timeout: 30_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
   const conf = join(dir, 'gunicorn.conf.py');
+  const log = join(dir, 'hooks.log');
   writeFileSync(
     conf,
-    'def pre_request(worker, req):\n    if req.path == "/refused":\n        raise RuntimeError("no entry")\n',
+    [
+      'import os',
+      'def pre_request(worker, req):',
+      '    if req.path == "/refused":',
+      '        raise RuntimeError("no entry")',
+      'def post_request(worker, req, environ, resp):',
+      '    with open(os.environ["HOOK_LOG"], "a") as f:',
+      '        f.write("%s %s\\n" % (req.path, resp.status))',
+    ].join('\n'),
   );
-  const tsgi = await startTsgi('hello:application', ['-c', conf]);
+  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: log } });
   try {
     assert.equal((await fetch(`${tsgi.origin}/refused`)).status, 500);
     await tsgi.waitForOutput(/RuntimeError: no entry/);
     assert.equal((await fetch(`${tsgi.origin}/fine`)).status, 200);
+    assert.equal(readFileSync(log, 'utf8'), '/refused None\n/fine 200 OK\n');
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a config file without worker hooks is not run again by the workers', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+  const conf = join(dir, 'gunicorn.conf.py');
+  const log = join(dir, 'runs.log');
+  // Each run of the file appends a line: tsgi's CLI reads it once; with no hook, no worker reads it again.
+  writeFileSync(
+    conf,
+    'import os\nwith open(os.environ["RUN_LOG"], "a") as f:\n    f.write("run\\n")\nworkers = 2\n',
+  );
+  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { RUN_LOG: log } });
+  try {
+    assert.equal((await fetch(`${tsgi.origin}/`)).status, 200);
+    assert.equal(readFileSync(log, 'utf8'), 'run\n');
   } finally {
     await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
