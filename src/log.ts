@@ -72,6 +72,32 @@ export function createLogger(stream: TextSink, level: Level = 'info'): Logger {
   };
 }
 
+/**
+ * `logger`, also handing every entry to `tap` after logging it, whatever the level (the tap filters): `kind` is the
+ * level, or `exception` for exception() (with the error). Syslog and statsd's counts hang on the log this way.
+ */
+export function tapLogger(
+  logger: Logger,
+  tap: (kind: Level | 'exception', message: string, error?: unknown) => void,
+): Logger {
+  const entry = (level: Level) => (message: string) => {
+    logger[level](message);
+    tap(level, message);
+  };
+  return {
+    level: logger.level,
+    debug: entry('debug'),
+    info: entry('info'),
+    warning: entry('warning'),
+    error: entry('error'),
+    critical: entry('critical'),
+    exception: (message, error) => {
+      logger.exception(message, error);
+      tap('exception', message, error);
+    },
+  };
+}
+
 /** A logger that keeps its lines in memory (test client, tests). */
 export function memoryLogger(level: Level = 'debug'): Logger & { lines: string[] } {
   const lines: string[] = [];

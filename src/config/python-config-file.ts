@@ -94,8 +94,7 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
       if (GUNICORN_ARBITER_HOOKS.has(name)) hooks.push(name);
       else if (GUNICORN_WORKER_HOOKS.has(name)) {
         if ('kind' in entry && entry.kind === 'function') workerHooks.push(name); // run by each Python worker
-      }
-      else if (foreign) notices.push(foreignNotice(`'${name}' in ${shown}`, foreign));
+      } else if (foreign) notices.push(foreignNotice(`'${name}' in ${shown}`, foreign));
       continue; // the file's own names (imports, helpers): Gunicorn ignores them too
     }
     if ('kind' in entry) {

@@ -1,11 +1,10 @@
 // Gunicorn's statsd instrumentation (--statsd-host, --statsd-prefix, --dogstatsd-tags): the same metric names and
 // line format, so dashboards built for Gunicorn keep working. Fire-and-forget UDP; a lost datagram is a lost sample.
 
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import type { RequestMetrics } from '../http/server.js';
-import type { Logger } from '../log.js';
+import { type Logger, tapLogger } from '../log.js';
 import type { SupervisorOptions } from './options.js';
+import { udpSender } from './udp-sender.js';
 
 /** A statsd client: counters, timers (ms) and gauges. */
 export interface Statsd {
@@ -30,12 +29,10 @@ export function normalizePrefix(prefix: string): string {
 
 export function createStatsd(target: string, prefix = '', tags = ''): Statsd {
   const { host, port } = parseStatsdHost(target);
-  const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-  socket.on('error', () => {}); // no statsd listening is not an error of the server's
-  socket.unref();
+  const udp = udpSender(host, port); // no statsd listening is not an error of the server's
   const head = normalizePrefix(prefix);
   const tail = tags ? `|#${tags}` : '';
-  const send = (line: string) => socket.send(`${head}${line}${tail}`, port, host);
+  const send = (line: string) => udp.send(`${head}${line}${tail}`);
   return {
     increment: (name, value = 1) => send(`${name}:${value}|c|@1.0`),
     timer: (name, ms) => send(`${name}:${ms}|ms`),
@@ -53,28 +50,13 @@ export function instrument(
 ): { statsd: Statsd | null; logger: Logger } {
   if (options.statsdHost === null) return { statsd: null, logger };
   const statsd = createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags);
-  const counted = (name: string) => statsd.increment(`gunicorn.log.${name}`);
+  // Gunicorn's statsd logger counts these whatever the log level.
+  const counted = new Set(['warning', 'error', 'critical', 'exception']);
   return {
     statsd,
-    logger: {
-      ...logger,
-      warning(m) {
-        logger.warning(m);
-        counted('warning');
-      },
-      error(m) {
-        logger.error(m);
-        counted('error');
-      },
-      critical(m) {
-        logger.critical(m);
-        counted('critical');
-      },
-      exception(m, e) {
-        logger.exception(m, e);
-        counted('exception');
-      },
-    },
+    logger: tapLogger(logger, (kind) => {
+      if (counted.has(kind)) statsd.increment(`gunicorn.log.${kind}`);
+    }),
   };
 }
 

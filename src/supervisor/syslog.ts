@@ -1,12 +1,20 @@
 // --log-syslog (Gunicorn's): the error log, and the access log unless --disable-redirect-access-to-syslog, also go
 // to a syslog daemon, as Gunicorn sends them through Python's SysLogHandler: one RFC 3164-style message per entry,
-// `<PRI>tsgi.PREFIX.error: [pid] [LEVEL] message` or `<PRI>tsgi.PREFIX.access: line`, ended by a NUL byte, over UDP,
-// TCP or a unix stream socket (Node has no unix datagram sockets).
+// `<PRI>tsgi.PREFIX.error: [pid] message` or `<PRI>tsgi.PREFIX.access: [pid] line` (Gunicorn's syslog_fmt; the level
+// is in PRI), ended by a NUL byte, over UDP, TCP or a unix stream socket (Node has no unix datagram sockets).
 
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { basename } from 'node:path';
-import { describeError, errorMessage, LEVELS, type Level, type Logger, type TextSink } from '../log.js';
+import {
+  describeError,
+  errorMessage,
+  LEVELS,
+  type Level,
+  type Logger,
+  type TextSink,
+  tapLogger,
+} from '../log.js';
+import { udpSender } from './udp-sender.js';
 
 /** RFC 5424 §6.2.1 facility codes, by the names Gunicorn's --log-syslog-facility takes. */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {
@@ -41,18 +49,18 @@ export type SyslogAddress =
   | { transport: 'unix'; path: string };
 
 /**
- * `udp://HOST:PORT`, `tcp://HOST:PORT` (`[v6]:PORT`; port 514 when left out) or `unix://PATH` (`#stream`), as
- * Gunicorn reads --log-syslog-to. Throws with the reason for anything else, `unix://PATH#dgram` included.
+ * `udp://HOST:PORT`, `tcp://HOST:PORT` (`[v6]:PORT`; port 514 when left out) or `unix://PATH#stream`, as Gunicorn
+ * reads --log-syslog-to. Throws with the reason for anything else: a unix socket must say `#stream`, because a plain
+ * `unix:///dev/log` is a datagram socket on Linux, which Node cannot write.
  */
 export function parseSyslogAddress(text: string): SyslogAddress {
   if (text.startsWith('unix://')) {
     const [path, kind] = text.slice('unix://'.length).split('#', 2);
-    if (kind === 'dgram')
+    if (path === '' || kind !== 'stream')
       throw new Error(
-        'a unix datagram socket cannot be written from Node; use unix://PATH#stream, udp:// or tcp://',
+        'a unix socket is written as unix://PATH#stream: a datagram socket such as /dev/log cannot be written from ' +
+          "Node (send to rsyslog's udp:// or tcp:// input instead)",
       );
-    if (path === '' || (kind !== undefined && kind !== 'stream'))
-      throw new Error('expected unix://PATH or unix://PATH#stream');
     return { transport: 'unix', path };
   }
   const match = /^(udp|tcp):\/\/(?:\[([^\]]+)\]|([^:]*))(?::(.*))?$/.exec(text);
@@ -88,11 +96,9 @@ export class Syslog {
     this.#facility = facility;
     this.#prefix = prefix;
     if (address.transport === 'udp') {
-      const socket: UdpSocket = createSocket(address.host.includes(':') ? 'udp6' : 'udp4');
-      socket.on('error', onError);
-      socket.unref();
-      this.#send = (message) => socket.send(message, address.port, address.host);
-      this.#close = () => socket.close();
+      const udp = udpSender(address.host, address.port, onError);
+      this.#send = (message) => udp.send(message);
+      this.#close = () => udp.close();
     } else {
       // A stream: connected once, lazily; messages before it is up wait in its buffer. A broken connection is
       // reported once and the messages after it are dropped, as the log files still have them.
@@ -117,10 +123,10 @@ export class Syslog {
     }
   }
 
-  /** One entry: `name` is `error` or `access`, `text` the formatted entry without the trailing newline. */
+  /** One entry of the error or access log, `text` without its trailing newline: `[pid] text`, as Gunicorn's. */
   send(level: Level, name: 'error' | 'access', text: string): void {
     const priority = this.#facility * 8 + SEVERITY[level];
-    this.#send(Buffer.from(`<${priority}>${this.#prefix}.${name}: ${text}\0`, 'utf8'));
+    this.#send(Buffer.from(`<${priority}>${this.#prefix}.${name}: [${process.pid}] ${text}\0`, 'utf8'));
   }
 
   close(): void {
@@ -161,36 +167,24 @@ export function syslogTarget(options: SyslogOptions): SyslogTarget | null {
   return { address, facility, prefix };
 }
 
-/** `logger`, also sending each entry to syslog as `[pid] [LEVEL] message` (Gunicorn's syslog format). */
+/** `logger`, also sending each entry at or above its level to syslog (the level in the priority). */
 export function loggingToSyslog(logger: Logger, syslog: Syslog): Logger {
   const threshold = LEVELS.indexOf(logger.level);
-  const toSyslog = (level: Level, message: string) => {
-    if (LEVELS.indexOf(level) >= threshold)
-      syslog.send(level, 'error', `[${process.pid}] [${level.toUpperCase()}] ${message}`);
-  };
-  const tee = (level: Level) => (message: string) => {
-    logger[level](message);
-    toSyslog(level, message);
-  };
-  return {
-    level: logger.level,
-    debug: tee('debug'),
-    info: tee('info'),
-    warning: tee('warning'),
-    error: tee('error'),
-    critical: tee('critical'),
-    exception: (message, error) => {
-      logger.exception(message, error);
-      toSyslog('error', `${message}\n${describeError(error)}`);
-    },
-  };
+  return tapLogger(logger, (kind, message, error) => {
+    const level = kind === 'exception' ? 'error' : kind;
+    if (LEVELS.indexOf(level) < threshold) return;
+    syslog.send(level, 'error', kind === 'exception' ? `${message}\n${describeError(error)}` : message);
+  });
 }
 
-/** An access log stream that also sends each line to syslog (unless --disable-redirect-access-to-syslog). */
-export function accessToSyslog(stream: TextSink, syslog: Syslog): TextSink {
+/**
+ * The access log's sink with --log-syslog: `stream` (--access-logfile), if any, and syslog (Gunicorn sends access
+ * lines to syslog even without an access log file, unless --disable-redirect-access-to-syslog).
+ */
+export function accessToSyslog(stream: TextSink | null, syslog: Syslog): TextSink {
   return {
     write: (text: string) => {
-      stream.write(text);
+      stream?.write(text);
       syslog.send('info', 'access', text.replace(/\n$/, ''));
       return true;
     },

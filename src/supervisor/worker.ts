@@ -62,14 +62,11 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
 
   // Log files are opened first, as the user tsgi started as; then the worker leaves root (--user/--group).
   let accessLog: AccessLog | null = null;
-  if (options.accessLogfile) {
-    const accessStream = openLogStream(options.accessLogfile, process.stdout);
-    streams.push(accessStream);
-    accessLog = new AccessLog(
-      accessSyslog ? accessToSyslog(accessStream, accessSyslog) : accessStream,
-      options.accessLogformat,
-    );
-  }
+  const accessStream = options.accessLogfile ? openLogStream(options.accessLogfile, process.stdout) : null;
+  if (accessStream) streams.push(accessStream);
+  // With --log-syslog, access lines go to syslog too, even without --access-logfile (as in Gunicorn).
+  const accessSink = accessSyslog ? accessToSyslog(accessStream, accessSyslog) : accessStream;
+  if (accessSink) accessLog = new AccessLog(accessSink, options.accessLogformat);
   // The TLS files too (a key is often readable by root only); then leave root.
   let tls: TlsFiles | undefined;
   try {

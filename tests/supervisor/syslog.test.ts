@@ -1,6 +1,10 @@
-// --log-syslog's address, facility and message format (syslog.ts), with a real UDP socket for the bytes.
+// --log-syslog's address, facility and message format (syslog.ts), with real UDP and unix sockets for the bytes.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseSyslogAddress, Syslog, syslogTarget } from '../../src/supervisor/syslog.js';
 
@@ -23,10 +27,11 @@ test("addresses read as Gunicorn's --log-syslog-to: port 514 by default, IPv6 in
     transport: 'unix',
     path: '/run/syslog.sock',
   });
-  assert.throws(
-    () => parseSyslogAddress('unix:///dev/log#dgram'),
-    /unix datagram socket cannot be written from Node/,
-  );
+  for (const datagram of ['unix:///dev/log', 'unix:///dev/log#dgram'])
+    assert.throws(
+      () => parseSyslogAddress(datagram),
+      /unix:\/\/PATH#stream: a datagram socket .* cannot be written/,
+    );
   assert.throws(() => parseSyslogAddress('udp://host:port'), /"port" is not a port/);
   assert.throws(() => parseSyslogAddress('syslog.example'), /expected udp:\/\/HOST:PORT/);
 });
@@ -50,7 +55,7 @@ test('an unknown facility or an unusable address is an error naming the flag', (
   );
 });
 
-test('a message is <facility*8+severity>ident.name: text, ended by NUL', async () => {
+test("a message is <facility*8+severity>ident.name: [pid] text, ended by NUL (Gunicorn's syslog_fmt)", async () => {
   const server = createSocket('udp4');
   const received: string[] = [];
   server.on('message', (message) => received.push(message.toString('utf8')));
@@ -62,16 +67,43 @@ test('a message is <facility*8+severity>ident.name: text, ended by NUL', async (
   })!;
   const syslog = new Syslog(target, (error) => assert.fail(error));
   try {
-    syslog.send('error', 'error', '[1] [ERROR] broken');
+    syslog.send('error', 'error', 'broken');
     syslog.send('info', 'access', '127.0.0.1 - - "GET / HTTP/1.1" 200');
     const deadline = Date.now() + 2000;
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(received.sort(), [
-      '<131>tsgi.proj.wsgi.application.error: [1] [ERROR] broken\0',
-      '<134>tsgi.proj.wsgi.application.access: 127.0.0.1 - - "GET / HTTP/1.1" 200\0',
+      `<131>tsgi.proj.wsgi.application.error: [${process.pid}] broken\0`,
+      `<134>tsgi.proj.wsgi.application.access: [${process.pid}] 127.0.0.1 - - "GET / HTTP/1.1" 200\0`,
     ]);
   } finally {
     syslog.close();
     server.close();
+  }
+});
+
+test('over a unix stream socket the messages arrive in order, each ended by NUL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-syslog-'));
+  const path = join(dir, 'syslog.sock');
+  let received = '';
+  const server = createServer((socket) => socket.on('data', (chunk) => (received += chunk.toString('utf8'))));
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const syslog = new Syslog(syslogTarget({ ...settings, logSyslogTo: `unix://${path}#stream` })!, (error) =>
+    assert.fail(error),
+  );
+  try {
+    syslog.send('warning', 'error', 'one');
+    syslog.send('info', 'access', 'two');
+    const deadline = Date.now() + 2000;
+    while (received.split('\0').length < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(received.split('\0'), [
+      `<12>tsgi.proj.wsgi.application.error: [${process.pid}] one`,
+      `<14>tsgi.proj.wsgi.application.access: [${process.pid}] two`,
+      '',
+    ]);
+  } finally {
+    syslog.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

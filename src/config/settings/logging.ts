@@ -148,9 +148,9 @@ export const logSyslog = defineSetting({
   validate: boolean,
   help: 'Also send the error log (and the access log) to syslog, at --log-syslog-to.',
   details:
-    "As Gunicorn's: one message per entry, `<PRI>tsgi.PREFIX.error: [pid] [LEVEL] message` (the access log's as " +
-    '`tsgi.PREFIX.access: line`), ended by a NUL byte; the priority is the facility and the level. The log files ' +
-    'are written as before.',
+    "As Gunicorn's: one message per entry, `<PRI>tsgi.PREFIX.error: [pid] message` (the access log's as " +
+    '`tsgi.PREFIX.access: [pid] line`), ended by a NUL byte; the priority is the facility and the level. The log ' +
+    'files are written as before; access lines go to syslog even without `--access-logfile`.',
 });
 
 function syslogAddress(value: unknown): string {
@@ -174,8 +174,9 @@ export const logSyslogTo = defineSetting({
   validate: syslogAddress,
   help: 'Where --log-syslog sends: a syslog daemon over UDP, TCP or a unix stream socket.',
   details:
-    "Gunicorn's default on Linux, `udp://localhost:514` (rsyslog's imudp). A unix datagram socket such as " +
-    "`/dev/log` cannot be written from Node: send to rsyslog's UDP or TCP input instead, or to a stream socket.",
+    "Gunicorn's default on Linux, `udp://localhost:514` (rsyslog's imudp). A unix socket must be a stream one, " +
+    "written `unix://PATH#stream`: a datagram socket such as `/dev/log` cannot be written from Node, so a plain " +
+    "`unix:///dev/log` (which Gunicorn accepts) is refused with that reason; send to rsyslog's UDP or TCP input.",
 });
 
 export const logSyslogPrefix = defineSetting({
