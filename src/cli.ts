@@ -46,6 +46,8 @@ async function main(): Promise<number> {
           detach(options.enableStdioInheritance);
           return 0;
         }
+        // A detached server gets umask 022, as Gunicorn's daemonize() sets, unless --umask says otherwise.
+        if (detached && options.umask === null) process.umask(0o22);
         return await (options.checkConfig ? checkConfig(options, notices) : runSupervisor(options, notices));
       }
     }

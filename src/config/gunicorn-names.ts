@@ -319,8 +319,10 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
   reuse_port: {
     flags: ['--reuse-port'],
     takes: 'switch',
-    effect: 'refused',
-    why: "Node 20 cannot set SO_REUSEPORT (tsgi's workers share the listening socket without it)",
+    effect: 'ignored',
+    why:
+      "Node 20 cannot set SO_REUSEPORT; tsgi's workers share the listening socket without it, and a second server " +
+      "on the same port fails with 'address in use'",
   },
 };
 

@@ -69,18 +69,18 @@ export const DEFAULT_SECURE_SCHEME_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * secure_scheme_headers ready for the one pass over a request's headers: lower-case name and the value meaning https,
- * grouped by name length (most header names are then ruled out by a lookup); `names` lists them for messages.
+ * indexed by name length (an array: most header names are ruled out by one index); `names` lists them for messages.
  */
 export interface SchemeHeaders {
-  byLength: ReadonlyMap<number, ReadonlyArray<readonly [name: string, https: string]>>;
+  byLength: ReadonlyArray<ReadonlyArray<readonly [name: string, https: string]> | undefined>;
   names: string;
 }
 
 export function schemeHeaders(headers: Readonly<Record<string, string>>): SchemeHeaders {
-  const byLength = new Map<number, Array<readonly [string, string]>>();
+  const byLength: Array<Array<readonly [string, string]> | undefined> = [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    byLength.set(lower.length, [...(byLength.get(lower.length) ?? []), [lower, value]]);
+    (byLength[lower.length] ??= []).push([lower, value]);
   }
   return { byLength, names: Object.keys(headers).join(', ') };
 }

@@ -206,15 +206,37 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
   const { mode, allowed, logger, timeoutMs } = options;
   const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
+  // Connections still here are not node:http's yet: its closeIdleConnections()/closeAllConnections() (a graceful
+  // stop) would not see them, so they are closed with its idle ones (none has a request yet).
+  const pending = new Set<Socket>();
+  const closeIdle = server.closeIdleConnections.bind(server);
+  const closeAll = server.closeAllConnections.bind(server);
+  const closePending = () => {
+    for (const socket of pending) socket.destroy();
+  };
+  server.closeIdleConnections = () => {
+    closePending();
+    closeIdle();
+  };
+  server.closeAllConnections = () => {
+    closePending();
+    closeAll();
+  };
   server.on('connection', (socket: ProxiedSocket) => {
+    pending.add(socket);
     let data: Buffer = Buffer.alloc(0);
     const stop = () => {
       clearTimeout(timer);
+      pending.delete(socket);
       socket.off('data', onData);
+      socket.off('end', onEnd);
       socket.pause();
     };
     // Until node:http takes the socket: its errors (a reset) end it here; node:http brings its own handler.
     const onError = () => socket.destroy();
+    // A peer that closes before it decided anything (a load balancer's TCP check) is done: node:http keeps
+    // half-open connections (allowHalfOpen), which would hold this one until the timeout.
+    const onEnd = () => socket.destroy();
     const refuse = (status: 400 | 403, why: string) => {
       stop();
       logger.warning(`${status} to ${socket.remoteAddress ?? 'unix socket'}: ${why}`);
@@ -252,7 +274,11 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     }, timeoutMs);
     timer.unref();
     socket.on('data', onData);
-    socket.once('close', () => clearTimeout(timer));
+    socket.on('end', onEnd);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      pending.delete(socket);
+    });
     socket.on('error', onError);
   });
 }

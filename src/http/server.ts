@@ -440,7 +440,7 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
     }
     if (trusted) {
       // Gunicorn's secure_scheme_headers: the value must be exactly this one for https; any other means http.
-      const candidates = limits.scheme.byLength.get(name.length);
+      const candidates = limits.scheme.byLength[name.length];
       if (candidates !== undefined) {
         for (const [lower, https] of candidates)
           if (isFieldName(name, lower)) forwarded |= raw[i + 1] === https ? FORWARDED_HTTPS : FORWARDED_HTTP;

@@ -36,6 +36,10 @@ export function resolveCredentials(
       uid = lookup('id', ['-u', user], 'user');
       if (group === null) gid = lookup('id', ['-g', user], 'user');
     } catch (error) {
+      if (/^\d+$/.test(user) && initgroups)
+        throw new Error(
+          `--initgroups needs --user to name a user of the user database, and uid ${user} has no entry`,
+        );
       if (/^\d+$/.test(user))
         uid = Number(user); // a uid without a passwd entry (a container's) is allowed
       else throw new Error(`--user ${user}: ${(error as Error).message}`);

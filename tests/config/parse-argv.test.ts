@@ -129,7 +129,10 @@ test('a Gunicorn option tsgi cannot honour safely is refused with the reason', (
     usageError(['--paste', 'development.ini']),
     /^--paste \(Gunicorn's\) is not supported: name the WSGI/,
   );
-  assert.match(usageError(['--reuse-port']), /SO_REUSEPORT/);
+  assert.match(
+    usageError(['--protocol', 'uwsgi']),
+    /^--protocol \(Gunicorn's\) is not supported: tsgi speaks HTTP only/,
+  );
 });
 
 test('--proxy-protocol takes a mode only when one follows: alone it means auto', () => {

@@ -158,11 +158,11 @@ test("a Gunicorn setting left at Gunicorn's default asks for nothing and goes un
 });
 
 test('a Gunicorn setting tsgi cannot do without is an error naming it and the way out', async () => {
-  const cwd = project({ 'gunicorn.conf.py': 'reuse_port = True\n' });
+  const cwd = project({ 'gunicorn.conf.py': 'paste = "development.ini"\n' });
   await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
     code: 'TSGI_UNSUPPORTED_OPTION',
     message:
-      /'reuse_port' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: Node 20 cannot set SO_REUSEPORT/,
+      /'paste' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: name the WSGI callable as MODULE:NAME/,
   });
 });
 

@@ -43,7 +43,9 @@ test('-D returns at once; the detached server serves, logs to its file and stops
       `127.0.0.1:${port}`,
     ];
     const started = Date.now();
-    const { code, stdout, stderr } = await runTsgi(args);
+    // Started with umask 077: the detached server takes 022, as Gunicorn's daemonize() sets.
+    const umask = process.umask(0o077);
+    const { code, stdout, stderr } = await runTsgi(args).finally(() => process.umask(umask));
     assert.equal(code, 0, stderr);
     assert.equal(stdout + stderr, '', 'nothing on the terminal');
     assert.ok(Date.now() - started < 10_000);
@@ -51,6 +53,7 @@ test('-D returns at once; the detached server serves, logs to its file and stops
     pid = Number(readFileSync(pidFile, 'utf8'));
     assert.equal(sessionOf(pid), pid, 'the server leads its own session (setsid)');
     for (const fd of [0, 1, 2]) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null', `fd ${fd}`);
+    assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Umask:\s+0022$/m);
     // The log file is opened asynchronously: it may appear after the pid file.
     await waitFor(
       () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Listening at:'),

@@ -7,7 +7,7 @@ import type { Application, Environ } from '../../src/gateway/index.js';
 import { ipv6Text, parseProxyHeader } from '../../src/http/proxy-protocol.js';
 import type { ProxyProtocolSettings } from '../../src/http/server.js';
 import { RawConnection, rawRequest } from './support/raw-connection.js';
-import { serve, sleep } from './support/serve.js';
+import { serve, sleep, waitFor } from './support/serve.js';
 
 const REQUEST = 'GET /who HTTP/1.1\r\nHost: example.test\r\n\r\n';
 const V2_SIGNATURE = Buffer.from('\r\n\r\n\0\r\nQUIT\n', 'latin1');
@@ -226,4 +226,30 @@ test('IPv6 addresses print as inet_ntop prints them (RFC 5952)', () => {
   assert.equal(ipv6Text(bytes([0x2001, 0xdb8, 0, 1, 0, 0, 0, 1])), '2001:db8:0:1::1');
   assert.equal(ipv6Text(bytes([0x2001, 0, 0, 1, 0, 0, 0, 1])), '2001:0:0:1::1');
   assert.equal(ipv6Text(bytes([1, 2, 3, 4, 5, 6, 7, 8])), '1:2:3:4:5:6:7:8');
+});
+
+test('a connection still waiting for its first bytes does not hold up a graceful stop', async () => {
+  const { served } = await whoServer({ mode: 'auto', allowFrom: ['127.0.0.1'] });
+  const connection = await RawConnection.open(served.port);
+  try {
+    await sleep(50);
+    const closed = new Promise<void>((resolve) => served.server.close(() => resolve()));
+    served.server.closeIdleConnections();
+    await closed; // would wait for the 60 s header timeout if the waiting connection were not closed
+    await waitFor(() => connection.closed, 2000, 'the client sees the close');
+  } finally {
+    connection.close();
+  }
+});
+
+test('a peer that closes before sending anything (a TCP health check) is let go at once', async () => {
+  const { served } = await whoServer({ mode: 'auto', allowFrom: ['127.0.0.1'] });
+  const connection = await RawConnection.open(served.port);
+  try {
+    connection.socket.end();
+    await waitFor(() => connection.closed, 2000, 'the server closes its side too');
+  } finally {
+    connection.close();
+    await served.close();
+  }
 });

@@ -25,7 +25,7 @@ test('a user name resolves to its uid, and without --group to its own primary gr
 test('a group name resolves to its gid; numeric ids are taken as they are', () => {
   const root = resolveCredentials(null, 'root');
   assert.deepEqual(root, { uid: null, gid: 0, initgroups: false });
-  assert.deepEqual(resolveCredentials('4242', '4343', true), { uid: 4242, gid: 4343, initgroups: true });
+  assert.deepEqual(resolveCredentials('4242', '4343'), { uid: 4242, gid: 4343, initgroups: false });
 });
 
 test('an unknown user or group is an error naming the flag', () => {
@@ -43,5 +43,12 @@ test('--initgroups without --user is refused: it gives the groups of a user', ()
   assert.throws(
     () => resolveCredentials(null, 'daemon', true),
     /--initgroups gives the groups of the --user/,
+  );
+});
+
+test('--initgroups with a uid the user database does not know is refused at start-up', () => {
+  assert.throws(
+    () => resolveCredentials('4242', null, true),
+    /--initgroups needs --user to name a user of the user database/,
   );
 });

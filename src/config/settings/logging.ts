@@ -175,7 +175,7 @@ export const logSyslogTo = defineSetting({
   help: 'Where --log-syslog sends: a syslog daemon over UDP, TCP or a unix stream socket.',
   details:
     "Gunicorn's default on Linux, `udp://localhost:514` (rsyslog's imudp). A unix socket must be a stream one, " +
-    "written `unix://PATH#stream`: a datagram socket such as `/dev/log` cannot be written from Node, so a plain " +
+    'written `unix://PATH#stream`: a datagram socket such as `/dev/log` cannot be written from Node, so a plain ' +
     "`unix:///dev/log` (which Gunicorn accepts) is refused with that reason; send to rsyslog's UDP or TCP input.",
 });
 
