@@ -80,7 +80,7 @@ export function schemeHeaders(headers: Readonly<Record<string, string>>): Scheme
   const byLength: Array<Array<readonly [string, string]> | undefined> = [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    (byLength[lower.length] ??= []).push([lower, value]);
+    byLength[lower.length] = [...(byLength[lower.length] ?? []), [lower, value]];
   }
   return { byLength, names: Object.keys(headers).join(', ') };
 }
