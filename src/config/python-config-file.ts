@@ -110,7 +110,7 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
     notices.push({
       level: 'warning',
       message:
-        `${shown}: ${hooks.join(', ')} will not be called: they are Gunicorn's arbiter hooks and tsgi's arbiter ` +
+        `${shown}: ${hooks.join(', ')} will not be called: ${hooks.length > 1 ? "they are Gunicorn's arbiter hooks" : 'it is a Gunicorn arbiter hook'} and tsgi's arbiter ` +
         'is not Python (the worker hooks post_fork, post_worker_init, pre_request, post_request and worker_exit ' +
         'are run by each Python worker)',
     });
