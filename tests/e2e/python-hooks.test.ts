@@ -6,7 +6,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type ServerProcess, skipPython, startGunicorn, startTsgi } from './support/server-process.js';
+import { freePort, startTsgi as startCli } from './cli-harness.js';
+import {
+  PYTHON,
+  PYTHON_APPS,
+  type ServerProcess,
+  skipPython,
+  startGunicorn,
+  startTsgi,
+} from './support/server-process.js';
 
 const HOOKS = `
 import os
@@ -120,6 +128,39 @@ test('a config file without worker hooks is not run again by the workers', {
   try {
     assert.equal((await fetch(`${tsgi.origin}/`)).status, 200);
     assert.equal(readFileSync(log, 'utf8'), 'run\n');
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('-c python:MODULE: the module is imported for the settings, and again by each worker for its hooks', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+  const log = join(dir, 'hooks.log');
+  writeFileSync(
+    join(dir, 'deploy_conf.py'),
+    'import os\nworkers = 2\ndef post_worker_init(worker):\n    with open(os.environ["HOOK_LOG"], "a") as f:\n        f.write("init %s\\n" % worker.cfg.workers)\n',
+  );
+  // tsgi started in the module's directory, the app elsewhere (--chdir): the workers still find the module.
+  const tsgi = await startCli(
+    [
+      '-c',
+      'python:deploy_conf',
+      '--python',
+      PYTHON,
+      '--chdir',
+      PYTHON_APPS,
+      '-b',
+      `127.0.0.1:${await freePort()}`,
+      'hello:application',
+    ],
+    { cwd: dir, env: { HOOK_LOG: log } },
+  );
+  try {
+    assert.equal(readFileSync(log, 'utf8'), 'init 2\ninit 2\n');
   } finally {
     await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
