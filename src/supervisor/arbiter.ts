@@ -19,6 +19,7 @@ import { setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import type { Statsd } from './statsd.js';
+import { systemdBinds } from './systemd.js';
 import { targetKind, watchRoot } from './target.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
@@ -163,6 +164,11 @@ export class Arbiter {
   #prepare(): boolean {
     try {
       this.#options = setUpProcess(this.#options);
+      const activated = systemdBinds();
+      if (activated) {
+        this.#log.info(`Using ${activated.length} socket(s) from systemd (LISTEN_FDS); --bind is not used`);
+        this.#options = { ...this.#options, bind: activated };
+      }
       this.#binds = this.#options.bind.map(parseBind);
       for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
       const { pid } = this.#options;

@@ -1,9 +1,11 @@
 // Bind addresses, as Gunicorn writes them: `HOST:PORT`, `[IPv6]:PORT`, `HOST` (port 8000), `:PORT` (all
-// interfaces), `tcp://HOST:PORT`, `unix:PATH`. Pure: parsing and formatting only.
+// interfaces), `tcp://HOST:PORT`, `unix:PATH`, and `fd://N`, a listening socket tsgi was started with (systemd's
+// socket activation, a supervisor that binds for it). Pure: parsing and formatting only.
 
 export type Bind =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
-  | { readonly kind: 'unix'; readonly path: string };
+  | { readonly kind: 'unix'; readonly path: string }
+  | { readonly kind: 'fd'; readonly fd: number };
 
 export const DEFAULT_PORT = 8000;
 
@@ -17,6 +19,11 @@ export function parseBind(text: string): Bind {
     const path = address.replace(/^unix:(\/\/)?/, '');
     if (path === '') throw new BindSyntaxError(`'${text}' names no socket path: write unix:/run/app.sock`);
     return { kind: 'unix', path };
+  }
+  if (/^fd:\/\//.test(address)) {
+    const fd = address.slice('fd://'.length);
+    if (!/^\d+$/.test(fd)) throw new BindSyntaxError(`'${text}' names no file descriptor: write fd://3`);
+    return { kind: 'fd', fd: Number(fd) };
   }
   const netloc = address.replace(/^tcp:\/\//, '');
   let host: string;
@@ -49,6 +56,7 @@ export function parseBind(text: string): Bind {
 /** `http://127.0.0.1:8000`, `https://[::1]:8443`, `unix:/run/app.sock`, as the log prints it. */
 export function formatBind(bind: Bind, scheme: 'http' | 'https' = 'http'): string {
   if (bind.kind === 'unix') return `unix:${bind.path}`;
+  if (bind.kind === 'fd') return `fd://${bind.fd}`;
   const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
   return `${scheme}://${host}:${bind.port}`;
 }

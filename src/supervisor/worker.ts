@@ -39,6 +39,8 @@ function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'h
     };
     // In a cluster worker the arbiter owns the listening socket and listens with the backlog given here.
     if (bind.kind === 'unix') server.listen({ path: bind.path, backlog }, done);
+    else if (bind.kind === 'fd')
+      server.listen({ fd: bind.fd }, done); // bound (and its backlog set) already
     else server.listen({ host: bind.host, port: bind.port, backlog }, done);
   });
 }

@@ -38,3 +38,9 @@ test('addresses print as URLs in the log', () => {
   assert.equal(formatBind(parseBind('[::1]:8000')), 'http://[::1]:8000');
   assert.equal(formatBind(parseBind('unix:/run/a.sock')), 'unix:/run/a.sock');
 });
+
+test('fd://N is a listening socket tsgi was started with', () => {
+  assert.deepEqual(parseBind('fd://3'), { kind: 'fd', fd: 3 });
+  assert.equal(formatBind({ kind: 'fd', fd: 4 }), 'fd://4');
+  assert.throws(() => parseBind('fd://three'), /names no file descriptor: write fd:\/\/3/);
+});

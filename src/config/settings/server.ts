@@ -30,12 +30,15 @@ export const bind = defineSetting({
   env: 'PORT',
   fromEnv: (port) => [bindAddress(`0.0.0.0:${port}`)],
   default: ['127.0.0.1:8000'],
-  expected: 'HOST:PORT, [IPv6]:PORT or unix:PATH',
+  expected: 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N',
   validate: listOf(bindAddress),
-  help: 'The socket to bind: HOST:PORT, [::1]:PORT or unix:PATH. Repeat to listen on several.',
+  help: 'The socket to bind: HOST:PORT, [::1]:PORT, unix:PATH or fd://N. Repeat to listen on several.',
   details:
     'When the environment has `PORT`, the default is `0.0.0.0:$PORT`, as in Gunicorn. A stale unix socket file ' +
-    'is removed before binding and the socket file is removed on exit.',
+    'is removed before binding and the socket file is removed on exit. `fd://N` serves on a listening socket ' +
+    'tsgi was started with as file descriptor N. Under systemd socket activation (a `.socket` unit; ' +
+    '`LISTEN_FDS` and `LISTEN_PID` in the environment) tsgi serves on the sockets systemd passes, as Gunicorn ' +
+    'does, and `--bind` is not used.',
 });
 
 export const backlog = defineSetting({

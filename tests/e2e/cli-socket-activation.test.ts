@@ -1,0 +1,85 @@
+// Serving on sockets tsgi was started with: `--bind fd://3`, and systemd's socket activation (LISTEN_FDS,
+// LISTEN_PID), for a TypeScript app and a Python app. The test plays systemd: it binds, then starts tsgi with the
+// listening socket as fd 3 (through `sh -c 'LISTEN_PID=$$ exec …'`, as systemd sets the pid after its fork).
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { test } from 'node:test';
+import { waitFor } from '../support/async.js';
+import { APPS, CLI, ROOT } from './cli-harness.js';
+import { PYTHON, PYTHON_APPS, skipPython } from './support/server-process.js';
+
+/** A listening TCP socket on a free loopback port, as systemd would have it before starting the service. */
+async function listeningSocket(): Promise<{ server: Server; port: number; fd: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  return { server, port: (server.address() as { port: number }).port, fd };
+}
+
+/** tsgi with `fd` as its fd 3; with `activate`, LISTEN_FDS=1 and LISTEN_PID set to its own pid. */
+function startWithSocket(
+  fd: number,
+  args: string[],
+  activate: boolean,
+): { child: ChildProcess; output: () => string } {
+  const command = `${activate ? 'LISTEN_FDS=1 LISTEN_PID=$$ ' : ''}exec "$0" "$@"`;
+  const child = spawn('sh', ['-c', command, process.execPath, CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', fd],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  return { child, output: () => output };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
+}
+
+for (const [how, activate, extra] of [
+  ['--bind fd://3', false, ['--bind', 'fd://3']],
+  ['systemd socket activation (LISTEN_FDS), which wins over --bind', true, ['--bind', '127.0.0.1:1']],
+] as const) {
+  test(`a TypeScript app is served on the socket it was given: ${how}`, { timeout: 30_000 }, async () => {
+    const socket = await listeningSocket();
+    const tsgi = startWithSocket(socket.fd, [`${APPS}/pid-echo.ts`, '-w', '2', ...extra], activate);
+    socket.server.close(); // tsgi has its own copy of the socket now
+    try {
+      await waitFor(() => /Listening at: /.test(tsgi.output()), 15_000);
+      assert.match(tsgi.output(), new RegExp(`Listening at: http://127\\.0\\.0\\.1:${socket.port} `));
+      if (activate) assert.match(tsgi.output(), /Using 1 socket\(s\) from systemd \(LISTEN_FDS\)/);
+      const res = await fetch(`http://127.0.0.1:${socket.port}/`);
+      assert.equal(res.status, 200);
+      const worker = Number(await res.text());
+      // The workers (and so the app) do not inherit systemd's variables.
+      assert.doesNotMatch(readFileSync(`/proc/${worker}/environ`, 'latin1'), /LISTEN_(FDS|PID)=/);
+    } finally {
+      await stop(tsgi.child);
+    }
+  });
+}
+
+test('a Python app is served on a socket systemd passed', { skip: skipPython, timeout: 30_000 }, async () => {
+  const socket = await listeningSocket();
+  const args = ['--python', PYTHON, '--chdir', PYTHON_APPS, 'environ_echo:application'];
+  const tsgi = startWithSocket(socket.fd, args, true);
+  socket.server.close();
+  try {
+    await waitFor(() => /Listening at: /.test(tsgi.output()), 15_000);
+    const environ = (await (await fetch(`http://127.0.0.1:${socket.port}/x`)).json()) as Record<
+      string,
+      string
+    >;
+    assert.equal(environ.PATH_INFO, '/x');
+    assert.equal(environ.SERVER_PORT, String(socket.port));
+  } finally {
+    await stop(tsgi.child);
+  }
+});
