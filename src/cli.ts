@@ -2,9 +2,9 @@
 // The `tsgi` command: argv → settings → supervisor. Usage errors print one line and exit 2.
 
 import {
-  type Config,
   helpText,
   printConfigText,
+  type Resolution,
   resolveConfig,
   tsgiVersion,
   USAGE_EXIT_CODE,
@@ -12,21 +12,25 @@ import {
 } from './config/index.js';
 import { checkConfig } from './supervisor/check-config.js';
 import { detach, isDetachedCopy } from './supervisor/daemon.js';
-import { runSupervisor, type SupervisorOptions } from './supervisor/index.js';
+import { type ReadOptions, runSupervisor, type SupervisorOptions } from './supervisor/index.js';
 
-function supervisorOptions(config: Config & { app: string }): SupervisorOptions {
-  const { config: _file, printConfig: _print, ...options } = config;
-  return options;
+/** The supervisor's options from a resolved configuration (the settings, and a Python config file's hooks). */
+function supervisorOptions(run: Extract<Resolution, { kind: 'run' }>): SupervisorOptions {
+  const { config: _file, printConfig: _print, ...settings } = run.config;
+  return { ...settings, pythonHooks: run.pythonConfig };
 }
 
 async function main(): Promise<number> {
   const detached = isDetachedCopy();
+  // The sources as they are now: SIGHUP resolves the settings again from these (before --chdir and -e apply).
+  const sources = { argv: process.argv.slice(2), env: { ...process.env }, cwd: process.cwd() };
+  const readOptions: ReadOptions = async () => {
+    const again = await resolveConfig(sources);
+    if (again.kind !== 'run') throw new Error('the configuration no longer runs an app');
+    return { options: supervisorOptions(again), notices: again.notices };
+  };
   try {
-    const resolution = await resolveConfig({
-      argv: process.argv.slice(2),
-      env: process.env,
-      cwd: process.cwd(),
-    });
+    const resolution = await resolveConfig(sources);
     switch (resolution.kind) {
       case 'help':
         process.stdout.write(helpText());
@@ -40,7 +44,7 @@ async function main(): Promise<number> {
         process.stdout.write(printConfigText(resolution.config));
         return 0;
       case 'run': {
-        const options = { ...supervisorOptions(resolution.config), pythonHooks: resolution.pythonConfig };
+        const options = supervisorOptions(resolution);
         const { notices } = resolution;
         if (options.daemon && !options.checkConfig && !detached) {
           detach(options.enableStdioInheritance);
@@ -48,7 +52,9 @@ async function main(): Promise<number> {
         }
         // A detached server gets umask 022, as Gunicorn's daemonize() sets, unless --umask says otherwise.
         if (detached && options.umask === null) process.umask(0o22);
-        return await (options.checkConfig ? checkConfig(options, notices) : runSupervisor(options, notices));
+        return await (options.checkConfig
+          ? checkConfig(options, notices)
+          : runSupervisor(options, notices, readOptions));
       }
     }
   } catch (error) {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import { errorMessage, type Logger } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
+import { applyReload, type ReadOptions } from './config-reload.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
@@ -70,12 +71,24 @@ export class Arbiter {
   /** --pid, resolved after --chdir; null when none was asked for or it is not ours yet. */
   #pidPath: string | null = null;
 
+  /** The options as the command resolved them, before set-up; a reload compares with these. */
+  readonly #started: SupervisorOptions;
+  /** SIGHUP resolves the configuration again with this (config-reload.ts); null: workers restart with the same. */
+  readonly #readOptions: ReadOptions | null;
+
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
   #reportedWorkers = -1;
 
-  constructor(options: SupervisorOptions, logger: Logger, statsd: Statsd | null = null) {
+  constructor(
+    options: SupervisorOptions,
+    logger: Logger,
+    statsd: Statsd | null = null,
+    readOptions: ReadOptions | null = null,
+  ) {
     this.#options = options;
+    this.#started = options;
+    this.#readOptions = readOptions;
     this.#log = logger;
     this.#statsd = statsd;
     this.#python = targetKind(options.app) === 'python';
@@ -120,7 +133,7 @@ export class Arbiter {
 
     while (this.#phase === 'running' || this.#records.size > 0) {
       this.#spawnMissing();
-      for (const event of await this.#events.next(TICK_MS)) this.#handle(event);
+      for (const event of await this.#events.next(TICK_MS)) await this.#handle(event);
       const now = Date.now();
       this.#killUnresponsive(now);
       this.#retireSurplus();
@@ -259,8 +272,8 @@ export class Arbiter {
     }
   }
 
-  #handle(event: ArbiterEvent): void {
-    if (event.kind === 'signal') this.#onSignal(event.signal);
+  async #handle(event: ArbiterEvent): Promise<void> {
+    if (event.kind === 'signal') await this.#onSignal(event.signal);
     else if (event.kind === 'exit') this.#onExit(event.id, event.code, event.signal);
     else if (event.kind === 'message') this.#onMessage(event.id, event.message);
     else if (this.#phase === 'running') {
@@ -269,7 +282,7 @@ export class Arbiter {
     }
   }
 
-  #onSignal(signal: HandledSignal): void {
+  async #onSignal(signal: HandledSignal): Promise<void> {
     const name = signal.slice(3).toLowerCase();
     if (signal === 'SIGQUIT' || (signal === 'SIGINT' && this.#phase === 'stopping')) {
       this.#log.info(`Handling signal: ${name}; stopping now`);
@@ -284,10 +297,27 @@ export class Arbiter {
       for (const record of this.#records.values()) this.#stop(record);
     } else if (signal === 'SIGHUP') {
       this.#log.info('Hang up: Master');
+      await this.#reloadConfiguration();
       this.#retireAll();
     } else if (!this.#python) {
       this.#wanted = Math.max(1, this.#wanted + (signal === 'SIGTTIN' ? 1 : -1));
       this.#log.info(`Number of workers: ${this.#wanted}`);
+    }
+  }
+
+  /** SIGHUP: the settings again from their sources; the replacement workers run with them (config-reload.ts). */
+  async #reloadConfiguration(): Promise<void> {
+    if (!this.#readOptions) return;
+    try {
+      const read = await this.#readOptions();
+      const { options, notices } = applyReload(this.#options, this.#started, read.options);
+      for (const { level, message } of [...read.notices, ...notices]) this.#log[level](message);
+      for (const [key, value] of options.env) process.env[key] = value;
+      this.#options = options;
+      if (!this.#python) this.#wanted = options.workers;
+      this.#log.info('Reloaded the configuration');
+    } catch (error) {
+      this.#log.error(`Reloading the configuration failed, so it stays as it was: ${errorMessage(error)}`);
     }
   }
 
