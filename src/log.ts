@@ -43,16 +43,33 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** Where log text goes: '-' = stderr for the error log (stdout for the access log), else a file path. */
-export function openLogStream(target: string, dash: NodeJS.WritableStream): NodeJS.WritableStream {
-  if (target === '-') return dash;
-  const stream: WriteStream = createWriteStream(target, { flags: 'a' });
-  return stream;
-}
-
 /** Anything with write(text): a stream, or a collector in tests. */
 export interface TextSink {
   write(text: string): unknown;
+}
+
+/** A log destination that SIGUSR1 reopens (after logrotate moved the file), as Gunicorn's USR1 does. */
+export interface LogStream extends TextSink {
+  /** Flushes and closes a file; for stdout/stderr, only calls back. */
+  end(callback: () => void): void;
+  /** Opens the file again by its path (a new one if it was moved away); nothing for stdout/stderr. */
+  reopen(): void;
+}
+
+/** Where log text goes: '-' = `dash` (stderr for the error log, stdout for the access log), else a file path. */
+export function openLogStream(target: string, dash: NodeJS.WritableStream): LogStream {
+  if (target === '-')
+    return { write: (text) => dash.write(text), end: (callback) => callback(), reopen: () => {} };
+  let file: WriteStream = createWriteStream(target, { flags: 'a' });
+  return {
+    write: (text) => file.write(text),
+    end: (callback) => file.end(callback),
+    reopen: () => {
+      const old = file;
+      file = createWriteStream(target, { flags: 'a' });
+      old.end();
+    },
+  };
 }
 
 export function createLogger(stream: TextSink, level: Level = 'info'): Logger {

@@ -75,6 +75,8 @@ export class Arbiter {
   readonly #started: SupervisorOptions;
   /** SIGHUP resolves the configuration again with this (config-reload.ts); null: workers restart with the same. */
   readonly #readOptions: ReadOptions | null;
+  /** SIGUSR1: reopens the arbiter's error log file. */
+  readonly #reopenLog: () => void;
 
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
@@ -85,10 +87,12 @@ export class Arbiter {
     logger: Logger,
     statsd: Statsd | null = null,
     readOptions: ReadOptions | null = null,
+    reopenLog: () => void = () => {},
   ) {
     this.#options = options;
     this.#started = options;
     this.#readOptions = readOptions;
+    this.#reopenLog = reopenLog;
     this.#log = logger;
     this.#statsd = statsd;
     this.#python = targetKind(options.app) === 'python';
@@ -295,6 +299,13 @@ export class Arbiter {
     if (signal === 'SIGTERM' || signal === 'SIGINT') {
       this.#phase = 'stopping';
       for (const record of this.#records.values()) this.#stop(record);
+    } else if (signal === 'SIGUSR1') {
+      // Gunicorn's USR1, after logrotate moved the files: the arbiter reopens its log, each worker its own.
+      this.#reopenLog();
+      this.#log.info('Reopened the log files');
+      // Not a booting worker: before its handler is installed, SIGUSR1 would open Node's debugger port in it.
+      for (const record of this.#records.values())
+        if (record.state !== 'booting') record.worker.process.kill('SIGUSR1');
     } else if (signal === 'SIGHUP') {
       this.#log.info('Hang up: Master');
       await this.#reloadConfiguration();

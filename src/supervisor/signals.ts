@@ -1,6 +1,15 @@
 // The arbiter's signal handlers only record the signal and wake the loop; the loop decides what it means.
 
-export const HANDLED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTTIN', 'SIGTTOU'] as const;
+// SIGUSR1 is Gunicorn's "reopen the log files"; handling it also keeps Node from opening its debugger port on it.
+export const HANDLED_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGUSR1',
+] as const;
 export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
 
 /** Installs the handlers; returns a function that removes them. */

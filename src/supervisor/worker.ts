@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
-import { errorMessage, openLogStream } from '../log.js';
+import { errorMessage, type LogStream, openLogStream } from '../log.js';
 import { type Bind, formatBind, parseBind } from './binds.js';
 import { switchCredentials } from './credentials.js';
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -45,12 +45,8 @@ function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'h
   });
 }
 
-async function flushAndExit(code: number, streams: NodeJS.WritableStream[]): Promise<never> {
-  await Promise.all(
-    streams
-      .filter((s) => s !== process.stdout && s !== process.stderr)
-      .map((s) => new Promise<void>((resolve) => s.end(resolve))),
-  );
+async function flushAndExit(code: number, streams: LogStream[]): Promise<never> {
+  await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
   process.exit(code);
 }
 
@@ -66,6 +62,11 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   let accessLog: AccessLog | null = null;
   const accessStream = options.accessLogfile ? openLogStream(options.accessLogfile, process.stdout) : null;
   if (accessStream) streams.push(accessStream);
+  // Gunicorn's USR1: reopen the log files (logrotate moved them). Installed first thing: a listener also keeps
+  // Node from opening its debugger port on SIGUSR1.
+  process.on('SIGUSR1', () => {
+    for (const stream of streams) stream.reopen();
+  });
   // With --log-syslog, access lines go to syslog too, even without --access-logfile (as in Gunicorn).
   const accessSink = accessSyslog ? accessToSyslog(accessStream, accessSyslog) : accessStream;
   if (accessSink) accessLog = new AccessLog(accessSink, options.accessLogformat);

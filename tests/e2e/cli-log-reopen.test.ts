@@ -1,0 +1,44 @@
+// SIGUSR1 reopens the log files, as Gunicorn's USR1 does after logrotate has moved them: the arbiter and every
+// worker write to the new files from then on. And SIGUSR1 never opens Node's debugger port.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { waitFor } from '../support/async.js';
+import { APPS, freePort, get, sleep, spawnTsgi } from './cli-harness.js';
+
+const contains = (path: string, text: string) =>
+  existsSync(path) && readFileSync(path, 'utf8').includes(text);
+
+test('SIGUSR1 after the log files were moved: new lines go to new files at the same paths', {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logrotate-'));
+  const errorLog = join(dir, 'error.log');
+  const accessLog = join(dir, 'access.log');
+  const port = await freePort();
+  const logs = ['--error-logfile', errorLog, '--access-logfile', accessLog];
+  const tsgi = spawnTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2', ...logs]);
+  try {
+    await waitFor(() => contains(errorLog, 'Listening at:'), 15_000);
+    assert.equal((await get(port, '/before')).status, 200);
+    await waitFor(() => contains(accessLog, '/before'), 5000);
+    renameSync(errorLog, `${errorLog}.1`);
+    renameSync(accessLog, `${accessLog}.1`);
+    tsgi.send('SIGUSR1');
+    await waitFor(() => contains(errorLog, 'Reopened the log files'), 5000);
+    assert.match(readFileSync(`${errorLog}.1`, 'utf8'), /Handling signal: usr1/);
+    // Both workers reopen theirs: every request from here on lands in the new access log.
+    await sleep(200);
+    for (let i = 0; i < 10; i++) assert.equal((await get(port, `/after-${i}`)).status, 200);
+    await waitFor(() => contains(accessLog, '/after-9'), 5000);
+    const fresh = readFileSync(accessLog, 'utf8');
+    for (let i = 0; i < 10; i++) assert.match(fresh, new RegExp(`/after-${i} `));
+    assert.doesNotMatch(readFileSync(`${accessLog}.1`, 'utf8'), /\/after/);
+    assert.doesNotMatch(tsgi.output, /Debugger listening/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
