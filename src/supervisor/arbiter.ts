@@ -40,6 +40,8 @@ interface WorkerRecord {
   lastBeat: number;
   stopDeadline: number;
   timedOut: boolean;
+  /** SIGUSR1 came while it booted (its handler may not be installed yet): it reopens its logs once ready. */
+  reopenLogs: boolean;
 }
 
 type ArbiterEvent =
@@ -271,6 +273,7 @@ export class Arbiter {
         lastBeat: Date.now(),
         stopDeadline: 0,
         timedOut: false,
+        reopenLogs: false,
       });
       this.#log.debug(`Spawned worker (pid:${pid})`);
     }
@@ -299,13 +302,21 @@ export class Arbiter {
     if (signal === 'SIGTERM' || signal === 'SIGINT') {
       this.#phase = 'stopping';
       for (const record of this.#records.values()) this.#stop(record);
+    } else if (signal === 'SIGUSR2') {
+      this.#log.warning(
+        "SIGUSR2 (Gunicorn's upgrade to a new master) is not supported: send SIGHUP to load new code and " +
+          'configuration without dropping a connection',
+      );
     } else if (signal === 'SIGUSR1') {
       // Gunicorn's USR1, after logrotate moved the files: the arbiter reopens its log, each worker its own.
       this.#reopenLog();
       this.#log.info('Reopened the log files');
-      // Not a booting worker: before its handler is installed, SIGUSR1 would open Node's debugger port in it.
-      for (const record of this.#records.values())
-        if (record.state !== 'booting') record.worker.process.kill('SIGUSR1');
+      // A booting worker is told once it is ready: before its handler is installed, SIGUSR1 would open Node's
+      // debugger port in it (and it may already have opened the moved files).
+      for (const record of this.#records.values()) {
+        if (record.state === 'booting') record.reopenLogs = true;
+        else record.worker.process.kill('SIGUSR1');
+      }
     } else if (signal === 'SIGHUP') {
       this.#log.info('Hang up: Master');
       await this.#reloadConfiguration();
@@ -342,6 +353,10 @@ export class Arbiter {
       }
       this.#everServed = true;
       if (record.state === 'booting') record.state = 'serving';
+      if (record.reopenLogs) {
+        record.reopenLogs = false;
+        record.worker.process.kill('SIGUSR1');
+      }
     } else if (message.tsgi === 'retire' && record.state === 'serving') {
       record.state = 'retiring';
     }

@@ -1,6 +1,7 @@
 // The arbiter's signal handlers only record the signal and wake the loop; the loop decides what it means.
 
 // SIGUSR1 is Gunicorn's "reopen the log files"; handling it also keeps Node from opening its debugger port on it.
+// SIGUSR2 (Gunicorn's binary upgrade) is handled to be refused with a log line: by default it would end tsgi.
 export const HANDLED_SIGNALS = [
   'SIGTERM',
   'SIGINT',
@@ -9,6 +10,7 @@ export const HANDLED_SIGNALS = [
   'SIGTTIN',
   'SIGTTOU',
   'SIGUSR1',
+  'SIGUSR2',
 ] as const;
 export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
 

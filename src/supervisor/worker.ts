@@ -67,6 +67,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   process.on('SIGUSR1', () => {
     for (const stream of streams) stream.reopen();
   });
+  process.on('SIGUSR2', () => {}); // sent to the whole group, it is the arbiter's to answer
   // With --log-syslog, access lines go to syslog too, even without --access-logfile (as in Gunicorn).
   const accessSink = accessSyslog ? accessToSyslog(accessStream, accessSyslog) : accessStream;
   if (accessSink) accessLog = new AccessLog(accessSink, options.accessLogformat);

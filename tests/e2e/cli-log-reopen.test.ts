@@ -42,3 +42,21 @@ test('SIGUSR1 after the log files were moved: new lines go to new files at the s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SIGUSR2 (Gunicorn's binary upgrade) is refused with a warning, and the server serves on", {
+  timeout: 20_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = spawnTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`]);
+  try {
+    await tsgi.waitForOutput(/Listening at: /, 15_000);
+    tsgi.sendGroup('SIGUSR2');
+    await tsgi.waitForOutput(
+      /\[WARNING\] SIGUSR2 \(Gunicorn's upgrade to a new master\) is not supported: send SIGHUP/,
+    );
+    assert.equal((await get(port)).status, 200);
+    assert.equal(tsgi.count(/Booting worker with pid/), 1, 'the worker was not killed by it either');
+  } finally {
+    await tsgi.kill();
+  }
+});
