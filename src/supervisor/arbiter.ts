@@ -232,13 +232,26 @@ export class Arbiter {
     // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     const { captureOutput, errorLogfile } = this.#options;
+    // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed.
+    // (A Python worker's output is always read by the front end and logged line by line.)
+    const output =
+      captureOutput && !this.#python
+        ? errorLogStdio(errorLogfile)
+        : (['inherit', 'inherit', 'inherit'] as const);
+    // fd:// binds (systemd's sockets): each worker inherits the listening socket at the same fd number and listens
+    // on it itself. Through the cluster module the arbiter would wrap the fd in a handle of its own, and close it
+    // (the fd, for good) when its last worker exits, so no replacement could listen again.
+    const fds = this.#binds.flatMap((bind) => (bind.kind === 'fd' ? [bind.fd] : []));
+    const inherited: Array<number | 'ignore'> = [];
+    for (const fd of fds) {
+      while (inherited.length < fd - 3) inherited.push('ignore');
+      inherited[fd - 3] = fd;
+    }
     cluster.setupPrimary({
       exec: workerMainPath(),
       // A Node app's workers get the larger young generation; a Python target's front end does not (worker-heap.ts).
       execArgv: this.#python ? process.execArgv : workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
-      // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed.
-      // (A Python worker's output is always read by the front end and logged line by line.)
-      ...(captureOutput && !this.#python ? { stdio: errorLogStdio(errorLogfile) } : {}),
+      ...(fds.length > 0 || output[1] !== 'inherit' ? { stdio: [...output, ...inherited, 'ipc'] } : {}),
     });
     cluster.on('exit', (worker, code, signal) =>
       this.#events.push({ kind: 'exit', id: worker.id, code, signal: signal ?? null }),
@@ -460,7 +473,7 @@ export class Arbiter {
 }
 
 /** A worker's stdio with stdout and stderr on the error log: the arbiter's stderr for `-`, else the file (appended). */
-function errorLogStdio(errorLogfile: string): Array<number | 'inherit' | 'ipc'> {
+function errorLogStdio(errorLogfile: string): readonly ['inherit', number, number] {
   const fd = errorLogfile === '-' ? 2 : openSync(errorLogfile, 'a');
-  return ['inherit', fd, fd, 'ipc'];
+  return ['inherit', fd, fd];
 }

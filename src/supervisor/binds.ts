@@ -22,7 +22,8 @@ export function parseBind(text: string): Bind {
   }
   if (/^fd:\/\//.test(address)) {
     const fd = address.slice('fd://'.length);
-    if (!/^\d+$/.test(fd)) throw new BindSyntaxError(`'${text}' names no file descriptor: write fd://3`);
+    if (!/^\d+$/.test(fd) || Number(fd) < 3)
+      throw new BindSyntaxError(`'${text}' names no listening socket: write fd://3 (fds 0-2 are stdio)`);
     return { kind: 'fd', fd: Number(fd) };
   }
   const netloc = address.replace(/^tcp:\/\//, '');

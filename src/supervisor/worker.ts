@@ -2,7 +2,7 @@
 // heartbeat, retire after --max-requests, and stop gracefully on 'stop', SIGTERM or SIGINT.
 
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
@@ -39,8 +39,11 @@ function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'h
     };
     // In a cluster worker the arbiter owns the listening socket and listens with the backlog given here.
     if (bind.kind === 'unix') server.listen({ path: bind.path, backlog }, done);
+    // An fd:// socket was inherited at that fd number (the arbiter's setupPrimary). Listened on through a handle of
+    // this worker's own (a `{ fd }` would go through the arbiter, which would wrap the fd and close it, for good,
+    // with its last worker), so the arbiter's copy stays open for the next worker. Bound, its backlog set, already.
     else if (bind.kind === 'fd')
-      server.listen({ fd: bind.fd }, done); // bound (and its backlog set) already
+      server.listen(new Socket({ fd: bind.fd, readable: false, writable: false }), done);
     else server.listen({ host: bind.host, port: bind.port, backlog }, done);
   });
 }

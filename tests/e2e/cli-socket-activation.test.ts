@@ -83,3 +83,28 @@ test('a Python app is served on a socket systemd passed', { skip: skipPython, ti
     await stop(tsgi.child);
   }
 });
+
+test('the socket outlives its workers: a worker killed with -9 is replaced and the replacement serves on it', {
+  timeout: 30_000,
+}, async () => {
+  const socket = await listeningSocket();
+  const tsgi = startWithSocket(socket.fd, [`${APPS}/pid-echo.ts`, '--bind', 'fd://3'], false);
+  socket.server.close();
+  try {
+    await waitFor(() => /Listening at: /.test(tsgi.output()), 15_000);
+    const first = Number(await (await fetch(`http://127.0.0.1:${socket.port}/`)).text());
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => (tsgi.output().match(/Booting worker with pid/g) ?? []).length >= 2, 15_000);
+    // The replacement answers on the same socket (the old code closed it with the last worker: no answer again).
+    let second = first;
+    const deadline = Date.now() + 15_000;
+    while ((second === first || !(second > 0)) && Date.now() < deadline) {
+      const res = await fetch(`http://127.0.0.1:${socket.port}/`).catch(() => null);
+      second = res ? Number(await res.text()) : first;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.notEqual(second, first, tsgi.output());
+  } finally {
+    await stop(tsgi.child);
+  }
+});

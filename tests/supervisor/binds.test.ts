@@ -42,5 +42,6 @@ test('addresses print as URLs in the log', () => {
 test('fd://N is a listening socket tsgi was started with', () => {
   assert.deepEqual(parseBind('fd://3'), { kind: 'fd', fd: 3 });
   assert.equal(formatBind({ kind: 'fd', fd: 4 }), 'fd://4');
-  assert.throws(() => parseBind('fd://three'), /names no file descriptor: write fd:\/\/3/);
+  assert.throws(() => parseBind('fd://three'), /names no listening socket: write fd:\/\/3/);
+  assert.throws(() => parseBind('fd://1'), /fds 0-2 are stdio/);
 });
