@@ -52,22 +52,38 @@ export interface TextSink {
 export interface LogStream extends TextSink {
   /** Flushes and closes a file; for stdout/stderr, only calls back. */
   end(callback: () => void): void;
-  /** Opens the file again by its path (a new one if it was moved away); nothing for stdout/stderr. */
-  reopen(): void;
+  /** Opens the file again by its path (a new one if it was moved away), then calls back; stdout/stderr at once. */
+  reopen(callback?: () => void): void;
 }
 
 /** Where log text goes: '-' = `dash` (stderr for the error log, stdout for the access log), else a file path. */
 export function openLogStream(target: string, dash: NodeJS.WritableStream): LogStream {
   if (target === '-')
-    return { write: (text) => dash.write(text), end: (callback) => callback(), reopen: () => {} };
+    return {
+      write: (text) => dash.write(text),
+      end: (callback) => callback(),
+      reopen: (callback) => callback?.(),
+    };
   let file: WriteStream = createWriteStream(target, { flags: 'a' });
   return {
     write: (text) => file.write(text),
     end: (callback) => file.end(callback),
-    reopen: () => {
-      const old = file;
-      file = createWriteStream(target, { flags: 'a' });
-      old.end();
+    reopen: (callback) => {
+      // Swapped once the new file is open: until then, and for good if it cannot be (a directory this worker's
+      // --user may not write in), lines go on to the old one, and the failure is written there too.
+      const next = createWriteStream(target, { flags: 'a' });
+      next.once('open', () => {
+        const old = file;
+        file = next;
+        old.end();
+        callback?.();
+      });
+      next.once('error', (error) => {
+        file.write(
+          `[${logTimestamp()}] [${process.pid}] [ERROR] cannot reopen ${target}: ${error.message}\n`,
+        );
+        callback?.();
+      });
     },
   };
 }

@@ -3,6 +3,7 @@
 // A Python file (Gunicorn's gunicorn.conf.py) is read by python-config-file.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Notice } from '../log.js';
@@ -14,13 +15,19 @@ import { UsageError } from './usage-error.js';
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 
+/** Loads so far: each load of a module imports it afresh (SIGHUP rereads the file as it is now). */
+let loads = 0;
+
 async function importSettings(path: string): Promise<Record<string, unknown>> {
   if (extname(path) === '.json') return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  // Modules are cached: by URL for ES modules (a new query string makes a new one), by path for CommonJS ones.
+  delete createRequire(import.meta.url).cache[path];
+  const url = `${pathToFileURL(path).href}?load=${++loads}`;
   // tsImport, not register() + import(): it also loads a .ts file outside a "type": "module" package.
   const module = (
     /\.[cm]?ts$/.test(path)
-      ? await import('tsx/esm/api').then((api) => api.tsImport(pathToFileURL(path).href, import.meta.url))
-      : await import(pathToFileURL(path).href)
+      ? await import('tsx/esm/api').then((api) => api.tsImport(url, import.meta.url))
+      : await import(url)
   ) as Record<string, unknown>;
   const { default: fallback, ...named } = module;
   const base = fallback !== null && typeof fallback === 'object' && !Array.isArray(fallback) ? fallback : {};

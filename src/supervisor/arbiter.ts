@@ -42,6 +42,9 @@ interface WorkerRecord {
   timedOut: boolean;
   /** SIGUSR1 came while it booted (its handler may not be installed yet): it reopens its logs once ready. */
   reopenLogs: boolean;
+  /** --timeout and --graceful-timeout as this worker was started with (a SIGHUP reload may change the options). */
+  readonly timeout: number;
+  readonly gracefulTimeout: number;
 }
 
 type ArbiterEvent =
@@ -78,7 +81,7 @@ export class Arbiter {
   /** SIGHUP resolves the configuration again with this (config-reload.ts); null: workers restart with the same. */
   readonly #readOptions: ReadOptions | null;
   /** SIGUSR1: reopens the arbiter's error log file. */
-  readonly #reopenLog: () => void;
+  readonly #reopenLog: (done: () => void) => void;
 
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
@@ -89,7 +92,7 @@ export class Arbiter {
     logger: Logger,
     statsd: Statsd | null = null,
     readOptions: ReadOptions | null = null,
-    reopenLog: () => void = () => {},
+    reopenLog: (done: () => void) => void = (done) => done(),
   ) {
     this.#options = options;
     this.#started = options;
@@ -287,6 +290,8 @@ export class Arbiter {
         stopDeadline: 0,
         timedOut: false,
         reopenLogs: false,
+        timeout: this.#options.timeout,
+        gracefulTimeout: this.#options.gracefulTimeout,
       });
       this.#log.debug(`Spawned worker (pid:${pid})`);
     }
@@ -322,8 +327,7 @@ export class Arbiter {
       );
     } else if (signal === 'SIGUSR1') {
       // Gunicorn's USR1, after logrotate moved the files: the arbiter reopens its log, each worker its own.
-      this.#reopenLog();
-      this.#log.info('Reopened the log files');
+      this.#reopenLog(() => this.#log.info('Reopened the log files'));
       // A booting worker is told once it is ready: before its handler is installed, SIGUSR1 would open Node's
       // debugger port in it (and it may already have opened the moved files).
       for (const record of this.#records.values()) {
@@ -353,6 +357,11 @@ export class Arbiter {
       this.#log.info('Reloaded the configuration');
     } catch (error) {
       this.#log.error(`Reloading the configuration failed, so it stays as it was: ${errorMessage(error)}`);
+    } finally {
+      // Reading a Python config file blocks this loop for a moment, and no heartbeat was read meanwhile: not a
+      // reason to take the workers for hung.
+      const now = Date.now();
+      for (const record of this.#records.values()) record.lastBeat = now;
     }
   }
 
@@ -457,14 +466,14 @@ export class Arbiter {
   #stop(record: WorkerRecord): void {
     if (record.state === 'stopping') return;
     record.state = 'stopping';
-    record.stopDeadline = Date.now() + this.#options.gracefulTimeout * 1000 + KILL_MARGIN_MS;
+    record.stopDeadline = Date.now() + record.gracefulTimeout * 1000 + KILL_MARGIN_MS;
     record.worker.process.kill('SIGTERM');
   }
 
   /** WORKER TIMEOUT: no heartbeat for --timeout seconds means the worker's event loop is stuck. */
   #killUnresponsive(now: number): void {
     for (const record of this.#records.values()) {
-      if (record.timedOut || !isOverdue(record.lastBeat, this.#options.timeout, now)) continue;
+      if (record.timedOut || !isOverdue(record.lastBeat, record.timeout, now)) continue;
       this.#log.critical(`WORKER TIMEOUT (pid:${record.pid})`);
       record.timedOut = true;
       record.worker.process.kill('SIGKILL');

@@ -32,20 +32,22 @@ test('SIGHUP rereads the config file: the new workers count applies, a new bind 
   timeout: 40_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-'));
-  const conf = join(dir, 'tsgi.config.json');
+  // A module, not JSON: imported modules are cached, and a reload must see the file as it is now.
+  const conf = join(dir, 'tsgi.config.mjs');
+  const write = (settings: object) => writeFileSync(conf, `export default ${JSON.stringify(settings)};\n`);
   const port = await freePort();
-  writeFileSync(conf, JSON.stringify({ workers: 1, bind: [`127.0.0.1:${port}`] }));
+  write({ workers: 1, bind: [`127.0.0.1:${port}`] });
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-c', conf]);
   try {
     await workersAnswering(port, 1);
-    writeFileSync(conf, JSON.stringify({ workers: 3, bind: [`127.0.0.1:${port + 1}`] }));
+    write({ workers: 3, bind: [`127.0.0.1:${port + 1}`] });
     tsgi.send('SIGHUP');
     await tsgi.waitForOutput(/\[INFO\] Reloaded the configuration/);
     assert.match(tsgi.output, /\[WARNING\] bind changed in the configuration: restart tsgi to apply it/);
     await workersAnswering(port, 3);
 
     // A broken configuration is refused as a whole: the server keeps its workers and settings.
-    writeFileSync(conf, JSON.stringify({ workers: 'many' }));
+    write({ workers: 'many' });
     tsgi.send('SIGHUP');
     await tsgi.waitForOutput(
       /\[ERROR\] Reloading the configuration failed, so it stays as it was: .*workers/,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../support/async.js';
 import { APPS, freePort, get, sleep, spawnTsgi } from './cli-harness.js';
+import { pythonWorkerPids, skipPython, startTsgi as startPythonTsgi } from './support/server-process.js';
 
 const contains = (path: string, text: string) =>
   existsSync(path) && readFileSync(path, 'utf8').includes(text);
@@ -56,6 +57,27 @@ test("SIGUSR2 (Gunicorn's binary upgrade) is refused with a warning, and the ser
     );
     assert.equal((await get(port)).status, 200);
     assert.equal(tsgi.count(/Booting worker with pid/), 1, 'the worker was not killed by it either');
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test("SIGUSR2 or SIGHUP to the whole group leaves a Python app's worker processes running", {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const tsgi = await startPythonTsgi('hello:application');
+  try {
+    const before = pythonWorkerPids(tsgi);
+    assert.equal(before.length, 1);
+    tsgi.sendGroup('SIGUSR2');
+    await tsgi.waitForOutput(/\[WARNING\] SIGUSR2/);
+    await sleep(300);
+    assert.deepEqual(pythonWorkerPids(tsgi), before, 'the Python worker ignored SIGUSR2');
+    tsgi.sendGroup('SIGHUP');
+    await tsgi.waitForOutput(/Hang up: Master/);
+    assert.equal((await fetch(`${tsgi.origin}/`)).status, 200);
+    assert.doesNotMatch(tsgi.output, /Python worker .* (exited|killed)/);
   } finally {
     await tsgi.kill();
   }
