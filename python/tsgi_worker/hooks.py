@@ -64,9 +64,10 @@ class HookRequest:
     def __init__(self, environ: Dict[str, Any]) -> None:
         self.method = environ["REQUEST_METHOD"]
         self.uri = environ.get("RAW_URI", "")
-        # Gunicorn's path is the request-target's path as sent (percent-encoded, SCRIPT_NAME included).
-        parts = urlsplit(self.uri)
-        self.path = parts.path
+        # Gunicorn's path is the request-target's path as sent (percent-encoded, SCRIPT_NAME included); a target
+        # starting with // is a path, not a network location (RFC 9112 §3.2.1, as Gunicorn's split_request_uri).
+        parts = urlsplit("." + self.uri) if self.uri.startswith("//") else urlsplit(self.uri)
+        self.path = parts.path[1:] if self.uri.startswith("//") else parts.path
         self.query = parts.query
         self.fragment = parts.fragment
         protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")

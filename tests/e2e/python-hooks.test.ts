@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { rawRequest } from '../http/support/raw-connection.js';
 import { freePort, startTsgi as startCli } from './cli-harness.js';
 import {
   PYTHON,
@@ -54,6 +55,11 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
     const res = await fetch(`${server.origin}/hello%20there?x=1`, { headers: { 'X-Test': 'yes' } });
     assert.equal(res.status, 200);
     await res.text();
+    // A path that starts with // is a path to both (not a host name).
+    assert.equal(
+      (await rawRequest(server.port, 'GET //a/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status,
+      200,
+    );
     assert.equal((await server.signal('SIGTERM', 15_000)).code, 0);
   };
   try {
@@ -69,7 +75,7 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
     const gunicorn = readFileSync(logs.gunicorn, 'utf8');
     assert.match(
       gunicorn,
-      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello%20there x=1 yes \(1, 1\)\npost_request \/hello%20there 200 OK 200 \/hello there\nworker_exit True\n/,
+      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello%20there x=1 yes \(1, 1\)\npost_request \/hello%20there 200 OK 200 \/hello there\npre_request GET \/\/a\/b {2}None \(1, 1\)\npost_request \/\/a\/b 200 OK 200 \/\/a\/b\nworker_exit True\n/,
       'what Gunicorn calls, for reference',
     );
     // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.
