@@ -23,6 +23,11 @@ export interface Notice {
   readonly message: string;
 }
 
+/** Logs what was decided before the log was open, each at its level. */
+export function logNotices(logger: Logger, notices: readonly Notice[]): void {
+  for (const { level, message } of notices) logger[level](message);
+}
+
 /** Two digits, for log timestamps (also the access log's). */
 export function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -8,7 +8,6 @@ import { defaultPython } from '../runtimes/python/python-app.js';
 import { loadConfigFile } from './config-file.js';
 import { GUNICORN_SETTINGS } from './gunicorn-names.js';
 import { parseArgv, validateSetting } from './parse-argv.js';
-import { isPythonConfig } from './python-config-file.js';
 import { allSettings, type Config, defaultConfig } from './registry.js';
 import { splitArgs } from './split-args.js';
 import { UsageError } from './usage-error.js';
@@ -96,9 +95,9 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
       'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
     );
   }
-  // Only a file with worker hooks is run again, by each Python worker (as --user, after the switch).
+  // Only a Python config file with worker hooks is run again, by each Python worker (as --user, after the switch).
   const pythonConfig =
-    configFile && isPythonConfig(configFile) && (fromFile.workerHooks?.length ?? 0) > 0
+    configFile && (fromFile.workerHooks?.length ?? 0) > 0
       ? {
           location: configFile.startsWith('python:') ? configFile : resolve(cwd, configFile),
           cwd,

@@ -8,7 +8,7 @@ import { chownSync, openSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
-import { errorMessage, type Logger } from '../log.js';
+import { errorMessage, type Logger, logNotices } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
 import { applyReload, type ReadOptions } from './config-reload.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -16,7 +16,7 @@ import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
 import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
 import { removePidFile, writePidFile } from './pidfile.js';
-import { setUpProcess } from './process-setup.js';
+import { applyEnvironment, setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import type { Statsd } from './statsd.js';
@@ -350,8 +350,8 @@ export class Arbiter {
     try {
       const read = await this.#readOptions();
       const { options, notices } = applyReload(this.#options, this.#started, read.options);
-      for (const { level, message } of [...read.notices, ...notices]) this.#log[level](message);
-      for (const [key, value] of options.env) process.env[key] = value;
+      logNotices(this.#log, [...read.notices, ...notices]);
+      applyEnvironment(options.env);
       this.#options = options;
       if (!this.#python) this.#wanted = options.workers;
       this.#log.info('Reloaded the configuration');

@@ -1,6 +1,6 @@
 // --check-config (Gunicorn's): what a start would check, without binding a socket or serving a request.
 
-import { createLogger, errorMessage, type Notice, openLogStream } from '../log.js';
+import { createLogger, errorMessage, logNotices, type Notice, openLogStream } from '../log.js';
 import { EXIT_OK } from './exit-codes.js';
 import { loadTarget } from './load-target.js';
 import type { SupervisorOptions } from './options.js';
@@ -12,7 +12,7 @@ export async function checkConfig(
   notices: readonly Notice[] = [],
 ): Promise<number> {
   const logger = createLogger(openLogStream(options.errorLogfile, process.stderr), options.logLevel);
-  for (const { level, message } of notices) logger[level](message);
+  logNotices(logger, notices);
   try {
     const checked = setUpProcess(options);
     // One Python worker is enough to know that the app imports.

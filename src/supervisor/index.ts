@@ -1,6 +1,6 @@
 // The supervisor: the arbiter process and its workers.
 
-import { type Notice, openLogStream } from '../log.js';
+import { logNotices, type Notice, openLogStream } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { ReadOptions } from './config-reload.js';
 import type { SupervisorOptions } from './options.js';
@@ -23,7 +23,7 @@ export async function runSupervisor(
 ): Promise<number> {
   const stream = openLogStream(options.errorLogfile, process.stderr);
   const { statsd, logger } = processLog(options, stream);
-  for (const { level, message } of notices) logger[level](message);
+  logNotices(logger, notices);
   const code = await new Arbiter(options, logger, statsd, readOptions, (done) => stream.reopen(done)).run();
   await new Promise<void>((resolve) => stream.end(resolve));
   return code;

@@ -10,8 +10,9 @@ import { readTlsFiles } from './tls-files.js';
 
 /**
  * The interpreter path taken where tsgi was started, then --chdir, -e and --umask applied to this process (its
- * workers inherit them), then the checks that need them: the TLS files and --user/--group. Returns the options with
- * the interpreter path and the numeric ids filled in; throws an Error that names the setting that is wrong.
+ * workers inherit them), then the checks that need them: the TLS files, the syslog address and --user/--group.
+ * Returns the options with the interpreter path and the numeric ids filled in; throws an Error that names the
+ * setting that is wrong.
  */
 export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   const { chdir, env, python } = options;
@@ -24,7 +25,7 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
       throw new Error(`--chdir ${chdir}: ${errorMessage(error)}`);
     }
   }
-  for (const [key, value] of env) process.env[key] = value;
+  applyEnvironment(env);
   // Before any socket or file is created.
   if (options.umask !== null) process.umask(options.umask);
   // A missing or mismatched certificate stops tsgi here, once, instead of in every worker.
@@ -32,4 +33,9 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   syslogTarget(options);
   const { uid, gid } = resolveCredentials(options.user, options.group, options.initgroups);
   return { ...options, python: interpreter, uid, gid };
+}
+
+/** -e KEY=VALUE: set in this process's environment, which its workers (and a Python app's processes) inherit. */
+export function applyEnvironment(env: ReadonlyArray<readonly [string, string]>): void {
+  for (const [key, value] of env) process.env[key] = value;
 }
