@@ -2,7 +2,8 @@
 // --cert-reqs (Gunicorn's) the client certificates it asks for, and --ciphers.
 
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { errorMessage } from '../log.js';
 
 export interface TlsFiles {
   cert: Buffer;
@@ -33,16 +34,13 @@ const CLIENT_CERTS = ['none', 'optional', 'required'] as const;
 export function readTlsFiles(options: TlsOptions): TlsFiles | undefined {
   const { certfile, keyfile, caCerts, certReqs, ciphers } = options;
   if (certfile === null) {
-    const lone =
-      keyfile !== null
-        ? '--keyfile'
-        : caCerts !== null
-          ? '--ca-certs'
-          : certReqs > 0
-            ? '--cert-reqs'
-            : ciphers !== null
-              ? '--ciphers'
-              : null;
+    const given: Array<[string, boolean]> = [
+      ['--keyfile', keyfile !== null],
+      ['--ca-certs', caCerts !== null],
+      ['--cert-reqs', certReqs > 0],
+      ['--ciphers', ciphers !== null],
+    ];
+    const lone = given.find(([, isGiven]) => isGiven)?.[0];
     if (lone) throw new Error(`${lone} needs --certfile (tsgi serves HTTPS only with a certificate)`);
     return undefined;
   }
@@ -50,41 +48,36 @@ export function readTlsFiles(options: TlsOptions): TlsFiles | undefined {
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new Error(
-        `${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
+      throw new Error(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
     }
   };
   const cert = read('--certfile', certfile);
   const key = keyfile === null ? cert : read('--keyfile', keyfile);
-  try {
-    createSecureContext({ cert, key });
-  } catch (error) {
-    throw new Error(
-      `--certfile ${certfile}${keyfile ? ` with --keyfile ${keyfile}` : ''} is not a PEM certificate and its ` +
-        `private key (${(error as Error).message})`,
-    );
-  }
+  const withKey = keyfile ? ` with --keyfile ${keyfile}` : '';
+  accepted(
+    { cert, key },
+    (why) => `--certfile ${certfile}${withKey} is not a PEM certificate and its private key (${why})`,
+  );
   const files: TlsFiles = { cert, key, clientCerts: CLIENT_CERTS[certReqs] ?? 'required' };
   if (caCerts !== null) {
     files.ca = read('--ca-certs', caCerts);
-    try {
-      createSecureContext({ ca: files.ca });
-    } catch (error) {
-      throw new Error(
-        `--ca-certs ${caCerts} is not a PEM file of CA certificates (${(error as Error).message})`,
-      );
-    }
+    accepted(
+      { ca: files.ca },
+      (why) => `--ca-certs ${caCerts} is not a PEM file of CA certificates (${why})`,
+    );
   }
   if (ciphers !== null) {
-    try {
-      createSecureContext({ ciphers });
-    } catch (error) {
-      throw new Error(
-        `--ciphers ${ciphers}: ${(error as Error).message} (an OpenSSL cipher list is expected)`,
-      );
-    }
+    accepted({ ciphers }, (why) => `--ciphers ${ciphers}: ${why} (an OpenSSL cipher list is expected)`);
     files.ciphers = ciphers;
   }
   return files;
+}
+
+/** Whether OpenSSL takes `parts` (a secure context is built from them); throws `message(reason)` when not. */
+function accepted(parts: SecureContextOptions, message: (reason: string) => string): void {
+  try {
+    createSecureContext(parts);
+  } catch (error) {
+    throw new Error(message(errorMessage(error)));
+  }
 }
