@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
+from . import wire
 from .config_file import load
 
 WORKER_HOOKS = ("post_fork", "post_worker_init", "pre_request", "post_request", "worker_exit")
@@ -84,13 +85,15 @@ class HookRequest:
 
 
 class HookResponse:
-    """Gunicorn's Response, as far as post_request reads it."""
+    """Gunicorn's Response, as far as post_request reads it, from the worker's Response."""
 
-    def __init__(self, status: Optional[str], headers: Optional[list], sent: int) -> None:
+    def __init__(self, response) -> None:
+        # The status line is read back from the encoded head rather than kept apart on every request.
+        status = wire.decode_strings(response.head, wire.HEADER_SIZE)[0][0].decode("latin-1") if response.head else None
         self.status = status
         self.status_code = int(status.split(" ", 1)[0]) if status else None
-        self.headers = list(headers or [])
-        self.sent = sent
+        self.headers = list(response.headers or [])
+        self.sent = response.sent
 
 
 class Hooks:
@@ -136,7 +139,7 @@ class Hooks:
         if self.post_request is None:
             return
         try:
-            self.post_request(self.worker, req, environ, HookResponse(response.status, response.headers, response.sent))
+            self.post_request(self.worker, req, environ, HookResponse(response))
         except Exception:
             self.worker.log.exception("Exception in post_request hook")
 

@@ -46,7 +46,7 @@ class Response:
 
     __slots__ = (
         "channel", "rid", "credit", "aborted", "file_reply",
-        "status", "headers", "head", "headers_sent", "head_flushed", "out", "sent",
+        "headers", "head", "headers_sent", "head_flushed", "out", "sent",
     )  # fmt: skip
 
     def __init__(self, channel: Channel, rid: int) -> None:
@@ -56,8 +56,7 @@ class Response:
         self.credit = wire.WINDOW
         self.aborted = False
         self.file_reply: Optional[bool] = None
-        self.status: Optional[str] = None  # the app's status line, as last given to start_response
-        self.headers: Optional[list] = None  # ... and its header list
+        self.headers: Optional[list] = None  # the app's header list, as last given to start_response
         self.head: Optional[bytes] = None  # the encoded HEADERS frame; None until start_response()
         self.headers_sent = False  # S10: the headers are on their way (queued in self.out or sent)
         self.head_flushed = False  # ... and have actually been sent to Node
@@ -87,7 +86,6 @@ class Response:
             self.head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
         except TypeError:
             raise TypeError(_not_str(status, headers)) from None
-        self.status = status
         self.headers = headers
         return self.write
 
