@@ -8,7 +8,7 @@ import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Notice } from '../log.js';
 import { validateSetting } from './parse-argv.js';
-import { isPythonConfig, loadPythonConfigFile } from './python-config-file.js';
+import { loadPythonConfigFile } from './python-config-file.js';
 import { allSettings, settingNamed } from './registry.js';
 import { closest } from './suggest.js';
 import { UsageError } from './usage-error.js';
@@ -54,14 +54,14 @@ export async function loadConfigFile(file: string, cwd: string, python: string):
   const path = resolve(cwd, file);
   const shown = basename(path);
   const ext = extname(path);
-  if (ext !== '.json' && !MODULE_EXTENSIONS.has(ext) && !isPythonConfig(path)) {
+  if (ext !== '.json' && ext !== '.py' && !MODULE_EXTENSIONS.has(ext)) {
     throw new UsageError(
       'TSGI_BAD_CONFIG_FILE',
       `--config ${file}: use a .js, .mjs, .cjs, .ts, .json or .py file (or python:MODULE)`,
     );
   }
   if (!existsSync(path)) throw new UsageError('TSGI_NO_CONFIG_FILE', `--config ${file}: no file at ${path}`);
-  if (isPythonConfig(path)) return loadPythonConfigFile(path, shown, cwd, python);
+  if (ext === '.py') return loadPythonConfigFile(path, shown, cwd, python);
   let exported: Record<string, unknown>;
   try {
     exported = await importSettings(path);

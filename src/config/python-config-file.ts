@@ -34,11 +34,6 @@ export interface PythonConfig {
   workerHooks: string[];
 }
 
-/** True when `file` names a Python config: a .py path, or Gunicorn's `python:module.name`. */
-export function isPythonConfig(file: string): boolean {
-  return file.endsWith('.py') || file.startsWith('python:');
-}
-
 /** Runs the config at `location` (a path, or `python:module`) with `python` in `cwd`; `shown` names it in errors. */
 export function loadPythonConfigFile(
   location: string,
