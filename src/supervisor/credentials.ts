@@ -2,6 +2,7 @@
 // pid file and own unix sockets; each worker switches before it loads the app, as Gunicorn's workers do.
 
 import { spawnSync } from 'node:child_process';
+import { errorMessage } from '../log.js';
 
 export interface Credentials {
   uid: number | null;
@@ -36,13 +37,13 @@ export function resolveCredentials(
       uid = lookup('id', ['-u', user], 'user');
       if (group === null) gid = lookup('id', ['-g', user], 'user');
     } catch (error) {
-      if (/^\d+$/.test(user) && initgroups)
+      if (!/^\d+$/.test(user)) throw new Error(`--user ${user}: ${errorMessage(error)}`);
+      // A uid without a passwd entry (a container's) is allowed, but it has no groups to give.
+      if (initgroups)
         throw new Error(
           `--initgroups needs --user to name a user of the user database, and uid ${user} has no entry`,
         );
-      if (/^\d+$/.test(user))
-        uid = Number(user); // a uid without a passwd entry (a container's) is allowed
-      else throw new Error(`--user ${user}: ${(error as Error).message}`);
+      uid = Number(user);
     }
   }
   if (group !== null) {
@@ -51,7 +52,7 @@ export function resolveCredentials(
       try {
         gid = lookup('getent', ['group', group], 'group', (out) => out.split(':')[2] ?? '');
       } catch (error) {
-        throw new Error(`--group ${group}: ${(error as Error).message}`);
+        throw new Error(`--group ${group}: ${errorMessage(error)}`);
       }
     }
   }
