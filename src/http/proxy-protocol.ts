@@ -8,6 +8,7 @@
 
 import type { Server } from 'node:http';
 import { isIP, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { Logger } from '../log.js';
 
 export type ProxyMode = 'off' | 'v1' | 'v2' | 'auto';
@@ -205,6 +206,7 @@ export interface ProxyProtocolOptions {
 export function acceptProxyProtocol(server: Server, options: ProxyProtocolOptions): void {
   const { mode, allowed, logger, timeoutMs } = options;
   const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
+  const tlsServer = server instanceof TlsServer;
   server.removeAllListeners('connection');
   // Connections still here are not node:http's yet: its closeIdleConnections()/closeAllConnections() (a graceful
   // stop) would not see them, so they are closed with its idle ones (none has a request yet).
@@ -266,7 +268,10 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
       socket.off('error', onError);
       if (rest.length > 0) socket.unshift(rest);
       for (const handler of handlers) handler.call(server, socket);
-      socket.resume();
+      // node:http listens for 'data' but does not resume a socket paused here. Over TLS the TLS socket reads what
+      // was left in this one's buffer itself and then the connection directly: resuming this one would take the
+      // bytes that arrived with the PROXY header (the ClientHello) away from it, and the handshake would stall.
+      if (!tlsServer) socket.resume();
     };
     const timer = setTimeout(() => {
       socket.off('data', onData);

@@ -64,6 +64,8 @@ test('curl --haproxy-protocol through HTTPS: the header precedes the handshake',
     const { stdout } = await promisify(execFile)('curl', [
       '-sk',
       '--haproxy-protocol',
+      '--max-time',
+      '20', // a stalled handshake fails this test, not the whole run
       `https://127.0.0.1:${tsgi.port}/`,
     ]);
     const environ = JSON.parse(stdout) as Record<string, string>;

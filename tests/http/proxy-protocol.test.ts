@@ -2,10 +2,16 @@
 // sockets, so the header goes out exactly as a proxy sends it.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import type { Application, Environ } from '../../src/gateway/index.js';
 import { ipv6Text, parseProxyHeader } from '../../src/http/proxy-protocol.js';
 import type { ProxyProtocolSettings } from '../../src/http/server.js';
+import { makeCertificate } from '../e2e/support/certificate.js';
 import { RawConnection, rawRequest } from './support/raw-connection.js';
 import { serve, sleep, waitFor } from './support/serve.js';
 
@@ -251,5 +257,42 @@ test('a peer that closes before sending anything (a TCP health check) is let go 
   } finally {
     connection.close();
     await served.close();
+  }
+});
+
+test('over TLS, a ClientHello that arrives with the PROXY header reaches the handshake (20 of 20)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-proxy-tls-'));
+  const { cert, key } = makeCertificate(dir);
+  const app: Application = (environ, startResponse) => {
+    startResponse('200 OK', [['Content-Type', 'text/plain']]);
+    return [new TextEncoder().encode(String(environ.REMOTE_ADDR))];
+  };
+  const served = await serve(app, {
+    tls: { cert: readFileSync(cert), key: readFileSync(key) },
+    proxyProtocol: { mode: 'v1', allowFrom: ['127.0.0.1'] },
+  });
+  /** The header, then at once (same tick: one segment, mostly) the TLS handshake and a request. */
+  const once = () =>
+    new Promise<string>((resolve, reject) => {
+      const raw = connect(served.port, '127.0.0.1', () => {
+        raw.write('PROXY TCP4 203.0.113.5 192.0.2.1 4000 443\r\n');
+        const secure = tlsConnect({ socket: raw, rejectUnauthorized: false }, () =>
+          secure.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        );
+        let reply = '';
+        secure.on('data', (chunk) => (reply += chunk));
+        secure.on('end', () => resolve(reply));
+        secure.on('error', reject);
+      });
+      setTimeout(() => {
+        raw.destroy();
+        reject(new Error('the handshake stalled'));
+      }, 3000);
+    });
+  try {
+    for (let i = 0; i < 20; i++) assert.match(await once(), /^HTTP\/1\.1 200 [\s\S]*203\.0\.113\.5$/);
+  } finally {
+    await served.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
