@@ -3,7 +3,8 @@
 
 Usage: `python -c <bootstrap> <python dir> <location>`; the report is JSON on fd 3, so that what the file prints
 still reaches stdout and stderr:
-    {"names": {"workers": {"value": 4}, "post_fork": {"kind": "function"}, ...}}  or  {"error": "..."}
+    {"names": {"workers": {"value": 4}, "post_fork": {"kind": "function"}, ...}}  or  {"error": "..."} (running
+    it raised)  or  {"invalid": "..."} (a worker hook Gunicorn would refuse)
 Plain values (None, bool, int, float, str, and lists, tuples and dicts of them) are sent as they are; anything
 else only by kind. Names starting with "_", modules and classes are left out (a config's own helpers).
 """
@@ -11,14 +12,49 @@ else only by kind. Names starting with "_", modules and classes are left out (a 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import sys
 import traceback
 import types
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 SCALARS = (type(None), bool, int, float, str)
+
+# Gunicorn's worker hooks and the number of positional parameters its validators require of each (post_request:
+# 2, 3 or 4, the missing ones not passed).
+WORKER_HOOK_ARITY = {"post_fork": 2, "post_worker_init": 1, "pre_request": 2, "post_request": 4, "worker_exit": 2}
+
+
+def worker_hook(name: str, value: Any) -> Callable:
+    """A worker hook's function, checked as Gunicorn's validators do (validate_callable, validate_post_request): a
+    function, or an import string 'module.function', taking the arguments Gunicorn passes. TypeError says why not."""
+    if isinstance(value, str):
+        module, dot, attribute = value.rpartition(".")
+        if not dot:
+            raise TypeError("%s = %r is not an import string; write 'module.function' or define the function" % (name, value))
+        try:
+            value = getattr(importlib.import_module(module), attribute)
+        except ImportError as error:
+            raise TypeError("%s = %r: %s" % (name, value, error)) from None
+        except AttributeError:
+            raise TypeError("%s = %r: module %r has no %r" % (name, value, module, attribute)) from None
+    if not callable(value):
+        raise TypeError("%s must be a function or an import string 'module.function', not %r" % (name, value))
+    arity = sum(1 for p in inspect.signature(value).parameters.values() if p.kind in _POSITIONAL)
+    wanted = WORKER_HOOK_ARITY[name]
+    if name == "post_request" and arity in (2, 3):
+        hook = value
+        return (lambda worker, req, environ, resp: hook(worker, req, environ)) if arity == 3 else (
+            lambda worker, req, environ, resp: hook(worker, req)
+        )
+    if arity != wanted:
+        raise TypeError("%s must take %d positional arguments, as Gunicorn calls it; it takes %d" % (name, wanted, arity))
+    return value
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def load(location: str) -> Dict[str, Any]:
@@ -76,4 +112,14 @@ def main(argv: list) -> None:
         for name, value in names.items()
         if not name.startswith("_") and not isinstance(value, (types.ModuleType, type))
     }
+    # A worker hook is checked here, where a mistake is a start-up error naming the file, not in every worker.
+    for name in WORKER_HOOK_ARITY:
+        if names.get(name) is None:
+            continue
+        try:
+            worker_hook(name, names[name])
+        except TypeError as error:
+            json.dump({"invalid": str(error)}, out)
+            return
+        report[name] = {"kind": "function"}
     json.dump({"names": report}, out)

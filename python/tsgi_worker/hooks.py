@@ -24,9 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from . import wire
-from .config_file import load
-
-WORKER_HOOKS = ("post_fork", "post_worker_init", "pre_request", "post_request", "worker_exit")
+from .config_file import WORKER_HOOK_ARITY, load, worker_hook
 
 
 class HookLog:
@@ -122,14 +120,15 @@ class Hooks:
         sys.path.insert(0, spec["cwd"])
         try:
             names = load(spec["location"])
+            # Checked when the file was first read (config_file.main); an import string is imported here.
+            found = {name: worker_hook(name, names[name]) for name in WORKER_HOOK_ARITY if names.get(name) is not None}
         finally:
             sys.path.remove(spec["cwd"])
-        found = {name: names[name] for name in WORKER_HOOKS if callable(names.get(name))}
         if not found:
             return None
         # cfg: the file's own plain names, then the settings in force under Gunicorn's names (the command line
         # may have overridden the file).
-        plain = {k: v for k, v in names.items() if not k.startswith("_") and not callable(v)}
+        plain = {k: v for k, v in names.items() if not k.startswith("_") and not callable(v) and k not in found}
         plain.update(spec.get("cfg") or {})
         return cls(found, SimpleNamespace(**plain))
 

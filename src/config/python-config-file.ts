@@ -63,7 +63,7 @@ function runConfig(location: string, shown: string, cwd: string, python: string)
     );
   }
   const text = run.output[3]?.toString('utf8') ?? '';
-  let report: { names?: Record<string, PythonName>; error?: string };
+  let report: { names?: Record<string, PythonName>; error?: string; invalid?: string };
   try {
     report = JSON.parse(text) as typeof report;
   } catch {
@@ -72,6 +72,7 @@ function runConfig(location: string, shown: string, cwd: string, python: string)
     );
   }
   if (report.error !== undefined) throw fail(`running it raised ${report.error}`);
+  if (report.invalid !== undefined) throw fail(report.invalid);
   return report.names ?? {};
 }
 

@@ -132,6 +132,56 @@ test("the arbiter's hooks are named in a warning; the workers' hooks are run, so
   assert.equal(hooksFrom?.cfg.wsgi_app, 'app:application');
 });
 
+test("a worker hook given as an import string 'module.function' is a worker hook, as in Gunicorn", async () => {
+  const cwd = project({
+    'site_hooks.py': 'def log_request(worker, req):\n    pass\n',
+    'gunicorn.conf.py': 'pre_request = "site_hooks.log_request"\n',
+  });
+  const resolution = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.deepEqual(resolution.notices, []);
+  assert.equal(resolution.pythonConfig?.location, join(cwd, 'gunicorn.conf.py'));
+  // The string is not a setting value the hooks would read in worker.cfg.
+  assert.equal(resolution.pythonConfig?.cfg.pre_request, undefined);
+});
+
+test('a worker hook that takes the wrong number of arguments is refused at start, as by Gunicorn', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'def post_fork(worker):\n    pass\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /post_fork must take 2 positional arguments, as Gunicorn calls it; it takes 1/,
+  });
+});
+
+test('post_request may take 2, 3 or 4 arguments, as in Gunicorn', async () => {
+  for (const params of ['worker, req', 'worker, req, environ', 'worker, req, environ, resp']) {
+    const cwd = project({ 'gunicorn.conf.py': `def post_request(${params}):\n    pass\n` });
+    const resolution = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+    assert.ok(resolution.pythonConfig, params);
+  }
+});
+
+test('a worker hook import string that does not import, or a hook that is not callable, is refused', async () => {
+  const cases: Array<[string, RegExp]> = [
+    [
+      'worker_exit = "no_such_module.bye"',
+      /worker_exit = 'no_such_module\.bye': No module named 'no_such_module'/,
+    ],
+    [
+      'worker_exit = "os.no_such_function"',
+      /worker_exit = 'os\.no_such_function': module 'os' has no 'no_such_function'/,
+    ],
+    ['worker_exit = "bye"', /worker_exit = 'bye' is not an import string; write 'module\.function'/],
+    ['worker_exit = 3', /worker_exit must be a function or an import string 'module\.function', not 3/],
+  ];
+  for (const [line, message] of cases) {
+    const cwd = project({ 'gunicorn.conf.py': `${line}\n` });
+    await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+      code: 'TSGI_BAD_CONFIG_FILE',
+      message,
+    });
+  }
+});
+
 test('Gunicorn settings that tsgi does without are named in the log, each with the reason', async () => {
   const cwd = project({
     'gunicorn.conf.py': 'worker_tmp_dir = "/dev/shm"\nlogconfig_dict = {"version": 1}\nworkers = 2\n',

@@ -118,6 +118,47 @@ test('a pre_request hook that raises fails that request with 500, post_request s
   }
 });
 
+test('hooks given as import strings are imported and run by the workers; post_request may take two arguments', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+  const conf = join(dir, 'gunicorn.conf.py');
+  const log = join(dir, 'hooks.log');
+  writeFileSync(
+    join(dir, 'site_hooks.py'),
+    [
+      'import os',
+      'def _log(line):',
+      '    with open(os.environ["HOOK_LOG"], "a") as f:',
+      '        f.write(line + "\\n")',
+      'def started(worker):',
+      '    _log("started %s" % callable(worker.wsgi))',
+      'def served(worker, req):',
+      '    _log("served %s" % req.path)',
+    ].join('\n'),
+  );
+  // As a deployment does: the file puts its own directory on sys.path, so its hooks module imports.
+  writeFileSync(
+    conf,
+    [
+      'import os, sys',
+      'sys.path.insert(0, os.path.dirname(__file__))',
+      'post_worker_init = "site_hooks.started"',
+      'post_request = "site_hooks.served"',
+    ].join('\n'),
+  );
+  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: log } });
+  try {
+    assert.equal((await fetch(`${tsgi.origin}/one`)).status, 200);
+    assert.equal((await fetch(`${tsgi.origin}/two`)).status, 200);
+    assert.equal(readFileSync(log, 'utf8'), 'started True\nserved /one\nserved /two\n');
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a config file without worker hooks is not run again by the workers', {
   skip: skipPython,
   timeout: 30_000,
