@@ -4,11 +4,11 @@
 // replacements are serving. docs/lifecycle.md describes the states and signals.
 
 import cluster, { type Worker } from 'node:cluster';
-import { chownSync, openSync } from 'node:fs';
+import { chownSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
-import { errorMessage, type Logger, logNotices } from '../log.js';
+import { errorMessage, type Logger, type LogStream, logNotices, openLogStream } from '../log.js';
 import { type Bind, parseBind } from './binds.js';
 import { applyReload, type ReadOptions } from './config-reload.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -80,8 +80,10 @@ export class Arbiter {
   readonly #started: SupervisorOptions;
   /** SIGHUP resolves the configuration again with this (config-reload.ts); null: workers restart with the same. */
   readonly #readOptions: ReadOptions | null;
-  /** SIGUSR1: reopens the arbiter's error log file. */
-  readonly #reopenLog: (done: () => void) => void;
+  /** The error log's destination: SIGUSR1 reopens it; --capture-output writes the workers' output to it. */
+  readonly #errorLog: Pick<LogStream, 'write' | 'reopen'>;
+  /** --capture-output to a file: the workers' stdout and stderr are pipes that the arbiter copies into it. */
+  #captureToLog = false;
 
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
@@ -92,12 +94,12 @@ export class Arbiter {
     logger: Logger,
     statsd: Statsd | null = null,
     readOptions: ReadOptions | null = null,
-    reopenLog: (done: () => void) => void = (done) => done(),
+    errorLog: Pick<LogStream, 'write' | 'reopen'> = openLogStream('-', process.stderr),
   ) {
     this.#options = options;
     this.#started = options;
     this.#readOptions = readOptions;
-    this.#reopenLog = reopenLog;
+    this.#errorLog = errorLog;
     this.#log = logger;
     this.#statsd = statsd;
     this.#python = targetKind(options.app) === 'python';
@@ -235,12 +237,17 @@ export class Arbiter {
     // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     const { captureOutput, errorLogfile } = this.#options;
-    // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed.
+    // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed:
+    // stderr itself for `-`; for a file, through the arbiter, which writes it to the file it reopens on SIGUSR1
+    // (a file descriptor given to the workers would keep pointing at the file logrotate moved away).
     // (A Python worker's output is always read by the front end and logged line by line.)
-    const output =
-      captureOutput && !this.#python
-        ? errorLogStdio(errorLogfile)
-        : (['inherit', 'inherit', 'inherit'] as const);
+    const capture = captureOutput && !this.#python;
+    this.#captureToLog = capture && errorLogfile !== '-';
+    const output = !capture
+      ? (['inherit', 'inherit', 'inherit'] as const)
+      : this.#captureToLog
+        ? (['inherit', 'pipe', 'pipe'] as const)
+        : (['inherit', 2, 2] as const);
     // fd:// binds (systemd's sockets): each worker inherits the listening socket at the same fd number and listens
     // on it itself. Through the cluster module the arbiter would wrap the fd in a handle of its own, and close it
     // (the fd, for good) when its last worker exits, so no replacement could listen again.
@@ -282,6 +289,12 @@ export class Arbiter {
     for (let n = this.#count('booting', 'serving'); n < this.#wanted; n++) {
       const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.#options) });
       const pid = worker.process.pid ?? 0;
+      if (this.#captureToLog) {
+        for (const stream of [worker.process.stdout, worker.process.stderr]) {
+          stream?.setEncoding('utf8'); // a character split between two reads is joined, not mangled
+          stream?.on('data', (text: string) => this.#errorLog.write(text));
+        }
+      }
       this.#records.set(worker.id, {
         worker,
         pid,
@@ -327,7 +340,7 @@ export class Arbiter {
       );
     } else if (signal === 'SIGUSR1') {
       // Gunicorn's USR1, after logrotate moved the files: the arbiter reopens its log, each worker its own.
-      this.#reopenLog(() => this.#log.info('Reopened the log files'));
+      this.#errorLog.reopen(() => this.#log.info('Reopened the log files'));
       // A booting worker is told once it is ready: before its handler is installed, SIGUSR1 would open Node's
       // debugger port in it (and it may already have opened the moved files).
       for (const record of this.#records.values()) {
@@ -479,10 +492,4 @@ export class Arbiter {
       record.worker.process.kill('SIGKILL');
     }
   }
-}
-
-/** A worker's stdio with stdout and stderr on the error log: the arbiter's stderr for `-`, else the file (appended). */
-function errorLogStdio(errorLogfile: string): readonly ['inherit', number, number] {
-  const fd = errorLogfile === '-' ? 2 : openSync(errorLogfile, 'a');
-  return ['inherit', fd, fd];
 }

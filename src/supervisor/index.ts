@@ -24,7 +24,7 @@ export async function runSupervisor(
   const stream = openLogStream(options.errorLogfile, process.stderr);
   const { statsd, logger } = processLog(options, stream);
   logNotices(logger, notices);
-  const code = await new Arbiter(options, logger, statsd, readOptions, (done) => stream.reopen(done)).run();
+  const code = await new Arbiter(options, logger, statsd, readOptions, stream).run();
   await new Promise<void>((resolve) => stream.end(resolve));
   return code;
 }

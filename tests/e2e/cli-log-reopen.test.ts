@@ -44,6 +44,37 @@ test('SIGUSR1 after the log files were moved: new lines go to new files at the s
   }
 });
 
+test("--capture-output: after SIGUSR1 the workers' prints go to the new error log file too", {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logrotate-'));
+  const errorLog = join(dir, 'error.log');
+  const port = await freePort();
+  const tsgi = spawnTsgi([
+    `${APPS}/prints.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--capture-output',
+    '--error-logfile',
+    errorLog,
+  ]);
+  try {
+    await waitFor(() => contains(errorLog, 'Listening at:'), 15_000);
+    assert.equal((await get(port, '/before')).status, 200);
+    await waitFor(() => contains(errorLog, 'printed to stderr for /before'), 5000);
+    renameSync(errorLog, `${errorLog}.1`);
+    tsgi.send('SIGUSR1');
+    await waitFor(() => contains(errorLog, 'Reopened the log files'), 5000);
+    assert.equal((await get(port, '/after')).status, 200);
+    await waitFor(() => contains(errorLog, 'printed to stderr for /after'), 5000);
+    assert.match(readFileSync(errorLog, 'utf8'), /printed to stdout for \/after/);
+    assert.doesNotMatch(readFileSync(`${errorLog}.1`, 'utf8'), /\/after/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("SIGUSR2 (Gunicorn's binary upgrade) is refused with a warning, and the server serves on", {
   timeout: 20_000,
 }, async () => {
