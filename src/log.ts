@@ -15,6 +15,8 @@ export interface Logger {
   /** An error with its stack, at level error. */
   exception(message: string, error: unknown): void;
   readonly level: Level;
+  /** Changes the least severe level written (SIGHUP with a new --log-level); a wrapper passes it on. */
+  setLevel(level: Level): void;
 }
 
 /** A message decided before the log was open (a config file's warning), logged as soon as it is. */
@@ -94,13 +96,18 @@ export function openLogStream(target: string, dash: NodeJS.WritableStream): LogS
 }
 
 export function createLogger(stream: TextSink, level: Level = 'info'): Logger {
-  const threshold = LEVELS.indexOf(level);
+  let threshold = LEVELS.indexOf(level);
   const emit = (lvl: Level, message: string) => {
     if (LEVELS.indexOf(lvl) < threshold) return;
     stream.write(`[${logTimestamp()}] [${process.pid}] [${lvl.toUpperCase()}] ${message}\n`);
   };
   return {
-    level,
+    get level() {
+      return LEVELS[threshold];
+    },
+    setLevel(next) {
+      threshold = LEVELS.indexOf(next);
+    },
     debug: (m) => emit('debug', m),
     info: (m) => emit('info', m),
     warning: (m) => emit('warning', m),
@@ -123,7 +130,10 @@ export function tapLogger(
     tap(level, message);
   };
   return {
-    level: logger.level,
+    get level() {
+      return logger.level;
+    },
+    setLevel: (level) => logger.setLevel(level),
     debug: entry('debug'),
     info: entry('info'),
     warning: entry('warning'),

@@ -366,6 +366,7 @@ export class Arbiter {
       logNotices(this.#log, [...read.notices, ...notices]);
       applyEnvironment(options.env);
       this.#options = options;
+      this.#log.setLevel(options.logLevel); // the arbiter's own lines too, not only the new workers'
       if (!this.#python) this.#wanted = options.workers;
       this.#log.info('Reloaded the configuration');
     } catch (error) {

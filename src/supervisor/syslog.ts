@@ -169,10 +169,9 @@ export function syslogTarget(options: SyslogOptions): SyslogTarget | null {
 
 /** `logger`, also sending each entry at or above its level to syslog (the level in the priority). */
 export function loggingToSyslog(logger: Logger, syslog: Syslog): Logger {
-  const threshold = LEVELS.indexOf(logger.level);
   return tapLogger(logger, (kind, message, error) => {
     const level = kind === 'exception' ? 'error' : kind;
-    if (LEVELS.indexOf(level) < threshold) return;
+    if (LEVELS.indexOf(level) < LEVELS.indexOf(logger.level)) return;
     syslog.send(level, 'error', kind === 'exception' ? `${message}\n${describeError(error)}` : message);
   });
 }

@@ -59,3 +59,23 @@ test('SIGHUP rereads the config file: the new workers count applies, a new bind 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SIGHUP applies a new log level to the arbiter's own lines too", { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-'));
+  const conf = join(dir, 'tsgi.config.mjs');
+  const write = (settings: object) => writeFileSync(conf, `export default ${JSON.stringify(settings)};\n`);
+  const port = await freePort();
+  write({ logLevel: 'info', bind: [`127.0.0.1:${port}`] });
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-c', conf]);
+  try {
+    assert.doesNotMatch(tsgi.output, /\[DEBUG\]/);
+    write({ logLevel: 'debug', bind: [`127.0.0.1:${port}`] });
+    tsgi.send('SIGHUP');
+    await tsgi.waitForOutput(/\[INFO\] Reloaded the configuration/);
+    // Only the arbiter logs this, when it starts the replacement worker.
+    await tsgi.waitForOutput(/\[DEBUG\] Spawned worker \(pid:\d+\)/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
