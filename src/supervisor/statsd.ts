@@ -2,9 +2,9 @@
 // line format, so dashboards built for Gunicorn keep working. Fire-and-forget UDP; a lost datagram is a lost sample.
 
 import type { RequestMetrics } from '../http/server.js';
-import { type Logger, tapLogger } from '../log.js';
+import { errorMessage, type Logger, tapLogger } from '../log.js';
 import type { SupervisorOptions } from './options.js';
-import { udpSender } from './udp-sender.js';
+import { RETRY_MS, udpSender } from './udp-sender.js';
 
 /** A statsd client: counters, timers (ms) and gauges. */
 export interface Statsd {
@@ -27,9 +27,19 @@ export function normalizePrefix(prefix: string): string {
   return bare === '' ? '' : `${bare}.`;
 }
 
-export function createStatsd(target: string, prefix = '', tags = ''): Statsd {
+/** `onLookupError` hears once that the host name did not resolve (it is looked up again later, udp-sender.ts). */
+export function createStatsd(
+  target: string,
+  prefix = '',
+  tags = '',
+  onLookupError: (error: Error) => void = () => {},
+): Statsd {
   const { host, port } = parseStatsdHost(target);
-  const udp = udpSender(host, port); // no statsd listening is not an error of the server's
+  // No statsd listening (a refused datagram) is not an error of the server's; a name that does not resolve is
+  // a setting to check.
+  const udp = udpSender(host, port, (error) => {
+    if ((error as NodeJS.ErrnoException).syscall === 'getaddrinfo') onLookupError(error);
+  });
   const head = normalizePrefix(prefix);
   const tail = tags ? `|#${tags}` : '';
   const send = (line: string) => udp.send(`${head}${line}${tail}`);
@@ -49,7 +59,11 @@ export function instrument(
   logger: Logger,
 ): { statsd: Statsd | null; logger: Logger } {
   if (options.statsdHost === null) return { statsd: null, logger };
-  const statsd = createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags);
+  const statsd = createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags, (error) =>
+    logger.warning(
+      `--statsd-host ${options.statsdHost}: ${errorMessage(error)}; metrics wait until it resolves (looked up again every ${RETRY_MS / 1000} s)`,
+    ),
+  );
   // Gunicorn's statsd logger counts these whatever the log level.
   const counted = new Set(['warning', 'error', 'critical', 'exception']);
   return {

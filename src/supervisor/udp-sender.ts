@@ -1,8 +1,9 @@
 // One UDP destination, for statsd and syslog: the socket is connected once, so a host name is looked up once rather
 // than for every datagram; what is sent before the connection is up waits (a bounded few). Fire and forget: a lost
-// datagram is a lost sample or log line, never a fault of the server's.
+// datagram is a lost sample or log line, never a fault of the server's. A host name that does not resolve (DNS not
+// up yet at boot) is looked up again, at most every RETRY_MS, when there is something to send.
 
-import { createSocket } from 'node:dgram';
+import { createSocket, type SocketOptions } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 
 export interface UdpSender {
@@ -11,28 +12,60 @@ export interface UdpSender {
 }
 
 const MAX_WAITING = 256;
+export const RETRY_MS = 30_000;
 
-/** `onError` hears about a failed lookup or an unreachable port (called once, then quiet). */
-export function udpSender(host: string, port: number, onError: (error: Error) => void = () => {}): UdpSender {
-  const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-  let connected = false;
+export interface UdpSenderOptions {
+  /** Least time between two lookups of a host name that did not resolve (default RETRY_MS). */
+  retryMs?: number;
+  /** The resolver (default dns.lookup), as node:dgram takes it. */
+  lookup?: SocketOptions['lookup'];
+}
+
+/** `onError` hears about the first failure (a failed lookup, an unreachable port), then nothing more. */
+export function udpSender(
+  host: string,
+  port: number,
+  onError: (error: Error) => void = () => {},
+  { retryMs = RETRY_MS, lookup }: UdpSenderOptions = {},
+): UdpSender {
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ...(lookup ? { lookup } : {}) });
+  let state: 'connecting' | 'connected' | 'failed' | 'closed' = 'connecting';
+  let failedAt = 0;
   let reported = false;
   const waiting: Array<string | Buffer> = [];
-  socket.on('error', (error) => {
+  const report = (error: Error) => {
     if (!reported) onError(error);
     reported = true;
-  });
-  socket.connect(port, host, () => {
-    connected = true;
-    for (const data of waiting.splice(0)) socket.send(data);
-  });
+  };
+  const connect = () => {
+    state = 'connecting';
+    // The callback hears the lookup's or the connect's failure; the socket stays unconnected and may try again.
+    socket.connect(port, host, (error?: Error) => {
+      if (state === 'closed') return;
+      if (error) {
+        state = 'failed';
+        failedAt = Date.now();
+        report(error);
+        return;
+      }
+      state = 'connected';
+      for (const data of waiting.splice(0)) socket.send(data);
+    });
+  };
+  socket.on('error', report);
   socket.unref();
+  connect();
   return {
     send(data) {
-      if (connected) socket.send(data);
-      else if (waiting.length < MAX_WAITING) waiting.push(data);
+      if (state === 'connected') {
+        socket.send(data);
+        return;
+      }
+      if (waiting.length < MAX_WAITING) waiting.push(data);
+      if (state === 'failed' && Date.now() - failedAt >= retryMs) connect();
     },
     close() {
+      state = 'closed';
       socket.close();
     },
   };

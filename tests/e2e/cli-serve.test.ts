@@ -481,6 +481,34 @@ test('-n NAME titles the processes as Gunicorn does: tsgi: master [NAME], tsgi: 
   }
 });
 
+test('a statsd or syslog host that does not resolve is logged once and the server serves on', {
+  timeout: 20_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--statsd-host',
+    'no-such-host.invalid:8125',
+    '--log-syslog',
+    '--log-syslog-to',
+    'udp://no-such-host.invalid:514',
+  ]);
+  try {
+    await tsgi.waitForOutput(/--log-syslog-to udp:\/\/no-such-host\.invalid:514: getaddrinfo/);
+    await tsgi.waitForOutput(
+      /\[WARNING\] --statsd-host no-such-host\.invalid:8125: getaddrinfo .*looked up again every 30 s/,
+    );
+    for (let i = 0; i < 5; i++) assert.equal((await get(port, `/${i}`)).status, 200);
+    await sleep(300);
+    assert.equal((await get(port)).status, 200);
+    assert.equal(tsgi.count(/Booting worker with pid/), 1, 'no worker crashed');
+  } finally {
+    await tsgi.kill();
+  }
+});
+
 test("--statsd-host sends Gunicorn's metrics over UDP: requests, duration, status, workers", {
   timeout: 20_000,
 }, async () => {
