@@ -2,9 +2,8 @@
 // never throws into the logger that sends, and is looked up again later (DNS may come up after the server).
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import type { LookupFunction } from 'node:net';
 import { test } from 'node:test';
-import { udpSender } from '../../src/supervisor/udp-sender.js';
+import { type UdpSenderOptions, udpSender } from '../../src/supervisor/udp-sender.js';
 import { waitFor } from '../support/async.js';
 
 async function receiver(): Promise<{ socket: Socket; port: number; got: string[] }> {
@@ -16,7 +15,9 @@ async function receiver(): Promise<{ socket: Socket; port: number; got: string[]
 }
 
 /** A resolver whose first `failures` lookups of statsd.internal fail (ENOTFOUND), then answer 127.0.0.1. */
-function flakyDns(failures: number): { lookup: LookupFunction; calls: () => number } {
+type Lookup = NonNullable<UdpSenderOptions['lookup']>;
+
+function flakyDns(failures: number): { lookup: Lookup; calls: () => number } {
   let calls = 0;
   const lookup = ((host: string, _family: unknown, callback: (...args: unknown[]) => void) => {
     if (host !== 'statsd.internal') return process.nextTick(callback, null, host, 4); // the socket's own bind
@@ -25,7 +26,7 @@ function flakyDns(failures: number): { lookup: LookupFunction; calls: () => numb
       const error = Object.assign(new Error('getaddrinfo ENOTFOUND statsd.internal'), { code: 'ENOTFOUND' });
       process.nextTick(callback, error);
     } else process.nextTick(callback, null, '127.0.0.1', 4);
-  }) as unknown as LookupFunction;
+  }) as unknown as Lookup;
   return { lookup, calls: () => calls };
 }
 
