@@ -3,6 +3,7 @@
 
 import type { RequestMetrics } from '../http/server.js';
 import { errorMessage, type Logger, tapLogger } from '../log.js';
+import { parseHostPort } from './host-port.js';
 import type { SupervisorOptions } from './options.js';
 import { RETRY_MS, udpSender } from './udp-sender.js';
 
@@ -15,10 +16,14 @@ export interface Statsd {
 
 /** `HOST:PORT` or `[IPv6]:PORT`; the port defaults to 8125, statsd's. Throws on anything else. */
 export function parseStatsdHost(text: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
-  const port = Number(match?.[3] ?? 8125);
-  if (!match || port < 1 || port > 65535) throw new Error(`not HOST:PORT: ${text}`);
-  return { host: match[1] ?? match[2], port };
+  let address: { host: string; port: number } | undefined;
+  try {
+    address = parseHostPort(text.trim(), 8125);
+  } catch {
+    // the message below says it all
+  }
+  if (!address?.host) throw new Error(`not HOST:PORT: ${text}`);
+  return address;
 }
 
 /** Gunicorn's rule: a non-empty prefix ends with exactly one dot. */

@@ -14,6 +14,7 @@ import {
   type TextSink,
   tapLogger,
 } from '../log.js';
+import { parseHostPort } from './host-port.js';
 import { udpSender } from './udp-sender.js';
 
 /** RFC 5424 §6.2.1 facility codes, by the names Gunicorn's --log-syslog-facility takes. */
@@ -63,16 +64,10 @@ export function parseSyslogAddress(text: string): SyslogAddress {
       );
     return { transport: 'unix', path };
   }
-  const match = /^(udp|tcp):\/\/(?:\[([^\]]+)\]|([^:]*))(?::(.*))?$/.exec(text);
+  const match = /^(udp|tcp):\/\/(.*)$/.exec(text);
   if (!match) throw new Error('expected udp://HOST:PORT, tcp://HOST:PORT or unix://PATH');
-  const portText = match[4];
-  if (portText !== undefined && !/^\d{1,5}$/.test(portText))
-    throw new Error(`${JSON.stringify(portText)} is not a port`);
-  return {
-    transport: match[1] as 'udp' | 'tcp',
-    host: (match[2] ?? match[3] ?? '').toLowerCase() || 'localhost',
-    port: portText === undefined ? 514 : Number(portText),
-  };
+  const { host, port } = parseHostPort(match[2], 514);
+  return { transport: match[1] as 'udp' | 'tcp', host: host.toLowerCase() || 'localhost', port };
 }
 
 export interface SyslogOptions {

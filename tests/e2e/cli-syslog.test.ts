@@ -93,3 +93,15 @@ test('an unusable --log-syslog-to stops tsgi at start-up with the reason', { tim
     /--log-syslog-to expects udp:\/\/HOST:PORT.*a unix socket is written as unix:\/\/PATH#stream/,
   );
 });
+
+test('a --log-syslog-to port out of range is a usage error, not a crash', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi([
+    'examples/hello.ts',
+    '--log-syslog',
+    '--log-syslog-to',
+    'udp://localhost:99999',
+  ]);
+  assert.equal(code, 2);
+  assert.match(stderr, /--log-syslog-to expects .*"99999" is not a port \(1 to 65535\)/);
+  assert.doesNotMatch(stderr, /RangeError|at Socket/);
+});

@@ -33,6 +33,9 @@ test("addresses read as Gunicorn's --log-syslog-to: port 514 by default, IPv6 in
       /unix:\/\/PATH#stream: a datagram socket .* cannot be written/,
     );
   assert.throws(() => parseSyslogAddress('udp://host:port'), /"port" is not a port/);
+  for (const port of ['0', '99999', ''])
+    assert.throws(() => parseSyslogAddress(`udp://host:${port}`), /is not a port \(1 to 65535\)/, port);
+  assert.throws(() => parseSyslogAddress('tcp://a:b:c'), /is not HOST:PORT/);
   assert.throws(() => parseSyslogAddress('syslog.example'), /expected udp:\/\/HOST:PORT/);
 });
 
