@@ -57,6 +57,8 @@ export interface TextSink {
 
 /** A log destination that SIGUSR1 reopens (after logrotate moved the file), as Gunicorn's USR1 does. */
 export interface LogStream extends TextSink {
+  /** Text, or bytes as they are (what --capture-output copies from a worker). */
+  write(data: string | Uint8Array): unknown;
   /** Flushes and closes a file; for stdout/stderr, only calls back. */
   end(callback: () => void): void;
   /** Opens the file again by its path (a new one if it was moved away), then calls back; stdout/stderr at once. */

@@ -290,10 +290,9 @@ export class Arbiter {
       const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.#options) });
       const pid = worker.process.pid ?? 0;
       if (this.#captureToLog) {
-        for (const stream of [worker.process.stdout, worker.process.stderr]) {
-          stream?.setEncoding('utf8'); // a character split between two reads is joined, not mangled
-          stream?.on('data', (text: string) => this.#errorLog.write(text));
-        }
+        // The bytes as printed (any encoding), in the order they arrive.
+        for (const stream of [worker.process.stdout, worker.process.stderr])
+          stream?.on('data', (chunk: Buffer) => this.#errorLog.write(chunk));
       }
       this.#records.set(worker.id, {
         worker,

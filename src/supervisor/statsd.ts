@@ -66,7 +66,7 @@ export function instrument(
   if (options.statsdHost === null) return { statsd: null, logger };
   const statsd = createStatsd(options.statsdHost, options.statsdPrefix, options.dogstatsdTags, (error) =>
     logger.warning(
-      `--statsd-host ${options.statsdHost}: ${errorMessage(error)}; metrics wait until it resolves (looked up again every ${RETRY_MS / 1000} s)`,
+      `--statsd-host ${options.statsdHost}: ${errorMessage(error)}; metrics are not sent until it resolves (looked up again every ${RETRY_MS / 1000} s)`,
     ),
   );
   // Gunicorn's statsd logger counts these whatever the log level.
