@@ -5,6 +5,7 @@ import { createLogger, errorMessage, type Logger, type TextSink } from '../log.j
 import type { SupervisorOptions } from './options.js';
 import { instrument, type Statsd } from './statsd.js';
 import { loggingToSyslog, Syslog, syslogTarget } from './syslog.js';
+import { RETRY_MS } from './udp-sender.js';
 
 export interface ProcessLog {
   logger: Logger;
@@ -26,7 +27,7 @@ export function processLog(options: SupervisorOptions, stream: TextSink): Proces
   if (target) {
     syslog = new Syslog(target, (error) =>
       base.warning(
-        `--log-syslog-to ${options.logSyslogTo}: ${errorMessage(error)}; messages to syslog are lost`,
+        `--log-syslog-to ${options.logSyslogTo}: ${errorMessage(error)}; messages to syslog are lost until it answers again (tried every ${RETRY_MS / 1000} s)`,
       ),
     );
     logger = loggingToSyslog(base, syslog);

@@ -3,7 +3,6 @@
 // `<PRI>tsgi.PREFIX.error: [pid] message` or `<PRI>tsgi.PREFIX.access: [pid] line` (Gunicorn's syslog_fmt; the level
 // is in PRI), ended by a NUL byte, over UDP, TCP or a unix stream socket (Node has no unix datagram sockets).
 
-import { connect, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import {
   describeError,
@@ -15,7 +14,8 @@ import {
   tapLogger,
 } from '../log.js';
 import { parseHostPort } from './host-port.js';
-import { udpSender } from './udp-sender.js';
+import { streamSender } from './stream-sender.js';
+import { type Sender, udpSender } from './udp-sender.js';
 
 /** RFC 5424 §6.2.1 facility codes, by the names Gunicorn's --log-syslog-facility takes. */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {
@@ -84,48 +84,27 @@ export interface SyslogOptions {
 export class Syslog {
   readonly #facility: number;
   readonly #prefix: string;
-  readonly #send: (message: Buffer) => void;
-  readonly #close: () => void;
+  readonly #sender: Sender;
 
   constructor({ address, facility, prefix }: SyslogTarget, onError: (error: Error) => void) {
     this.#facility = facility;
     this.#prefix = prefix;
-    if (address.transport === 'udp') {
-      const udp = udpSender(address.host, address.port, onError);
-      this.#send = (message) => udp.send(message);
-      this.#close = () => udp.close();
-    } else {
-      // A stream: connected once, lazily; messages before it is up wait in its buffer. A broken connection is
-      // reported once and the messages after it are dropped, as the log files still have them.
-      let socket: Socket | null = null;
-      let broken = false;
-      const open = () => {
-        const s = address.transport === 'unix' ? connect(address.path) : connect(address.port, address.host);
-        s.on('error', (error) => {
-          if (!broken) onError(error);
-          broken = true;
-          s.destroy();
-        });
-        s.unref();
-        return s;
-      };
-      this.#send = (message) => {
-        if (broken) return;
-        socket ??= open();
-        socket.write(message);
-      };
-      this.#close = () => socket?.end();
-    }
+    this.#sender =
+      address.transport === 'udp'
+        ? udpSender(address.host, address.port, onError)
+        : streamSender(address.transport === 'unix' ? { path: address.path } : address, onError);
   }
 
   /** One entry of the error or access log, `text` without its trailing newline: `[pid] text`, as Gunicorn's. */
   send(level: Level, name: 'error' | 'access', text: string): void {
     const priority = this.#facility * 8 + SEVERITY[level];
-    this.#send(Buffer.from(`<${priority}>${this.#prefix}.${name}: [${process.pid}] ${text}\0`, 'utf8'));
+    this.#sender.send(
+      Buffer.from(`<${priority}>${this.#prefix}.${name}: [${process.pid}] ${text}\0`, 'utf8'),
+    );
   }
 
   close(): void {
-    this.#close();
+    this.#sender.close();
   }
 }
 

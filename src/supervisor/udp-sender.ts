@@ -6,7 +6,8 @@
 import { createSocket, type SocketOptions } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 
-export interface UdpSender {
+/** A fire-and-forget destination (this UDP one, or stream-sender.ts's). */
+export interface Sender {
   send(data: string | Buffer): void;
   close(): void;
 }
@@ -27,7 +28,7 @@ export function udpSender(
   port: number,
   onError: (error: Error) => void = () => {},
   { retryMs = RETRY_MS, lookup }: UdpSenderOptions = {},
-): UdpSender {
+): Sender {
   const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ...(lookup ? { lookup } : {}) });
   let state: 'connecting' | 'connected' | 'failed' | 'closed' = 'connecting';
   let failedAt = 0;
