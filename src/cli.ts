@@ -12,7 +12,13 @@ import {
 } from './config/index.js';
 import { checkConfig } from './supervisor/check-config.js';
 import { detach, isDetachedCopy } from './supervisor/daemon.js';
-import { type ReadOptions, runSupervisor, type SupervisorOptions } from './supervisor/index.js';
+import {
+  EXIT_STARTUP_ERROR,
+  openMainErrorLog,
+  type ReadOptions,
+  runSupervisor,
+  type SupervisorOptions,
+} from './supervisor/index.js';
 
 /** The supervisor's options from a resolved configuration (the settings, and a Python config file's hooks). */
 function supervisorOptions(run: Extract<Resolution, { kind: 'run' }>): SupervisorOptions {
@@ -47,6 +53,10 @@ async function main(): Promise<number> {
         const options = supervisorOptions(resolution);
         const { notices } = resolution;
         if (options.daemon && !options.checkConfig && !detached) {
+          // Detached, the server reports only to its error log: one it cannot open is said here, before.
+          const errorLog = openMainErrorLog(options);
+          if (errorLog === null) return EXIT_STARTUP_ERROR;
+          errorLog.end(() => {});
           detach(options.enableStdioInheritance);
           return 0;
         }

@@ -1,7 +1,7 @@
 // The error log, in Gunicorn's line format: `[2026-11-29 14:20:52 +0000] [pid] [LEVEL] message`.
 // Imports nothing of ours, so every layer may use it.
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 
 export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -65,7 +65,11 @@ export interface LogStream extends TextSink {
   reopen(callback?: () => void): void;
 }
 
-/** Where log text goes: '-' = `dash` (stderr for the error log, stdout for the access log), else a file path. */
+/**
+ * Where log text goes: '-' = `dash` (stderr for the error log, stdout for the access log), else a file path, opened
+ * here and now so that a path that cannot be written is an Error naming it (`cannot open …: EACCES …`), not a
+ * crash later. A write that fails afterwards (a full disk) is reported on `dash` once per file, never thrown.
+ */
 export function openLogStream(target: string, dash: NodeJS.WritableStream): LogStream {
   if (target === '-')
     return {
@@ -73,24 +77,43 @@ export function openLogStream(target: string, dash: NodeJS.WritableStream): LogS
       end: (callback) => callback(),
       reopen: (callback) => callback?.(),
     };
-  let file: WriteStream = createWriteStream(target, { flags: 'a' });
+  let fd: number;
+  try {
+    fd = openSync(target, 'a');
+  } catch (error) {
+    throw new Error(`cannot open ${target}: ${errorMessage(error)}`);
+  }
+  const line = (what: string, error: Error) =>
+    `[${logTimestamp()}] [${process.pid}] [ERROR] cannot ${what} ${target}: ${error.message}\n`;
+  // Every error of a stream is listened to (an unheard one ends the process), the first reported.
+  const watched = (stream: WriteStream, onOpenError?: (error: Error) => void) => {
+    let opened = onOpenError === undefined;
+    let reported = false;
+    stream.once('open', () => {
+      opened = true;
+    });
+    stream.on('error', (error) => {
+      if (!opened) return onOpenError?.(error);
+      if (!reported) dash.write(line('write', error));
+      reported = true;
+    });
+    return stream;
+  };
+  let file = watched(createWriteStream(target, { fd, flags: 'a' }));
   return {
     write: (text) => file.write(text),
     end: (callback) => file.end(callback),
     reopen: (callback) => {
       // Swapped once the new file is open: until then, and for good if it cannot be (a directory this worker's
       // --user may not write in), lines go on to the old one, and the failure is written there too.
-      const next = createWriteStream(target, { flags: 'a' });
+      const next = watched(createWriteStream(target, { flags: 'a' }), (error) => {
+        file.write(line('reopen', error));
+        callback?.();
+      });
       next.once('open', () => {
         const old = file;
         file = next;
         old.end();
-        callback?.();
-      });
-      next.once('error', (error) => {
-        file.write(
-          `[${logTimestamp()}] [${process.pid}] [ERROR] cannot reopen ${target}: ${error.message}\n`,
-        );
         callback?.();
       });
     },

@@ -1,7 +1,8 @@
 // The error log's level can change while it runs (SIGHUP with a new --log-level), through any wrapper.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, tapLogger } from '../src/log.js';
+import { createLogger, openLogStream, tapLogger } from '../src/log.js';
+import { waitFor } from './support/async.js';
 
 function collected() {
   const lines: string[] = [];
@@ -28,4 +29,22 @@ test('a tapped logger passes setLevel on and reports the level in force', () => 
   logger.warning('below the new level');
   assert.deepEqual(lines, []);
   assert.deepEqual(tapped, ['warning below the new level'], 'the tap sees every entry and filters itself');
+});
+
+test('a log file whose writes fail (a full disk) reports it once on the fallback stream, and never throws', async () => {
+  const { lines, sink } = collected();
+  const stream = openLogStream('/dev/full', sink as unknown as NodeJS.WritableStream);
+  for (let i = 0; i < 3; i++) stream.write(`line ${i}\n`);
+  await waitFor(() => lines.length > 0, 5000);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /\[ERROR\] cannot write \/dev\/full: ENOSPC/);
+});
+
+test('a log file that cannot be opened is an Error naming it', () => {
+  const { sink } = collected();
+  assert.throws(
+    () => openLogStream('/nonexistent-dir/x.log', sink as unknown as NodeJS.WritableStream),
+    /cannot open \/nonexistent-dir\/x\.log: ENOENT/,
+  );
 });

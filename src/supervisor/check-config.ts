@@ -1,7 +1,8 @@
 // --check-config (Gunicorn's): what a start would check, without binding a socket or serving a request.
 
-import { createLogger, errorMessage, logNotices, type Notice, openLogStream } from '../log.js';
-import { EXIT_OK } from './exit-codes.js';
+import { createLogger, errorMessage, logNotices, type Notice } from '../log.js';
+import { EXIT_OK, EXIT_STARTUP_ERROR } from './exit-codes.js';
+import { openMainErrorLog } from './index.js';
 import { loadTarget } from './load-target.js';
 import type { SupervisorOptions } from './options.js';
 import { setUpProcess } from './process-setup.js';
@@ -11,7 +12,9 @@ export async function checkConfig(
   options: SupervisorOptions,
   notices: readonly Notice[] = [],
 ): Promise<number> {
-  const logger = createLogger(openLogStream(options.errorLogfile, process.stderr), options.logLevel);
+  const stream = openMainErrorLog(options);
+  if (stream === null) return EXIT_STARTUP_ERROR;
+  const logger = createLogger(stream, options.logLevel);
   logNotices(logger, notices);
   try {
     const checked = setUpProcess(options);

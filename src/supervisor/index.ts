@@ -1,10 +1,12 @@
 // The supervisor: the arbiter process and its workers.
 
-import { logNotices, type Notice, openLogStream } from '../log.js';
+import { errorMessage, type LogStream, logNotices, type Notice } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { ReadOptions } from './config-reload.js';
+import { EXIT_STARTUP_ERROR } from './exit-codes.js';
 import type { SupervisorOptions } from './options.js';
 import { processLog } from './process-log.js';
+import { openErrorLog } from './process-setup.js';
 
 export { type Bind, formatBind, parseBind } from './binds.js';
 export type { ReadOptions } from './config-reload.js';
@@ -21,10 +23,21 @@ export async function runSupervisor(
   notices: readonly Notice[] = [],
   readOptions: ReadOptions | null = null,
 ): Promise<number> {
-  const stream = openLogStream(options.errorLogfile, process.stderr);
+  const stream = openMainErrorLog(options);
+  if (stream === null) return EXIT_STARTUP_ERROR;
   const { statsd, logger } = processLog(options, stream);
   logNotices(logger, notices);
   const code = await new Arbiter(options, logger, statsd, readOptions, stream).run();
   await new Promise<void>((resolve) => stream.end(resolve));
   return code;
+}
+
+/** The main process's error log; null after printing why it cannot be opened (tsgi then exits EXIT_STARTUP_ERROR). */
+export function openMainErrorLog(options: SupervisorOptions): LogStream | null {
+  try {
+    return openErrorLog(options);
+  } catch (error) {
+    process.stderr.write(`tsgi: error: --error-logfile: ${errorMessage(error)}\n`);
+    return null;
+  }
 }

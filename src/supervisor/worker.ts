@@ -6,7 +6,7 @@ import { type AddressInfo, Socket } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
-import { errorMessage, type LogStream, openLogStream } from '../log.js';
+import { errorMessage, type LogStream, logTimestamp, openLogStream } from '../log.js';
 import { type Bind, formatBind, parseBind } from './binds.js';
 import { switchCredentials } from './credentials.js';
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
@@ -54,16 +54,24 @@ async function flushAndExit(code: number, streams: LogStream[]): Promise<never> 
 }
 
 export async function runWorker(options: SupervisorOptions): Promise<void> {
-  const errorStream = openLogStream(options.errorLogfile, process.stderr);
+  let errorStream: LogStream;
+  let accessStream: LogStream | null;
+  try {
+    // Log files are opened first, as the user tsgi started as; then the worker leaves root (--user/--group).
+    errorStream = openLogStream(options.errorLogfile, process.stderr);
+    accessStream = options.accessLogfile ? openLogStream(options.accessLogfile, process.stdout) : null;
+  } catch (error) {
+    // The arbiter opened them a moment ago: something changed since (a directory removed). It halts, not respawns.
+    process.stderr.write(`[${logTimestamp()}] [${process.pid}] [ERROR] ${errorMessage(error)}\n`);
+    process.exit(WORKER_BOOT_ERROR);
+  }
   const { statsd, logger, accessSyslog } = processLog(options, errorStream);
   const streams = [errorStream];
   logger.info(`Booting worker with pid: ${process.pid}`);
   if (options.name !== null) process.title = `tsgi: worker [${options.name}]`;
   const stopHeartbeat = startHeartbeat(options.timeout, send);
 
-  // Log files are opened first, as the user tsgi started as; then the worker leaves root (--user/--group).
   let accessLog: AccessLog | null = null;
-  const accessStream = options.accessLogfile ? openLogStream(options.accessLogfile, process.stdout) : null;
   if (accessStream) streams.push(accessStream);
   // Gunicorn's USR1: reopen the log files (logrotate moved them). Installed first thing: a listener also keeps
   // Node from opening its debugger port on SIGUSR1.

@@ -69,3 +69,20 @@ test('-D returns at once; the detached server serves, logs to its file and stops
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('-D with an error log it cannot open says so and exits 1 instead of detaching into silence', {
+  timeout: 15_000,
+}, async () => {
+  const port = await freePort();
+  const { code, stderr } = await runTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-D',
+    '-b',
+    `127.0.0.1:${port}`,
+    '--error-logfile',
+    '/nonexistent-dir/error.log',
+  ]);
+  assert.equal(code, 1);
+  assert.match(stderr, /^tsgi: error: --error-logfile: cannot open \/nonexistent-dir\/error\.log: ENOENT/);
+  await assert.rejects(get(port), 'nothing was left serving');
+});

@@ -1,7 +1,10 @@
 // Failures that stop tsgi: usage errors (exit 2, one line), an app that cannot load (exit 4, no respawn loop),
 // an address that cannot be bound (exit 3).
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { APPS, freePort, runTsgi } from './cli-harness.js';
 
@@ -171,4 +174,52 @@ test('a --statsd-host that is not HOST:PORT exits 2 saying what it takes', { tim
   const { code, stderr } = await runTsgi(['app.ts', '--statsd-host', 'unix:/run/statsd.sock']);
   assert.equal(code, 2);
   assert.match(stderr, /--statsd-host expects HOST:PORT or \[IPv6\]:PORT/);
+});
+
+test('an error log that cannot be opened stops tsgi at start with one line naming it', {
+  timeout: 15_000,
+}, async () => {
+  for (const path of ['/nonexistent-dir/error.log', tmpdir()]) {
+    const { code, stderr } = await runTsgi(['examples/hello.ts', '--error-logfile', path]);
+    assert.equal(code, 1, path);
+    assert.match(
+      stderr,
+      new RegExp(`^tsgi: error: --error-logfile: cannot open ${path}: E(NOENT|ISDIR)`),
+      path,
+    );
+    assert.doesNotMatch(stderr, /Unhandled 'error' event|\n\s+at /, path);
+  }
+});
+
+test('an access log that cannot be opened stops tsgi at start, before any worker crashes on it', {
+  timeout: 15_000,
+}, async () => {
+  const { code, stderr } = await runTsgi([
+    'examples/hello.ts',
+    '--access-logfile',
+    '/nonexistent-dir/access.log',
+  ]);
+  assert.equal(code, 1);
+  assert.match(stderr, /\[ERROR\] --access-logfile: cannot open \/nonexistent-dir\/access\.log: ENOENT/);
+  assert.doesNotMatch(stderr, /Booting worker|Unhandled 'error' event/);
+});
+
+test('a relative --error-logfile is taken from --chdir, by the arbiter as by its workers', {
+  timeout: 20_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-chdir-log-'));
+  try {
+    const { code } = await runTsgi([
+      `${process.cwd()}/examples/hello.ts`,
+      '--chdir',
+      dir,
+      '--error-logfile',
+      'error.log',
+      '--check-config',
+    ]);
+    assert.equal(code, 0);
+    assert.match(readFileSync(join(dir, 'error.log'), 'utf8'), /--check-config: the settings are valid/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
