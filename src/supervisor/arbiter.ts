@@ -20,7 +20,7 @@ import { applyEnvironment, setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
 import { type HandledSignal, queueSignals } from './signals.js';
 import type { Statsd } from './statsd.js';
-import { systemdBinds } from './systemd.js';
+import { checkInheritedSocket, systemdBinds } from './systemd.js';
 import { targetKind, watchRoot } from './target.js';
 import { removeSocket, removeStaleSocket } from './unix-sockets.js';
 import { EventQueue } from './wakeup.js';
@@ -194,7 +194,10 @@ export class Arbiter {
         this.#options = { ...this.#options, bind: activated };
       }
       this.#binds = this.#options.bind.map(parseBind);
-      for (const b of this.#binds) if (b.kind === 'unix') removeStaleSocket(b.path);
+      for (const b of this.#binds) {
+        if (b.kind === 'unix') removeStaleSocket(b.path);
+        else if (b.kind === 'fd') checkInheritedSocket(b.fd);
+      }
       const { pid } = this.#options;
       if (pid) {
         // Relative to --chdir, as in Gunicorn (which changes directory before it writes the file), like a unix: bind.

@@ -8,6 +8,8 @@ export type Bind =
   | { readonly kind: 'fd'; readonly fd: number };
 
 export const DEFAULT_PORT = 8000;
+/** The highest fd:// accepted: far above what a service manager passes, low enough to refuse a typo at once. */
+export const MAX_FD = 65535;
 
 export class BindSyntaxError extends Error {
   readonly code = 'TSGI_BAD_BIND';
@@ -22,8 +24,10 @@ export function parseBind(text: string): Bind {
   }
   if (/^fd:\/\//.test(address)) {
     const fd = address.slice('fd://'.length);
-    if (!/^\d+$/.test(fd) || Number(fd) < 3)
-      throw new BindSyntaxError(`'${text}' names no listening socket: write fd://3 (fds 0-2 are stdio)`);
+    if (!/^\d{1,5}$/.test(fd) || Number(fd) < 3 || Number(fd) > MAX_FD)
+      throw new BindSyntaxError(
+        `'${text}' names no listening socket: write fd://3 (fds 0-2 are stdio; at most fd://${MAX_FD})`,
+      );
     return { kind: 'fd', fd: Number(fd) };
   }
   const netloc = address.replace(/^tcp:\/\//, '');

@@ -223,3 +223,12 @@ test('a relative --error-logfile is taken from --chdir, by the arbiter as by its
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an fd:// bind that is not a socket tsgi was given stops it at start, naming the descriptor', {
+  timeout: 15_000,
+}, async () => {
+  const { code, stderr } = await runTsgi(['examples/hello.ts', '-b', 'fd://200']);
+  assert.equal(code, 1);
+  assert.match(stderr, /\[ERROR\] --bind fd:\/\/200: no such descriptor in this process/);
+  assert.doesNotMatch(stderr, /Booting worker|EBADF\n\s+at /);
+});

@@ -44,4 +44,6 @@ test('fd://N is a listening socket tsgi was started with', () => {
   assert.equal(formatBind({ kind: 'fd', fd: 4 }), 'fd://4');
   assert.throws(() => parseBind('fd://three'), /names no listening socket: write fd:\/\/3/);
   assert.throws(() => parseBind('fd://1'), /fds 0-2 are stdio/);
+  for (const big of ['fd://65536', 'fd://99999999999'])
+    assert.throws(() => parseBind(big), /at most fd:\/\/65535/, big);
 });
