@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Notice } from '../log.js';
+import { errorMessage, type Notice } from '../log.js';
 import { validateSetting } from './parse-argv.js';
 import { loadPythonConfigFile } from './python-config-file.js';
 import { allSettings, settingNamed } from './registry.js';
 import { closest } from './suggest.js';
-import { UsageError } from './usage-error.js';
+import { showValue, UsageError } from './usage-error.js';
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 
@@ -69,6 +69,12 @@ export async function loadConfigFile(file: string, cwd: string, python: string):
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError('TSGI_BAD_CONFIG_FILE', `--config ${file}: loading it failed with ${detail}`);
   }
+  if (exported === null || typeof exported !== 'object' || Array.isArray(exported)) {
+    throw new UsageError(
+      'TSGI_BAD_CONFIG_FILE',
+      `--config ${file}: it holds ${showValue(exported)}; write an object of settings such as {"workers": 2}`,
+    );
+  }
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exported)) {
     const setting = settingNamed(name);
@@ -86,7 +92,16 @@ export async function loadConfigFile(file: string, cwd: string, python: string):
       );
     }
     if (value === undefined) continue;
-    values[name] = validateSetting(setting, value, `'${name}' in ${shown}`);
+    try {
+      values[name] = validateSetting(setting, value, `'${name}' in ${shown}`);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      // A value that throws when read (a getter, a Proxy): the file's own error, named.
+      throw new UsageError(
+        'TSGI_BAD_VALUE',
+        `'${name}' in ${shown} could not be read: ${errorMessage(error)}`,
+      );
+    }
   }
   return { values, notices: [] };
 }

@@ -83,9 +83,10 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
   const hooks: string[] = [];
   const workerHooks: string[] = [];
   for (const [name, entry] of Object.entries(names)) {
-    const target = GUNICORN_SETTINGS[name];
+    // Own names only: a config's `constructor = 1` must not find Object.prototype's.
+    const target = Object.hasOwn(GUNICORN_SETTINGS, name) ? GUNICORN_SETTINGS[name] : undefined;
     if (target === undefined) {
-      const foreign = GUNICORN_FOREIGN[name];
+      const foreign = Object.hasOwn(GUNICORN_FOREIGN, name) ? GUNICORN_FOREIGN[name] : undefined;
       if (isUnset(entry, foreign?.default)) continue;
       if (GUNICORN_ARBITER_HOOKS.has(name)) hooks.push(name);
       else if (GUNICORN_WORKER_HOOKS.has(name)) {

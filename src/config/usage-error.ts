@@ -12,7 +12,13 @@ export class UsageError extends Error {
   }
 }
 
-/** How a rejected value prints in a message: strings quoted as typed, anything else as JSON. */
+/** How a rejected value prints in a message: strings quoted as typed, anything else as JSON if it can be. */
 export function showValue(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return `a ${Array.isArray(value) ? 'list' : typeof value} that cannot be shown (circular?)`;
+  }
 }

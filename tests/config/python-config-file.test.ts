@@ -207,6 +207,15 @@ test("a Gunicorn setting left at Gunicorn's default asks for nothing and goes un
   assert.deepEqual(notices, []);
 });
 
+test("names every object has (constructor, toString) are the file's own names, not settings", async () => {
+  const cwd = project({
+    'gunicorn.conf.py': 'constructor = 1\ntoString = 2\nhasOwnProperty = 3\nworkers = 2\n',
+  });
+  const { config, notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
+  assert.equal(config.workers, 2);
+  assert.deepEqual(notices, []);
+});
+
 test('a Gunicorn setting tsgi cannot do without is an error naming it and the way out', async () => {
   const cwd = project({ 'gunicorn.conf.py': 'paste = "development.ini"\n' });
   await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {

@@ -82,6 +82,43 @@ test('a bad value in a config file names the setting and the file', async () => 
   });
 });
 
+test('a JSON config file that is not an object of settings is a usage error saying what it holds', async () => {
+  for (const [name, text, shown] of [
+    ['null.json', 'null', 'null'],
+    ['list.json', '[1]', '\\[1\\]'],
+  ]) {
+    await assert.rejects(run(['app.ts', '-c', file(name, text)]), {
+      code: 'TSGI_BAD_CONFIG_FILE',
+      message: new RegExp(`--config ${name}: it holds ${shown}; write an object of settings`),
+    });
+  }
+});
+
+test('a value that cannot be shown or read is still a usage error naming the setting', async () => {
+  await assert.rejects(run(['app.ts', '-c', file('big.mjs', 'export const workers = 1n;\n')]), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'workers' in big\.mjs expects an integer ≥ 1, got 1n/,
+  });
+  const circular = file('circular.mjs', 'const b = ["x"]; b.push(b);\nexport const bind = b;\n');
+  await assert.rejects(run(['app.ts', '-c', circular]), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'bind' in circular\.mjs expects .*got a list that cannot be shown/,
+  });
+  const throwing = file(
+    'throwing.mjs',
+    'export const bind = new Proxy([], { get() { throw new Error("boom"); } });\n',
+  );
+  await assert.rejects(run(['app.ts', '-c', throwing]), {
+    code: 'TSGI_BAD_VALUE',
+    message: "'bind' in throwing.mjs could not be read: boom",
+  });
+});
+
+test("a setting's value names only the values it takes, not what every object has", async () => {
+  for (const mode of ['constructor', '__proto__', 'toString'])
+    await assert.rejects(run(['app.ts', `--proxy-protocol=${mode}`]), { code: 'TSGI_BAD_VALUE' }, mode);
+});
+
 test('a missing config file is a usage error naming the path', async () => {
   await assert.rejects(run(['app.ts', '-c', 'nope.mjs']), { code: 'TSGI_NO_CONFIG_FILE' });
 });

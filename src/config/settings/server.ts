@@ -165,7 +165,8 @@ const PROXY_MODES: Record<string, 'off' | 'v1' | 'v2' | 'auto'> = {
 /** Gunicorn's values: off, v1, v2, auto (and the booleans its older releases took). */
 function proxyMode(value: unknown): 'off' | 'v1' | 'v2' | 'auto' {
   if (typeof value === 'boolean') return value ? 'auto' : 'off';
-  const mode = typeof value === 'string' ? PROXY_MODES[value.trim().toLowerCase()] : undefined;
+  const key = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const mode = key !== undefined && Object.hasOwn(PROXY_MODES, key) ? PROXY_MODES[key] : undefined;
   if (mode === undefined) throw new InvalidValue();
   return mode;
 }
