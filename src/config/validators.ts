@@ -3,6 +3,12 @@
 
 import { InvalidValue } from './setting.js';
 
+/** The longest duration a setting may give, in seconds: Node's timers hold at most 2^31 - 1 ms (24.8 days). */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A whole number of seconds a timer will wait: 0 to MAX_SECONDS. */
+export const seconds = (value: unknown): number => integer(0, MAX_SECONDS)(value);
+
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown) => number {
   return (value) => {
     const n =

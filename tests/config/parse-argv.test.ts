@@ -90,7 +90,7 @@ test('a value of the wrong type names the flag as typed and what it expects', ()
 test('a flag at the end without its value says so', () => {
   assert.equal(
     usageError(['app.ts', '--timeout']),
-    '--timeout expects a whole number of seconds ≥ 0, got nothing',
+    '--timeout expects a whole number of seconds from 0 to 2147483 (24 days), got nothing',
   );
 });
 
@@ -144,4 +144,20 @@ test('--proxy-protocol takes a mode only when one follows: alone it means auto',
   assert.equal(parseArgv(['--proxy-protocol']).values.proxyProtocol, 'auto');
   assert.equal(parseArgv(['--proxy-protocol', '-w', '2']).values.workers, 2);
   assert.match(usageError(['--proxy-protocol=v3']), /--proxy-protocol expects off, v1, v2 or auto, got 'v3'/);
+});
+
+test('a duration longer than a timer can wait (24 days) is refused, not cut to a millisecond', () => {
+  const settings = {
+    '--timeout': 'timeout',
+    '--graceful-timeout': 'gracefulTimeout',
+    '--keep-alive': 'keepAlive',
+  };
+  for (const [flag, name] of Object.entries(settings)) {
+    assert.equal(parseArgv([flag, '2147483', 'app.ts']).values[name], 2147483, flag);
+    assert.match(
+      usageError([flag, '2147484', 'app.ts']),
+      /from 0 to 2147483 \(24 days\), got '2147484'/,
+      flag,
+    );
+  }
 });

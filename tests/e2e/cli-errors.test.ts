@@ -43,7 +43,7 @@ test('a bad value exits 2 with one line naming the flag and what it expects', {
 }, async () => {
   const { code, stderr } = await runTsgi(['app.ts', '--timeout', 'soon']);
   assert.equal(code, 2);
-  assert.equal(stderr, "tsgi: error: --timeout expects a whole number of seconds ≥ 0, got 'soon'\n");
+  assert.equal(stderr, "tsgi: error: --timeout expects a whole number of seconds from 0 to 2147483 (24 days), got 'soon'\n");
 });
 
 test('a bad bind address exits 2 and says how to write one', { timeout: 15_000 }, async () => {

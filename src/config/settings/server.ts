@@ -7,7 +7,7 @@ import {
 } from '../../http/forwarded.js';
 import { BindSyntaxError, parseBind } from '../../supervisor/binds.js';
 import { defineSetting, InvalidValue } from '../setting.js';
-import { commaList, integer, listOf, optionalText, text } from '../validators.js';
+import { commaList, integer, listOf, MAX_SECONDS, optionalText, seconds, text } from '../validators.js';
 
 function bindAddress(value: unknown): string {
   const address = text(value);
@@ -63,8 +63,8 @@ export const keepAlive = defineSetting({
   flags: ['--keep-alive'],
   metavar: 'INT',
   default: 2,
-  expected: 'a whole number of seconds ≥ 0',
-  validate: integer(0),
+  expected: `a whole number of seconds from 0 to ${MAX_SECONDS} (24 days)`,
+  validate: seconds,
   help: 'Seconds to wait for the next request on a keep-alive connection; 0 closes after each response.',
 });
 

@@ -1,7 +1,7 @@
 // How many workers, and when they are stopped and replaced.
 
 import { defineSetting } from '../setting.js';
-import { boolean, integer, listOf, nonEmptyText, oneOf } from '../validators.js';
+import { boolean, integer, listOf, MAX_SECONDS, nonEmptyText, oneOf, seconds } from '../validators.js';
 
 export const workers = defineSetting({
   name: 'workers',
@@ -38,8 +38,8 @@ export const timeout = defineSetting({
   flags: ['-t', '--timeout'],
   metavar: 'INT',
   default: 30,
-  expected: 'a whole number of seconds ≥ 0',
-  validate: integer(0),
+  expected: `a whole number of seconds from 0 to ${MAX_SECONDS} (24 days)`,
+  validate: seconds,
   help: 'A worker silent for this many seconds (a blocked event loop, a hung request) is killed and replaced; 0 disables.',
 });
 
@@ -50,8 +50,8 @@ export const gracefulTimeout = defineSetting({
   flags: ['--graceful-timeout'],
   metavar: 'INT',
   default: 30,
-  expected: 'a whole number of seconds ≥ 0',
-  validate: integer(0),
+  expected: `a whole number of seconds from 0 to ${MAX_SECONDS} (24 days)`,
+  validate: seconds,
   help: 'On shutdown or restart, seconds in-flight requests get to finish before their worker is killed.',
 });
 
