@@ -74,4 +74,16 @@ async function main(): Promise<number> {
   }
 }
 
-process.exit(await main());
+// When the event loop empties while main() still waits, nothing can ever settle it: a module (a config file, a script
+// app) whose top-level await never settles. Node would end with 13 and no word; say what it was waiting for.
+let finished = false;
+process.once('beforeExit', () => {
+  if (!finished)
+    process.stderr.write(
+      'tsgi: error: start-up stopped waiting for a module that never finished loading (a config file or app whose top-level await never settles?)\n',
+    );
+});
+
+const code = await main();
+finished = true;
+process.exit(code);

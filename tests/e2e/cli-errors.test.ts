@@ -1,7 +1,7 @@
 // Failures that stop tsgi: usage errors (exit 2, one line), an app that cannot load (exit 4, no respawn loop),
 // an address that cannot be bound (exit 3).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,10 @@ test('a bad value exits 2 with one line naming the flag and what it expects', {
 }, async () => {
   const { code, stderr } = await runTsgi(['app.ts', '--timeout', 'soon']);
   assert.equal(code, 2);
-  assert.equal(stderr, "tsgi: error: --timeout expects a whole number of seconds from 0 to 2147483 (24 days), got 'soon'\n");
+  assert.equal(
+    stderr,
+    "tsgi: error: --timeout expects a whole number of seconds from 0 to 2147483 (24 days), got 'soon'\n",
+  );
 });
 
 test('a bad bind address exits 2 and says how to write one', { timeout: 15_000 }, async () => {
@@ -231,4 +234,19 @@ test('an fd:// bind that is not a socket tsgi was given stops it at start, namin
   assert.equal(code, 1);
   assert.match(stderr, /\[ERROR\] --bind fd:\/\/200: no such descriptor in this process/);
   assert.doesNotMatch(stderr, /Booting worker|EBADF\n\s+at /);
+});
+
+test('a config module whose top-level await never settles ends tsgi with a line saying so', {
+  timeout: 15_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-tla-'));
+  try {
+    const conf = join(dir, 'tsgi.config.mjs');
+    writeFileSync(conf, 'await new Promise(() => {});\nexport const workers = 2;\n');
+    const { code, stderr } = await runTsgi(['examples/hello.ts', '-c', conf]);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /tsgi: error: start-up stopped waiting for a module that never finished loading/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
