@@ -43,11 +43,11 @@ export function resolveCredentials(
         throw new Error(
           `--initgroups needs --user to name a user of the user database, and uid ${user} has no entry`,
         );
-      uid = Number(user);
+      uid = numericId(user, '--user');
     }
   }
   if (group !== null) {
-    if (/^\d+$/.test(group)) gid = Number(group);
+    if (/^\d+$/.test(group)) gid = numericId(group, '--group');
     else {
       try {
         gid = lookup('getent', ['group', group], 'group', (out) => out.split(':')[2] ?? '');
@@ -57,6 +57,15 @@ export function resolveCredentials(
     }
   }
   return { uid, gid, initgroups };
+}
+
+/** The largest uid or gid: uid_t is 32 bits, and (uid_t)-1 means "no change" to setuid(2) and chown(2). */
+const MAX_ID = 2 ** 32 - 2;
+
+function numericId(text: string, flag: string): number {
+  const id = Number(text);
+  if (id > MAX_ID) throw new Error(`${flag} ${text}: not an id (0 to ${MAX_ID})`);
+  return id;
 }
 
 /** Node has process.initgroups on POSIX; @types/node leaves it out. */
@@ -77,7 +86,7 @@ export function switchCredentials({ uid, gid, initgroups = false }: Credentials)
     throw new Error(
       `cannot switch to ${uid !== null ? `uid ${uid}` : ''}${uid !== null && gid !== null ? ', ' : ''}${
         gid !== null ? `gid ${gid}` : ''
-      } (${code ?? (error as Error).message}): --user and --group need tsgi to start as root`,
+      } (${code ?? (error as Error).message})${code === 'EPERM' ? ': --user and --group need tsgi to start as root' : ''}`,
     );
   }
 }

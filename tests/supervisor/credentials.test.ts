@@ -39,6 +39,15 @@ test('an unknown user or group is an error naming the flag', () => {
   );
 });
 
+test('a numeric id beyond 32 bits is refused, naming the flag', () => {
+  assert.throws(
+    () => resolveCredentials('99999999999', null),
+    /^Error: --user 99999999999: not an id \(0 to 4294967294\)$/,
+  );
+  assert.throws(() => resolveCredentials(null, '4294967295'), /^Error: --group 4294967295: not an id/);
+  assert.equal(resolveCredentials('4294967294', null).uid, 4294967294);
+});
+
 test('--initgroups without --user is refused: it gives the groups of a user', () => {
   assert.throws(
     () => resolveCredentials(null, 'daemon', true),
