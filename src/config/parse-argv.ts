@@ -112,6 +112,8 @@ export function parseArgv(args: readonly string[], source = ''): ParsedArgs {
       flag = arg.slice(0, 2);
       inline = arg.slice(2);
     }
+    if (HELP_FLAGS.includes(flag) || VERSION_FLAGS.includes(flag))
+      throw new UsageError('TSGI_UNEXPECTED_VALUE', `${flag}${source} takes no value, got '${inline}'`);
     const setting = settingForFlag(flag);
     const foreign = setting ? undefined : foreignFlag(flag);
     if (foreign) {

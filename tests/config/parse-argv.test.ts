@@ -161,3 +161,8 @@ test('a duration longer than a timer can wait (24 days) is refused, not cut to a
     );
   }
 });
+
+test('--help and --version take no value', () => {
+  assert.equal(usageError(['--help=x']), "--help takes no value, got 'x'");
+  assert.equal(usageError(['app.ts', '--version=1']), "--version takes no value, got '1'");
+});

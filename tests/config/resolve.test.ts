@@ -119,6 +119,13 @@ test("a setting's value names only the values it takes, not what every object ha
     await assert.rejects(run(['app.ts', `--proxy-protocol=${mode}`]), { code: 'TSGI_BAD_VALUE' }, mode);
 });
 
+test('a config file binding an empty list is refused: it would serve nowhere', async () => {
+  await assert.rejects(run(['app.ts', '-c', file('nowhere.json', '{ "bind": [] }')]), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'bind' in nowhere\.json expects .*got \[\]: an empty list binds nothing/,
+  });
+});
+
 test('a missing config file is a usage error naming the path', async () => {
   await assert.rejects(run(['app.ts', '-c', 'nope.mjs']), { code: 'TSGI_NO_CONFIG_FILE' });
 });

@@ -31,7 +31,12 @@ export const bind = defineSetting({
   fromEnv: (port) => [bindAddress(`0.0.0.0:${port}`)],
   default: ['127.0.0.1:8000'],
   expected: 'HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N',
-  validate: listOf(bindAddress),
+  validate: (value) => {
+    const binds = listOf(bindAddress)(value);
+    // An empty list (`bind: []` in a config file) would serve nowhere and say nothing.
+    if (binds.length === 0) throw new InvalidValue('an empty list binds nothing');
+    return binds;
+  },
   help: 'The socket to bind: HOST:PORT, [::1]:PORT, unix:PATH or fd://N. Repeat to listen on several.',
   details:
     'When the environment has `PORT`, the default is `0.0.0.0:$PORT`, as in Gunicorn. A stale unix socket file ' +
