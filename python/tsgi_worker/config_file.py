@@ -78,7 +78,11 @@ def plain(value: Any) -> bool:
 
 
 def describe(value: Any) -> Dict[str, Any]:
-    if plain(value):
+    try:
+        is_plain = plain(value)
+    except RecursionError:  # a list that holds itself: not a value to send
+        is_plain = False
+    if is_plain:
         return {"value": value}
     if callable(value):
         return {"kind": "function"}

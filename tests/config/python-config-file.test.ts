@@ -249,6 +249,14 @@ test('a setting given a function is an error: tsgi reads plain values', async ()
   });
 });
 
+test('a list that holds itself is named as a list, not taken for an interpreter too old', async () => {
+  const cwd = project({ 'gunicorn.conf.py': 'bind = ["127.0.0.1:9000"]\nbind.append(bind)\n' });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_VALUE',
+    message: /'bind' in gunicorn\.conf\.py is a list; set it to a plain value/,
+  });
+});
+
 test('a config file that raises is an error naming the exception and its line', async () => {
   const cwd = project({ 'gunicorn.conf.py': 'workers = 2\nbind = BIND_ADDRESS\n' });
   await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
