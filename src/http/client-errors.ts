@@ -1,6 +1,7 @@
 // Requests that never reach the app: malformed (400), too slow (408), line too long (414), headers too large
-// (431), unsupported version (505). Each gets a short response, a log line that says what was wrong, and a closed
-// connection; no other connection is touched.
+// (431), an unknown method or CONNECT (501), unsupported version (505). Each gets a short response, a log line
+// that says what was wrong, and a closed connection; requests before it on the same connection are answered
+// first, and no other connection is touched.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -49,6 +50,9 @@ function overflowStatus(packet: Buffer | undefined, at: number | undefined): 414
   return seen.includes(32) || seen.includes(9) ? 431 : 414;
 }
 
+// RFC 9110 §9.1: a method the server does not know is answered 501, when the line is a request line at all.
+const UNKNOWN_METHOD_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ HTTP\/\d\.\d\r?\n/;
+
 /** The status for an llhttp error: which part of the request was bad. */
 export function clientErrorStatus(error: ParserError, _limitRequestLine?: number): number {
   switch (error.code) {
@@ -57,30 +61,86 @@ export function clientErrorStatus(error: ParserError, _limitRequestLine?: number
     case 'HPE_HEADERS_TIMEOUT':
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 408;
+    case 'HPE_INVALID_METHOD': {
+      const at = error.rawPacket?.subarray(error.bytesParsed ?? 0, (error.bytesParsed ?? 0) + 8192);
+      return at && UNKNOWN_METHOD_LINE.test(at.toString('latin1')) ? 501 : 400;
+    }
     default:
       return 400;
   }
 }
 
+/** The request node:http parsed last on a connection (server.ts records it): whose body an error may be in. */
+export const lastRequest: unique symbol = Symbol('tsgi.lastRequest');
+const rejected: unique symbol = Symbol('tsgi.rejected');
+
+type ClientSocket = Duplex & {
+  remoteAddress?: string;
+  _httpMessage?: ServerResponse | null;
+  [lastRequest]?: IncomingMessage;
+  [rejected]?: true;
+};
+
 /** node:http's 'clientError': the parser refused the bytes (or the connection broke). */
 export function rejectClientError(error: ParserError, socket: Duplex, logger: Logger): void {
+  const client = socket as ClientSocket;
+  // A parser in error reports again for every later packet: the first report decides.
+  if (client[rejected]) return;
+  client[rejected] = true;
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
   const status = clientErrorStatus(error);
-  const peer = (socket as { remoteAddress?: string }).remoteAddress ?? 'unix socket';
-  logger.warning(
-    `${status} ${reasonPhrase(status)} to ${peer}: ${error.code ?? 'error'} ${error.reason ?? error.message}`,
-  );
-  // With a response in flight, our own answer goes out only when it answers that very request (the error is in
-  // its body) and nothing of that response went out yet. Otherwise it would corrupt the response, or answer an
-  // earlier pipelined request with a 400 meant for a later one: then the connection is simply cut.
-  const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (inFlight && (inFlight.headersSent || inFlight.req.complete)) {
-    socket.destroy();
+  const what = `${error.code ?? 'error'} ${error.reason ?? error.message}`;
+  const peer = client.remoteAddress ?? 'unix socket';
+  const last = client[lastRequest];
+  if (last !== undefined && !last.complete) {
+    // The error is in the body of the request parsed last. The answers to the requests before it go out first;
+    // then, if its own response has not begun, the error is its answer; if it has, the connection is cut (the
+    // client cannot take the response for whole); if it went out whole already, the connection just ends.
+    untilAnswering(client, last, (response) => {
+      if (response === undefined) {
+        logger.warning(`bad request body from ${peer} after its response: ${what}; connection closed`);
+        socket.end();
+      } else if (response.headersSent) {
+        logger.warning(`bad request body from ${peer} during its response: ${what}; connection cut`);
+        socket.destroy();
+      } else {
+        logger.warning(`${status} ${reasonPhrase(status)} to ${peer}: ${what}`);
+        answer(socket, status);
+      }
+    });
     return;
   }
+  // The error is in a new request's head. Requests before it that are still being answered (pipelined, or an
+  // app still running) get their answers first, in order, then this one: nothing already accepted is lost.
+  logger.warning(`${status} ${reasonPhrase(status)} to ${peer}: ${what}`);
+  untilAnswering(client, undefined, () => answer(socket, status));
+}
+
+/**
+ * Calls `then` with the response being written for `request` once every response before it has gone out, or with
+ * undefined once no response is being written at all (node:http writes a connection's responses one at a time).
+ */
+function untilAnswering(
+  socket: ClientSocket,
+  request: IncomingMessage | undefined,
+  then: (response: ServerResponse | undefined) => void,
+): void {
+  const current = socket._httpMessage ?? undefined;
+  if (current === undefined || current.req === request) {
+    then(current);
+    return;
+  }
+  // 'close' comes after node:http has handed the connection to the next queued response, if there is one.
+  current.once('close', () => {
+    if (!socket.destroyed && socket.writable) untilAnswering(socket, request, then);
+  });
+}
+
+/** The plain error response, then the connection's end. */
+function answer(socket: Duplex, status: number): void {
   // Half-close and let the client read the answer; a client that keeps its side open is cut after a grace period
   // (a parse error leaves no request for node:http's own timeouts to watch).
   socket.end(plainResponse(status), () => {
@@ -110,4 +170,13 @@ export function rejectRequest(
     'close',
   ]);
   res.end(body);
+}
+
+/** A method node:http does not give the app (CONNECT): 501, logged, and the connection's end. */
+export function rejectMethod(req: IncomingMessage, socket: Duplex, logger: Logger): void {
+  const peer = (socket as ClientSocket).remoteAddress ?? 'unix socket';
+  logger.warning(
+    `501 ${reasonPhrase(501)} to ${peer}: ${req.method} ${req.url} (tsgi serves apps; it is not a proxy)`,
+  );
+  answer(socket, 501);
 }

@@ -19,13 +19,14 @@ import {
   fileWrapper,
   type RequestHead,
   type RequestStreams,
+  reasonPhrase,
   runApplication,
   type ServerContext,
   validateHeaders,
 } from '../gateway/index.js';
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
-import { rejectClientError, rejectRequest } from './client-errors.js';
+import { lastRequest, rejectClientError, rejectMethod, rejectRequest } from './client-errors.js';
 import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_SECURE_SCHEME_HEADERS,
@@ -223,8 +224,11 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     onRequestDone: options.onRequestDone,
     report: (error, phase, environ) => {
       const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
-      if (error instanceof ClientError && error.code === 'TSGI_CLIENT_GONE') {
-        logger.debug(`client of ${where} went away before the response began`);
+      if (error instanceof ClientError) {
+        // The client's fault (a body cut short, too large): one line, no stack trace.
+        if (error.code === 'TSGI_CLIENT_GONE')
+          logger.debug(`client of ${where} went away before the response began`);
+        else logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
         return;
       }
       if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);
@@ -235,6 +239,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+    (req.socket as { [lastRequest]?: IncomingMessage })[lastRequest] = req; // for a parse error after it
     const peer = peerOf(req);
     const checked = checkRequest(req, limits, peer.trusted);
     if (typeof checked === 'object') {
@@ -242,7 +247,9 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     const bodyKind = checked & BODY_KIND;
-    if (!keepAlive) res.shouldKeepAlive = false;
+    // An Upgrade request is answered as a plain one and the connection then closed, as Gunicorn does: node:http
+    // reads nothing more on it once it parsed one (a request pipelined behind it would be lost without a word).
+    if (!keepAlive || checked & UPGRADE) res.shouldKeepAlive = false;
     const exchange = new Exchange(req, res, state, expectsContinue);
     // Fast path: a request without a body (most GETs) shares one empty, stateless wsgi.input.
     const input = bodyKind
@@ -290,6 +297,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     // llhttp's own limit on the head (URL + header bytes) is only the backstop behind the exact checks in
     // checkRequest: never below what the configured limits allow.
     maxHeaderSize: Math.max(64 * 1024, limits.requestLine + limits.fieldSize + 4096),
+    // Checked in checkRequest, so that the 400 is logged like every other (node:http's own would not be).
+    requireHostHeader: false,
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(req, res, false);
   const server = options.tls
@@ -297,6 +306,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     : createServer(serverOptions, onRequest);
   server.on('checkContinue', (req, res) => handle(req, res, true));
   server.on('clientError', (error, socket) => rejectClientError(error, socket, logger));
+  // CONNECT asks for a tunnel, which a WSGI server does not make (node:http hands it here, not to the app).
+  server.on('connect', (req: IncomingMessage, socket: Socket) => rejectMethod(req, socket, logger));
   // One header past the limit is enough to know it was broken; node:http drops the rest unparsed.
   server.maxHeadersCount = limits.fields > 0 ? limits.fields + 1 : 0;
   server.keepAliveTimeout = Math.max(0, options.keepAlive) * 1000;
@@ -315,7 +326,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
 
 /** An HTTPS server is an HTTP server over TLS: the same events, limits and keep-alive, hence the same type here. */
 function createHttpsServer(
-  serverOptions: { maxHeaderSize: number },
+  serverOptions: { maxHeaderSize: number; requireHostHeader: boolean },
   tls: TlsSettings,
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   logger: Logger,
@@ -380,6 +391,8 @@ const BODY_KIND = 3;
 // ... and the scheme a trusted proxy forwarded, if it did:
 const FORWARDED_HTTPS = 4;
 const FORWARDED_HTTP = 8;
+// ... and whether it asked to switch protocols (Upgrade):
+const UPGRADE = 16;
 
 /**
  * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, Gunicorn's
@@ -410,6 +423,7 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
     };
   }
   let hosts = 0;
+  let upgrade = 0;
   let contentTypes = 0;
   let transferEncoding = false;
   let contentLength = -1;
@@ -427,6 +441,9 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
     switch (name.length) {
       case 4:
         if (isFieldName(name, 'host')) hosts++;
+        break;
+      case 7:
+        if (isFieldName(name, 'upgrade')) upgrade = UPGRADE;
         break;
       case 12:
         if (isFieldName(name, 'content-type')) contentTypes++;
@@ -453,6 +470,9 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
   }
   // RFC 9112 §3.2: a request with more than one Host field is answered 400.
   if (hosts > 1) return { status: 400, reason: 'more than one Host header (RFC 9112 §3.2)' };
+  if (hosts === 0 && req.httpVersionMinor === 1) {
+    return { status: 400, reason: 'an HTTP/1.1 request without a Host header (RFC 9112 §3.2)' };
+  }
   // RFC 9110 §5.3: Content-Type is a singleton; joining two would hand the app a value no client sent.
   if (contentTypes > 1) return { status: 400, reason: 'more than one Content-Type header (RFC 9110 §8.3)' };
   // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request means faulty framing (a smuggling risk): 400 and close.
@@ -465,7 +485,7 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
       reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
     };
   }
-  return (transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY) | forwarded;
+  return (transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY) | forwarded | upgrade;
 }
 
 /**

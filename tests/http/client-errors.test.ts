@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
+import type { Application } from '../../src/gateway/index.js';
 import { clientErrorStatus } from '../../src/http/client-errors.js';
 import { echoBody } from '../apps/http/echo-body.js';
-import { header, RawConnection } from './support/raw-connection.js';
-import { serve, waitFor } from './support/serve.js';
+import { header, RawConnection, rawRequest } from './support/raw-connection.js';
+import { serve, sleep, waitFor } from './support/serve.js';
 
 const bad: Array<{ name: string; request: string; status: number }> = [
   { name: 'a garbage request line', request: 'HELLO THERE\r\n\r\n', status: 400 },
@@ -195,4 +196,141 @@ describe('after a client error', { timeout: 10_000 }, () => {
       await served.close();
     }
   });
+});
+
+/** Answers after a pause, without reading the body: a response still in flight when the next bytes arrive. */
+const slowHello: Application = async (_environ, startResponse) => {
+  await sleep(100);
+  startResponse('200 OK', [['Content-Length', '5']]);
+  return [new TextEncoder().encode('hello')];
+};
+
+describe('a bad request behind good ones on the same connection', { timeout: 10_000 }, () => {
+  test('the answer to a request still running goes out first, then the 400 for the bad one', async () => {
+    const served = await serve(slowHello);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+      const first = await client.readResponse();
+      assert.equal(first.status, 200);
+      assert.equal(first.body.toString(), 'hello');
+      const second = await client.readResponse();
+      assert.equal(second.status, 400);
+      assert.equal(await client.waitForClose(1000), true);
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+
+  test('two pipelined answers go out in order before the 400 for a bad third request', async () => {
+    const served = await serve(slowHello);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send(
+        'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\nX: \x00\r\n\r\n',
+      );
+      assert.equal((await client.readResponse()).status, 200);
+      assert.equal((await client.readResponse()).status, 200);
+      assert.equal((await client.readResponse()).status, 400);
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+
+  test('a body cut short after its response went out ends the connection without a stray 400', async () => {
+    const served = await serve(slowHello);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send('POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello');
+      assert.equal((await client.readResponse()).status, 200);
+      client.socket.end(); // the rest of the body never comes
+      assert.equal(await client.waitForClose(2000), true);
+      assert.doesNotMatch(client.pending.toString('latin1'), /HTTP\/1\.1 400/);
+      assert.ok(served.logger.lines.some((l) => /bad request body from .* after its response/.test(l)));
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+});
+
+describe('requests node:http does not give the app', { timeout: 10_000 }, () => {
+  test('CONNECT is answered 501 and logged: tsgi makes no tunnels', async () => {
+    const served = await serve(echoBody);
+    try {
+      const response = await rawRequest(
+        served.port,
+        'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      );
+      assert.equal(response.status, 501);
+      assert.equal(served.calls, 0);
+      assert.ok(
+        served.logger.lines.some((l) =>
+          /\[WARNING\] 501 Not Implemented to .*CONNECT example\.com:443/.test(l),
+        ),
+      );
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('an unknown method in a well-formed request line is 501 (RFC 9110 §9.1), garbage stays 400', async () => {
+    const served = await serve(echoBody);
+    try {
+      assert.equal((await rawRequest(served.port, 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n')).status, 501);
+      assert.equal((await rawRequest(served.port, 'HELLO THERE\r\n\r\n')).status, 400);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('an HTTP/1.1 request without Host is a logged 400', async () => {
+    const served = await serve(echoBody);
+    try {
+      assert.equal((await rawRequest(served.port, 'GET / HTTP/1.1\r\n\r\n')).status, 400);
+      assert.ok(served.logger.lines.some((l) => /400 Bad Request .*without a Host header/.test(l)));
+      assert.equal(
+        (await rawRequest(served.port, 'GET / HTTP/1.0\r\n\r\n')).status,
+        200,
+        'HTTP/1.0 needs none',
+      );
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('an Upgrade request is answered and the connection closed, so a request behind it is not lost unsaid', async () => {
+    const served = await serve(echoBody);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send(
+        'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+      const response = await client.readResponse();
+      assert.equal(response.status, 200);
+      assert.equal(header(response, 'connection'), 'close');
+      assert.equal(await client.waitForClose(2000), true);
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+});
+
+test("a body the client cut short is logged as the client's fault in one line, without a stack trace", async () => {
+  const served = await serve(echoBody);
+  const client = await RawConnection.open(served.port);
+  try {
+    await client.send('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello');
+    client.socket.end();
+    await waitFor(() => served.logger.lines.some((l) => l.includes('POST /upload')), 2000, 'the log line');
+    const lines = served.logger.lines.filter((l) => l.includes('POST /upload'));
+    assert.match(lines[0], /\[WARNING\] 400 Bad Request for POST \/upload: the client closed the connection/);
+    assert.doesNotMatch(served.logger.lines.join('\n'), /\n\s+at /);
+  } finally {
+    client.close();
+    await served.close();
+  }
 });
