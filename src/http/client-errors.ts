@@ -70,16 +70,26 @@ export function clientErrorStatus(error: ParserError, _limitRequestLine?: number
   }
 }
 
-/** The request node:http parsed last on a connection (server.ts records it): whose body an error may be in. */
-export const lastRequest: unique symbol = Symbol('tsgi.lastRequest');
 const rejected: unique symbol = Symbol('tsgi.rejected');
 
+/** node:http's own fields of a server connection that this module reads. */
 type ClientSocket = Duplex & {
   remoteAddress?: string;
+  /** The response being written (node:http writes one at a time; later ones wait their turn). */
   _httpMessage?: ServerResponse | null;
-  [lastRequest]?: IncomingMessage;
+  /** `incoming`: the request whose head or body the parser read last (null before the first, or once done). */
+  parser?: { incoming?: IncomingMessage | null } | null;
   [rejected]?: true;
 };
+
+/**
+ * True when the connection's parser failed in the body of `req`: its app must not be started when its turn comes
+ * (it would run on a body known to be broken); the error is its answer (rejectClientError).
+ */
+export function bodyRejected(req: IncomingMessage): boolean {
+  const client = req.socket as ClientSocket;
+  return client[rejected] === true && !req.complete;
+}
 
 /** node:http's 'clientError': the parser refused the bytes (or the connection broke). */
 export function rejectClientError(error: ParserError, socket: Duplex, logger: Logger): void {
@@ -94,7 +104,7 @@ export function rejectClientError(error: ParserError, socket: Duplex, logger: Lo
   const status = clientErrorStatus(error);
   const what = `${error.code ?? 'error'} ${error.reason ?? error.message}`;
   const peer = client.remoteAddress ?? 'unix socket';
-  const last = client[lastRequest];
+  const last = client.parser?.incoming ?? undefined;
   if (last !== undefined && !last.complete) {
     // The error is in the body of the request parsed last. The answers to the requests before it go out first;
     // then, if its own response has not begun, the error is its answer; if it has, the connection is cut (the
@@ -172,11 +182,16 @@ export function rejectRequest(
   res.end(body);
 }
 
-/** A method node:http does not give the app (CONNECT): 501, logged, and the connection's end. */
+/**
+ * A method node:http does not give the app (CONNECT): 501, logged, and the connection's end, after the answers to
+ * the requests before it. node:http hands the socket over without its error listener: a reset must not be an
+ * unhandled 'error' that ends the worker.
+ */
 export function rejectMethod(req: IncomingMessage, socket: Duplex, logger: Logger): void {
+  socket.on('error', () => socket.destroy());
   const peer = (socket as ClientSocket).remoteAddress ?? 'unix socket';
   logger.warning(
     `501 ${reasonPhrase(501)} to ${peer}: ${req.method} ${req.url} (tsgi serves apps; it is not a proxy)`,
   );
-  answer(socket, 501);
+  untilAnswering(socket as ClientSocket, undefined, () => answer(socket, 501));
 }

@@ -26,7 +26,7 @@ import {
 } from '../gateway/index.js';
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
-import { lastRequest, rejectClientError, rejectMethod, rejectRequest } from './client-errors.js';
+import { bodyRejected, rejectClientError, rejectMethod, rejectRequest } from './client-errors.js';
 import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_SECURE_SCHEME_HEADERS,
@@ -239,7 +239,6 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
-    (req.socket as { [lastRequest]?: IncomingMessage })[lastRequest] = req; // for a parse error after it
     const peer = peerOf(req);
     const checked = checkRequest(req, limits, peer.trusted);
     if (typeof checked === 'object') {
@@ -289,7 +288,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     } else if (res.socket) {
       exchange.start();
     } else {
-      res.once('socket', () => exchange.start());
+      // Its turn came: unless the parser has failed in its body meanwhile (then the error is its answer).
+      res.once('socket', () => exchange.startIfConnected());
     }
   };
 
@@ -585,8 +585,10 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
     else this.#finish(); // fast path: the whole response went out synchronously
   }
 
+  /** Starts the app unless the connection is gone or the request's body is known to be broken (client-errors.ts). */
   startIfConnected(): void {
-    if (!this.req.socket.writableEnded && !this.req.socket.destroyed) this.start();
+    const socket = this.req.socket;
+    if (!socket.writableEnded && !socket.destroyed && !bodyRejected(this.req)) this.start();
   }
 
   #finish(): void {

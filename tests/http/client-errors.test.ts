@@ -334,3 +334,65 @@ test("a body the client cut short is logged as the client's fault in one line, w
     await served.close();
   }
 });
+
+describe('CONNECT behind other requests, or reset', { timeout: 10_000 }, () => {
+  test('a GET pipelined before a CONNECT is answered first, then the 501', async () => {
+    const served = await serve(slowHello);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send(
+        'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+      const first = await client.readResponse();
+      assert.equal(first.status, 200);
+      assert.equal(first.body.toString(), 'hello');
+      assert.equal((await client.readResponse()).status, 501);
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+
+  test('a client that resets right after its CONNECT does not take the server down', async () => {
+    const served = await serve(slowHello);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const client = await RawConnection.open(served.port);
+        await client.send(
+          'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n',
+        );
+        await sleep(20);
+        client.socket.resetAndDestroy();
+      }
+      await sleep(200); // the held 200s try to go out to the reset connections
+      assert.equal((await rawRequest(served.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).status, 200);
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+test('a request queued behind another, whose body the parser found broken, is answered 400 without running', async () => {
+  let runs = 0;
+  const app: Application = async (environ, startResponse) => {
+    runs++;
+    await sleep(100);
+    startResponse('200 OK', [['Content-Length', '2']]);
+    return [new TextEncoder().encode(String(environ.PATH_INFO).slice(1, 3).padEnd(2))];
+  };
+  const served = await serve(app);
+  const client = await RawConnection.open(served.port);
+  try {
+    // The second request's body is 5 bytes of a declared 10, then the client half-closes.
+    await client.send(
+      'GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello',
+    );
+    client.socket.end();
+    assert.equal((await client.readResponse()).status, 200);
+    assert.equal((await client.readResponse()).status, 400);
+    assert.equal(runs, 1, 'the app ran for the broken request');
+  } finally {
+    client.close();
+    await served.close();
+  }
+});
