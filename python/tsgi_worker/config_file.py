@@ -125,5 +125,8 @@ def main(argv: list) -> None:
         except TypeError as error:
             json.dump({"invalid": str(error)}, out)
             return
+        except Exception as error:  # noqa: BLE001 - importing the hook's module ran its code, which may raise anything
+            json.dump({"invalid": "%s = %r: %s" % (name, names[name], failure(error, location))}, out)
+            return
         report[name] = {"kind": "function"}
     json.dump({"names": report}, out)

@@ -246,8 +246,9 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     const bodyKind = checked & BODY_KIND;
-    // An Upgrade request is answered as a plain one and the connection then closed, as Gunicorn does: node:http
-    // reads nothing more on it once it parsed one (a request pipelined behind it would be lost without a word).
+    // An Upgrade request is answered as a plain one and the connection then closed (Gunicorn keeps it open): once
+    // llhttp has parsed one, node:http reads nothing more of that packet, so a request pipelined behind it would be
+    // lost without a word; `Connection: close` tells the client to send it again.
     if (!keepAlive || checked & UPGRADE) res.shouldKeepAlive = false;
     const exchange = new Exchange(req, res, state, expectsContinue);
     // Fast path: a request without a body (most GETs) shares one empty, stateless wsgi.input.
@@ -391,8 +392,11 @@ const BODY_KIND = 3;
 // ... and the scheme a trusted proxy forwarded, if it did:
 const FORWARDED_HTTPS = 4;
 const FORWARDED_HTTP = 8;
-// ... and whether it asked to switch protocols (Upgrade):
+// ... and whether it asked to switch protocols (Upgrade, with Connection: upgrade):
 const UPGRADE = 16;
+// (while reading the fields: which of the two it has)
+const UPGRADE_FIELD = 1;
+const CONNECTION_UPGRADE = 2;
 
 /**
  * What node:http accepted but we refuse before the app sees it: HTTP versions other than 1.x, Gunicorn's
@@ -443,7 +447,10 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
         if (isFieldName(name, 'host')) hosts++;
         break;
       case 7:
-        if (isFieldName(name, 'upgrade')) upgrade = UPGRADE;
+        if (isFieldName(name, 'upgrade')) upgrade |= UPGRADE_FIELD;
+        break;
+      case 10:
+        if (isFieldName(name, 'connection') && /upgrade/i.test(raw[i + 1])) upgrade |= CONNECTION_UPGRADE;
         break;
       case 12:
         if (isFieldName(name, 'content-type')) contentTypes++;
@@ -485,7 +492,9 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
       reason: `Content-Length ${contentLength} exceeds --limit-request-body ${limits.body}`,
     };
   }
-  return (transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY) | forwarded | upgrade;
+  // llhttp treats a request as an upgrade (and reads nothing after it) when it has both fields.
+  const upgrading = upgrade === (UPGRADE_FIELD | CONNECTION_UPGRADE) ? UPGRADE : 0;
+  return (transferEncoding ? CHUNKED : contentLength > 0 ? SIZED : NO_BODY) | forwarded | upgrading;
 }
 
 /**

@@ -152,6 +152,17 @@ test('a worker hook that takes the wrong number of arguments is refused at start
   });
 });
 
+test('a hook module that raises when imported is refused with its error, not taken for an old interpreter', async () => {
+  const cwd = project({
+    'broken_hooks.py': 'raise RuntimeError("settings not configured")\n',
+    'gunicorn.conf.py': 'post_fork = "broken_hooks.setup"\n',
+  });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /post_fork = 'broken_hooks\.setup': RuntimeError: settings not configured/,
+  });
+});
+
 test('post_request may take 2, 3 or 4 arguments, as in Gunicorn', async () => {
   for (const params of ['worker, req', 'worker, req, environ', 'worker, req, environ, resp']) {
     const cwd = project({ 'gunicorn.conf.py': `def post_request(${params}):\n    pass\n` });
@@ -172,6 +183,7 @@ test('a worker hook import string that does not import, or a hook that is not ca
     ],
     ['worker_exit = "bye"', /worker_exit = 'bye' is not an import string; write 'module\.function'/],
     ['worker_exit = 3', /worker_exit must be a function or an import string 'module\.function', not 3/],
+    ['worker_exit = ".bye"', /worker_exit = '\.bye': ValueError: Empty module name/],
   ];
   for (const [line, message] of cases) {
     const cwd = project({ 'gunicorn.conf.py': `${line}\n` });

@@ -396,3 +396,20 @@ test('a request queued behind another, whose body the parser found broken, is an
     await served.close();
   }
 });
+
+test('an Upgrade field without Connection: upgrade is a plain request and keeps the connection', async () => {
+  const served = await serve(echoBody);
+  const client = await RawConnection.open(served.port);
+  try {
+    await client.send(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    const first = await client.readResponse();
+    assert.equal(first.status, 200);
+    assert.notEqual(header(first, 'connection'), 'close');
+    assert.equal((await client.readResponse()).status, 200);
+  } finally {
+    client.close();
+    await served.close();
+  }
+});
