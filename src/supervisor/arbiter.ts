@@ -84,6 +84,8 @@ export class Arbiter {
   readonly #errorLog: Pick<LogStream, 'write' | 'reopen'>;
   /** --capture-output to a file: the workers' stdout and stderr are pipes that the arbiter copies into it. */
   #captureToLog = false;
+  /** Those pipes, until each has closed (everything the worker printed was read). */
+  readonly #capturing = new Set<Promise<void>>();
 
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
@@ -115,6 +117,13 @@ export class Arbiter {
     try {
       return await this.#serve();
     } finally {
+      // What the last workers printed is read before the caller ends the log (bounded: a pipe a grandchild holds
+      // open would never close).
+      if (this.#capturing.size > 0)
+        await Promise.race([
+          Promise.all(this.#capturing),
+          new Promise((resolve) => setTimeout(resolve, 1000)),
+        ]);
       // Whatever ended the serving (a stop, a boot failure, a bug of ours that threw): leave no files behind.
       for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
       if (this.#pidPath) removePidFile(this.#pidPath);
@@ -293,9 +302,15 @@ export class Arbiter {
       const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.#options) });
       const pid = worker.process.pid ?? 0;
       if (this.#captureToLog) {
-        // The bytes as printed (any encoding), in the order they arrive.
-        for (const stream of [worker.process.stdout, worker.process.stderr])
-          stream?.on('data', (chunk: Buffer) => this.#errorLog.write(chunk));
+        // The bytes as printed (any encoding), in the order they arrive. A pipe may still hold a worker's last
+        // words (a crash's trace) after its exit: the log is not ended before every pipe is drained.
+        for (const stream of [worker.process.stdout, worker.process.stderr]) {
+          if (!stream) continue;
+          stream.on('data', (chunk: Buffer) => this.#errorLog.write(chunk));
+          const drained = new Promise<void>((resolve) => stream.once('close', resolve));
+          this.#capturing.add(drained);
+          void drained.then(() => this.#capturing.delete(drained));
+        }
       }
       this.#records.set(worker.id, {
         worker,

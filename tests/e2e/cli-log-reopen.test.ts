@@ -75,6 +75,35 @@ test("--capture-output: after SIGUSR1 the workers' prints go to the new error lo
   }
 });
 
+test('--capture-output: what a worker prints as it exits reaches the error log file before tsgi ends', {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-capture-exit-'));
+  const errorLog = join(dir, 'error.log');
+  const port = await freePort();
+  const tsgi = spawnTsgi([
+    `${APPS}/prints-at-exit.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '-w',
+    '2',
+    '--capture-output',
+    '--error-logfile',
+    errorLog,
+  ]);
+  try {
+    await waitFor(() => contains(errorLog, 'Listening at:'), 15_000);
+    assert.equal((await get(port)).status, 200);
+    assert.equal((await tsgi.signal('SIGTERM', 15_000)).code, 0);
+    const text = readFileSync(errorLog, 'utf8');
+    assert.equal(text.match(/last words of worker \d+/g)?.length, 2, text);
+    assert.doesNotMatch(text + tsgi.output, /write after end|cannot write/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("SIGUSR2 (Gunicorn's binary upgrade) is refused with a warning, and the server serves on", {
   timeout: 20_000,
 }, async () => {
