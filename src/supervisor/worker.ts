@@ -19,6 +19,7 @@ import type { SupervisorOptions } from './options.js';
 import { processLog } from './process-log.js';
 import { requestMetrics } from './statsd.js';
 import { accessToSyslog } from './syslog.js';
+import { targetKind } from './target.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
@@ -53,7 +54,21 @@ async function flushAndExit(code: number, streams: LogStream[]): Promise<never> 
   process.exit(code);
 }
 
+/**
+ * --capture-output to a file: stdout and stderr are pipes to the arbiter (arbiter.ts). libuv writes to a pipe only
+ * what fits and queues the rest, which is lost if the process exits first (a long trace printed on the way out):
+ * blocking writes, as writes to the file itself would be, lose nothing.
+ */
+function blockingPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    (stream as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
+  }
+}
+
 export async function runWorker(options: SupervisorOptions): Promise<void> {
+  // (The arbiter's condition for giving a worker pipes: a Python target's front end prints to tsgi's own output.)
+  if (options.captureOutput && options.errorLogfile !== '-' && targetKind(options.app) !== 'python')
+    blockingPipes();
   let errorStream: LogStream;
   let accessStream: LogStream | null;
   try {
