@@ -65,12 +65,20 @@ export interface LogStream extends TextSink {
   reopen(callback?: () => void): void;
 }
 
+/** After a failed write (a full disk), how long a log file waits before it is opened again for the next line. */
+export const LOG_RETRY_MS = 10_000;
+
 /**
  * Where log text goes: '-' = `dash` (stderr for the error log, stdout for the access log), else a file path, opened
  * here and now so that a path that cannot be written is an Error naming it (`cannot open …: EACCES …`), not a
- * crash later. A write that fails afterwards (a full disk) is reported on `dash` once per file, never thrown.
+ * crash later. A write that fails afterwards (a full disk) is reported on `dash` once, never thrown; the lines
+ * after it are lost until the file takes writes again, tried by opening it anew at most every LOG_RETRY_MS.
  */
-export function openLogStream(target: string, dash: NodeJS.WritableStream): LogStream {
+export function openLogStream(
+  target: string,
+  dash: NodeJS.WritableStream,
+  retryMs = LOG_RETRY_MS,
+): LogStream {
   if (target === '-')
     return {
       write: (text) => dash.write(text),
@@ -85,35 +93,55 @@ export function openLogStream(target: string, dash: NodeJS.WritableStream): LogS
   }
   const line = (what: string, error: Error) =>
     `[${logTimestamp()}] [${process.pid}] [ERROR] cannot ${what} ${target}: ${error.message}\n`;
-  // Every error of a stream is listened to (an unheard one ends the process), the first reported.
+  let reported = false;
+  /** When the stream in use failed a write (it is then closed for good), or 0. */
+  let failedAt = 0;
+  // Every error of a stream is listened to (an unheard one ends the process).
   const watched = (stream: WriteStream, onOpenError?: (error: Error) => void) => {
     let opened = onOpenError === undefined;
-    let reported = false;
     stream.once('open', () => {
       opened = true;
     });
     stream.on('error', (error) => {
       if (!opened) return onOpenError?.(error);
-      if (!reported) dash.write(line('write', error));
+      if (stream !== file) return; // an old stream's late error
+      if (failedAt === 0) failedAt = Date.now();
+      if (!reported)
+        dash.write(line('write', error).replace(/\n$/, `; lines are lost until it takes writes again\n`));
       reported = true;
     });
     return stream;
   };
   let file = watched(createWriteStream(target, { fd, flags: 'a' }));
+  const swapTo = (next: WriteStream) => {
+    const old = file;
+    file = next;
+    failedAt = 0;
+    old.end();
+  };
   return {
-    write: (text) => file.write(text),
+    write: (text) => {
+      if (failedAt !== 0 && Date.now() - failedAt >= retryMs) {
+        // The failed stream is closed for good: a new one, opened here so that this very line goes to it.
+        failedAt = Date.now();
+        try {
+          swapTo(watched(createWriteStream(target, { fd: openSync(target, 'a'), flags: 'a' })));
+        } catch {
+          // still not writable: the next attempt comes after another period
+        }
+      }
+      return file.write(text);
+    },
     end: (callback) => file.end(callback),
     reopen: (callback) => {
-      // Swapped once the new file is open: until then, and for good if it cannot be (a directory this worker's
-      // --user may not write in), lines go on to the old one, and the failure is written there too.
+      // SIGUSR1. Swapped once the new file is open: until then, and for good if it cannot be (a directory this
+      // worker's --user may not write in), lines go on to the old one, and the failure is written there too.
       const next = watched(createWriteStream(target, { flags: 'a' }), (error) => {
         file.write(line('reopen', error));
         callback?.();
       });
       next.once('open', () => {
-        const old = file;
-        file = next;
-        old.end();
+        swapTo(next);
         callback?.();
       });
     },

@@ -1,5 +1,8 @@
 // The error log's level can change while it runs (SIGHUP with a new --log-level), through any wrapper.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger, openLogStream, tapLogger } from '../src/log.js';
 import { waitFor } from './support/async.js';
@@ -47,4 +50,26 @@ test('a log file that cannot be opened is an Error naming it', () => {
     () => openLogStream('/nonexistent-dir/x.log', sink as unknown as NodeJS.WritableStream),
     /cannot open \/nonexistent-dir\/x\.log: ENOENT/,
   );
+});
+
+test('after failed writes, a log file is opened again and takes the lines once it can', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-log-retry-'));
+  try {
+    const path = join(dir, 'error.log');
+    symlinkSync('/dev/full', path); // every write fails with ENOSPC
+    const { lines, sink } = collected();
+    const stream = openLogStream(path, sink as unknown as NodeJS.WritableStream, 50);
+    stream.write('lost\n');
+    await waitFor(() => lines.length > 0, 5000);
+    assert.match(lines[0], /cannot write .*ENOSPC.*; lines are lost until it takes writes again/);
+    rmSync(path);
+    writeFileSync(path, ''); // space again: a plain file at the same path
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    stream.write('kept\n');
+    await new Promise<void>((resolve) => stream.end(resolve));
+    assert.equal(readFileSync(path, 'utf8'), 'kept\n');
+    assert.equal(lines.length, 1, 'the failure was reported once');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
