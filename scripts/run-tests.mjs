@@ -32,7 +32,9 @@ if (!existsSync(venvPython)) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  // --test-timeout bounds each file too: one that never exits (a handle left open after a failure) is cancelled
+  // after 10 minutes and reported, instead of holding the whole run until CI's limit.
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 // Said again at the end, where the summary is read.

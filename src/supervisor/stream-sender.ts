@@ -5,6 +5,9 @@
 import { connect, type Socket } from 'node:net';
 import { RETRY_MS, type Sender } from './udp-sender.js';
 
+/** Bytes that may wait for a connection that is slow to come up or to drain; more is dropped. */
+const MAX_BUFFERED = 1024 * 1024;
+
 export type StreamTarget = { host: string; port: number } | { path: string };
 
 /** `onError` hears about the first failure (refused, reset, closed by the peer), then nothing more. */
@@ -16,6 +19,7 @@ export function streamSender(
   let socket: Socket | null = null;
   let brokenAt = -1;
   let reported = false;
+  let closed = false;
   const broken = (s: Socket, error: Error) => {
     if (socket !== s) return; // an old connection's late event
     if (!reported) onError(error);
@@ -35,13 +39,16 @@ export function streamSender(
   };
   return {
     send(data) {
+      if (closed) return;
       if (socket === null) {
         if (brokenAt >= 0 && Date.now() - brokenAt < retryMs) return;
         open();
       }
-      socket?.write(data);
+      // A connection that hangs (a firewall dropping packets) holds what is written: a bounded amount.
+      if (socket !== null && socket.writableLength < MAX_BUFFERED) socket.write(data);
     },
     close() {
+      closed = true;
       const s = socket;
       socket = null;
       s?.end();

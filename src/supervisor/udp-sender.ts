@@ -46,6 +46,8 @@ export function udpSender(
       if (error) {
         state = 'failed';
         failedAt = Date.now();
+        // Dropped, not kept for later: sent after an outage, old lines would look new (syslog stamps them then).
+        waiting.length = 0;
         report(error);
         return;
       }
@@ -62,10 +64,15 @@ export function udpSender(
         socket.send(data);
         return;
       }
+      if (state === 'closed') return;
+      if (state === 'failed') {
+        if (Date.now() - failedAt < retryMs) return;
+        connect();
+      }
       if (waiting.length < MAX_WAITING) waiting.push(data);
-      if (state === 'failed' && Date.now() - failedAt >= retryMs) connect();
     },
     close() {
+      if (state === 'closed') return;
       state = 'closed';
       socket.close();
     },

@@ -29,7 +29,9 @@ function daemon(): Promise<{ server: Server; port: number; got: () => string; cl
   );
 }
 
-test('after the daemon closed the connection, a message past the retry time connects again', async () => {
+test('after the daemon closed the connection, a message past the retry time connects again', {
+  timeout: 10_000,
+}, async () => {
   const { server, port, got, clients } = await daemon();
   const errors: Error[] = [];
   const sender = streamSender({ host: '127.0.0.1', port }, (error) => errors.push(error), 50);
@@ -46,6 +48,10 @@ test('after the daemon closed the connection, a message past the retry time conn
     assert.equal(clients.length, 2);
     assert.doesNotMatch(got(), /lost/);
     assert.equal(errors.length, 1, 'reported once');
+    sender.close();
+    sender.send('after close\0'); // close() is final: no new connection
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(clients.length, 2);
   } finally {
     sender.close();
     for (const client of clients) client.destroy();
@@ -53,7 +59,7 @@ test('after the daemon closed the connection, a message past the retry time conn
   }
 });
 
-test('a refused connection is reported once and sending on never throws', async () => {
+test('a refused connection is reported once and sending on never throws', { timeout: 10_000 }, async () => {
   const { server, port } = await daemon();
   await new Promise((resolve) => server.close(resolve)); // nothing listens on the port any more
   const errors: Error[] = [];
