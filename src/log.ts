@@ -117,6 +117,7 @@ export function openLogStream(
     const old = file;
     file = next;
     failedAt = 0;
+    reported = false; // a new file: its own failure is news
     old.end();
   };
   return {

@@ -125,7 +125,7 @@ def main(argv: list) -> None:
         except TypeError as error:
             json.dump({"invalid": str(error)}, out)
             return
-        except Exception as error:  # noqa: BLE001 - importing the hook's module ran its code, which may raise anything
+        except BaseException as error:  # noqa: BLE001 - importing the hook's module ran its code (sys.exit too)
             json.dump({"invalid": "%s = %r: %s" % (name, names[name], failure(error, location))}, out)
             return
         report[name] = {"kind": "function"}

@@ -189,6 +189,12 @@ export function rejectRequest(
  */
 export function rejectMethod(req: IncomingMessage, socket: Duplex, logger: Logger): void {
   socket.on('error', () => socket.destroy());
+  // ... and without its 'drain' relay: a response still being written before the 501 waits for its socket to
+  // drain (response-writer.ts), which only this passes on.
+  socket.on('drain', () => {
+    const response = (socket as ClientSocket)._httpMessage;
+    if (response?.writableNeedDrain) response.emit('drain');
+  });
   const peer = (socket as ClientSocket).remoteAddress ?? 'unix socket';
   logger.warning(
     `501 ${reasonPhrase(501)} to ${peer}: ${req.method} ${req.url} (tsgi serves apps; it is not a proxy)`,

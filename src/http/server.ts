@@ -394,7 +394,8 @@ const FORWARDED_HTTPS = 4;
 const FORWARDED_HTTP = 8;
 // ... and whether it asked to switch protocols (Upgrade, with Connection: upgrade):
 const UPGRADE = 16;
-// (while reading the fields: which of the two it has)
+// (while reading the fields: which of the two it has; `upgrade` as one of Connection's comma-separated options)
+const UPGRADE_TOKEN = /(?:^|,)\s*upgrade\s*(?:,|$)/i;
 const UPGRADE_FIELD = 1;
 const CONNECTION_UPGRADE = 2;
 
@@ -450,7 +451,7 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
         if (isFieldName(name, 'upgrade')) upgrade |= UPGRADE_FIELD;
         break;
       case 10:
-        if (isFieldName(name, 'connection') && /upgrade/i.test(raw[i + 1])) upgrade |= CONNECTION_UPGRADE;
+        if (isFieldName(name, 'connection') && UPGRADE_TOKEN.test(raw[i + 1])) upgrade |= CONNECTION_UPGRADE;
         break;
       case 12:
         if (isFieldName(name, 'content-type')) contentTypes++;

@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { chownSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SERVER_SOFTWARE } from '../http/server.js';
 import { errorMessage, type Logger, type LogStream, logNotices, openLogStream } from '../log.js';
@@ -84,8 +85,8 @@ export class Arbiter {
   readonly #errorLog: Pick<LogStream, 'write' | 'reopen'>;
   /** --capture-output to a file: the workers' stdout and stderr are pipes that the arbiter copies into it. */
   #captureToLog = false;
-  /** Those pipes, until each has closed (everything the worker printed was read). */
-  readonly #capturing = new Set<Promise<void>>();
+  /** Those pipes, each until it has closed (everything the worker printed was read). */
+  readonly #capturing = new Map<Readable, Promise<void>>();
 
   /** --statsd-host: the `gunicorn.workers` gauge goes here (the workers send their own request metrics). */
   #statsd: Statsd | null;
@@ -119,11 +120,14 @@ export class Arbiter {
     } finally {
       // What the last workers printed is read before the caller ends the log (bounded: a pipe a grandchild holds
       // open would never close).
-      if (this.#capturing.size > 0)
+      if (this.#capturing.size > 0) {
         await Promise.race([
-          Promise.all(this.#capturing),
+          Promise.all(this.#capturing.values()),
           new Promise((resolve) => setTimeout(resolve, 1000)),
         ]);
+        // Still open (held by a process a worker started): nothing more is read, the log is about to end.
+        for (const pipe of this.#capturing.keys()) pipe.destroy();
+      }
       // Whatever ended the serving (a stop, a boot failure, a bug of ours that threw): leave no files behind.
       for (const bind of this.#binds) if (bind.kind === 'unix') removeSocket(bind.path);
       if (this.#pidPath) removePidFile(this.#pidPath);
@@ -308,8 +312,8 @@ export class Arbiter {
           if (!stream) continue;
           stream.on('data', (chunk: Buffer) => this.#errorLog.write(chunk));
           const drained = new Promise<void>((resolve) => stream.once('close', resolve));
-          this.#capturing.add(drained);
-          void drained.then(() => this.#capturing.delete(drained));
+          this.#capturing.set(stream, drained);
+          void drained.then(() => this.#capturing.delete(stream));
         }
       }
       this.#records.set(worker.id, {

@@ -163,6 +163,17 @@ test('a hook module that raises when imported is refused with its error, not tak
   });
 });
 
+test('a hook module that exits while imported is refused with its message too', async () => {
+  const cwd = project({
+    'exiting_hooks.py': 'import sys\nsys.exit("set DJANGO_SETTINGS_MODULE first")\n',
+    'gunicorn.conf.py': 'worker_exit = "exiting_hooks.bye"\n',
+  });
+  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+    code: 'TSGI_BAD_CONFIG_FILE',
+    message: /worker_exit = 'exiting_hooks\.bye': SystemExit: set DJANGO_SETTINGS_MODULE first/,
+  });
+});
+
 test('post_request may take 2, 3 or 4 arguments, as in Gunicorn', async () => {
   for (const params of ['worker, req', 'worker, req, environ', 'worker, req, environ, resp']) {
     const cwd = project({ 'gunicorn.conf.py': `def post_request(${params}):\n    pass\n` });

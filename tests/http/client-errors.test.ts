@@ -353,6 +353,28 @@ describe('CONNECT behind other requests, or reset', { timeout: 10_000 }, () => {
     }
   });
 
+  test('a large response still being written before a CONNECT is written whole, then the 501', async () => {
+    const big = new Uint8Array(8 * 1024 * 1024).fill(46);
+    const app: Application = (_environ, startResponse) => {
+      startResponse('200 OK', [['Content-Length', String(big.length)]]);
+      return [big.subarray(0, big.length / 2), big.subarray(big.length / 2)];
+    };
+    const served = await serve(app);
+    const client = await RawConnection.open(served.port);
+    try {
+      await client.send(
+        'GET /big HTTP/1.1\r\nHost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+      const first = await client.readResponse({ timeoutMs: 5000 });
+      assert.equal(first.status, 200);
+      assert.equal(first.body.length, big.length);
+      assert.equal((await client.readResponse()).status, 501);
+    } finally {
+      client.close();
+      await served.close();
+    }
+  });
+
   test('a client that resets right after its CONNECT does not take the server down', async () => {
     const served = await serve(slowHello);
     try {
