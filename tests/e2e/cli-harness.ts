@@ -2,13 +2,17 @@
 // (tests/e2e/support/server-process.ts): its own process group, so a test can signal the whole group as systemd or
 // Ctrl-C would, and always kill everything it started. The tests pass their own binds.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { waitFor } from '../support/async.js';
 import { CLI, ServerProcess, serverEnv } from './support/server-process.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const APPS = resolve(ROOT, 'tests/apps/cli');
+
+import { freePort } from '../support/async.js';
 
 export { freePort, sleep } from '../support/async.js';
 export { CLI, type ServerProcess };
@@ -27,6 +31,37 @@ export function spawnTsgi(args: string[], options: CliOptions = {}): ServerProce
     env: serverEnv(options.env),
     port: 0,
   });
+}
+
+/** A server started by captureToFile: its error log (with the workers' output) is a file in a fresh directory. */
+export interface Capturing {
+  tsgi: ServerProcess;
+  port: number;
+  errorLog: string;
+  /** The error log's text so far ('' before it exists). */
+  log(): string;
+  /** Kills the server and removes the directory. */
+  done(): Promise<void>;
+}
+
+/** `tsgi APP --capture-output --error-logfile FILE` on a free port, once its log says it listens. */
+export async function captureToFile(app: string): Promise<Capturing> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-capture-'));
+  const errorLog = join(dir, 'error.log');
+  const port = await freePort();
+  const tsgi = spawnTsgi([app, '-b', `127.0.0.1:${port}`, '--capture-output', '--error-logfile', errorLog]);
+  const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
+  const done = async () => {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(() => log().includes('Listening at:'), 15_000);
+  } catch (error) {
+    await done();
+    throw error;
+  }
+  return { tsgi, port, errorLog, log, done };
 }
 
 /** Starts tsgi and waits until it logs that it listens. */

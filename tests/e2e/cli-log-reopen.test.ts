@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../support/async.js';
-import { APPS, freePort, get, sleep, spawnTsgi } from './cli-harness.js';
+import { APPS, captureToFile, freePort, get, sleep, spawnTsgi } from './cli-harness.js';
 import { pythonWorkerPids, skipPython, startTsgi as startPythonTsgi } from './support/server-process.js';
 
 const contains = (path: string, text: string) =>
@@ -47,58 +47,33 @@ test('SIGUSR1 after the log files were moved: new lines go to new files at the s
 test("--capture-output: after SIGUSR1 the workers' prints go to the new error log file too", {
   timeout: 30_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logrotate-'));
-  const errorLog = join(dir, 'error.log');
-  const port = await freePort();
-  const tsgi = spawnTsgi([
-    `${APPS}/prints.ts`,
-    '-b',
-    `127.0.0.1:${port}`,
-    '--capture-output',
-    '--error-logfile',
-    errorLog,
-  ]);
+  const { tsgi, port, errorLog, log, done } = await captureToFile(`${APPS}/prints.ts`);
   try {
-    await waitFor(() => contains(errorLog, 'Listening at:'), 15_000);
     assert.equal((await get(port, '/before')).status, 200);
-    await waitFor(() => contains(errorLog, 'printed to stderr for /before'), 5000);
+    await waitFor(() => log().includes('printed to stderr for /before'), 5000);
     renameSync(errorLog, `${errorLog}.1`);
     tsgi.send('SIGUSR1');
-    await waitFor(() => contains(errorLog, 'Reopened the log files'), 5000);
+    await waitFor(() => log().includes('Reopened the log files'), 5000);
     assert.equal((await get(port, '/after')).status, 200);
-    await waitFor(() => contains(errorLog, 'printed to stderr for /after'), 5000);
-    assert.match(readFileSync(errorLog, 'utf8'), /printed to stdout for \/after/);
+    await waitFor(() => log().includes('printed to stderr for /after'), 5000);
+    assert.match(log(), /printed to stdout for \/after/);
     assert.doesNotMatch(readFileSync(`${errorLog}.1`, 'utf8'), /\/after/);
   } finally {
-    await tsgi.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await done();
   }
 });
 
 test('--capture-output: what a worker prints as it exits reaches the error log file before tsgi ends', {
   timeout: 30_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-capture-exit-'));
-  const errorLog = join(dir, 'error.log');
-  const port = await freePort();
-  const tsgi = spawnTsgi([
-    `${APPS}/prints-at-exit.ts`,
-    '-b',
-    `127.0.0.1:${port}`,
-    '--capture-output',
-    '--error-logfile',
-    errorLog,
-  ]);
+  const { tsgi, port, log, done } = await captureToFile(`${APPS}/prints-at-exit.ts`);
   try {
-    await waitFor(() => contains(errorLog, 'Listening at:'), 15_000);
     assert.equal((await get(port)).status, 200);
     assert.equal((await tsgi.signal('SIGTERM', 15_000)).code, 0);
-    const text = readFileSync(errorLog, 'utf8');
-    assert.match(text, /last words of worker \d+/);
-    assert.doesNotMatch(text + tsgi.output, /write after end|cannot write/);
+    assert.match(log(), /last words of worker \d+/);
+    assert.doesNotMatch(log() + tsgi.output, /write after end|cannot write/);
   } finally {
-    await tsgi.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await done();
   }
 });
 

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { APPS, freePort, get, sleep, spawnTsgi, startTsgi } from './cli-harness.js';
+import { waitFor } from '../support/async.js';
+import { APPS, captureToFile, freePort, get, sleep, spawnTsgi, startTsgi } from './cli-harness.js';
 
 test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => {
   const port = await freePort();
@@ -318,32 +319,16 @@ test("without --capture-output a Node app's prints go to tsgi's own stdout and s
 test("--capture-output sends a Node app's stdout and stderr to the error log file", {
   timeout: 20_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-capture-'));
-  const logFile = join(dir, 'error.log');
-  const port = await freePort();
-  const tsgi = spawnTsgi([
-    `${APPS}/prints.ts`,
-    '-b',
-    `127.0.0.1:${port}`,
-    '--capture-output',
-    '--error-logfile',
-    logFile,
-  ]);
-  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  const until = async (pattern: RegExp) => {
-    for (let i = 0; i < 100 && !pattern.test(log()); i++) await sleep(100);
-  };
+  const { tsgi, port, log, done } = await captureToFile(`${APPS}/prints.ts`);
   try {
-    await until(/Listening at/);
     await get(port, '/captured');
-    await until(/printed to stderr for \/captured/);
+    await waitFor(() => /printed to stderr for \/captured/.test(log()), 10_000);
     assert.match(log(), /printed to stdout for \/captured/);
     assert.match(log(), /printed to stderr for \/captured/);
     assert.match(log(), /\[INFO\] Booting worker/, "tsgi's own lines share the file");
     assert.doesNotMatch(tsgi.stdout + tsgi.stderr, /printed to/);
   } finally {
-    await tsgi.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await done();
   }
 });
 
