@@ -85,66 +85,59 @@ export function openLogStream(
       end: (callback) => callback(),
       reopen: (callback) => callback?.(),
     };
-  let fd: number;
-  try {
-    fd = openSync(target, 'a');
-  } catch (error) {
-    throw new Error(`cannot open ${target}: ${errorMessage(error)}`);
-  }
+  // Opened here and now (also on SIGUSR1 and after a failure): a path that cannot be written is an Error at once.
+  const open = () => createWriteStream(target, { fd: openSync(target, 'a'), flags: 'a' });
   const line = (what: string, error: Error) =>
-    `[${logTimestamp()}] [${process.pid}] [ERROR] cannot ${what} ${target}: ${error.message}\n`;
+    `[${logTimestamp()}] [${process.pid}] [ERROR] cannot ${what} ${target}: ${errorMessage(error)}\n`;
   let reported = false;
   /** When the stream in use failed a write (it is then closed for good), or 0. */
   let failedAt = 0;
   // Every error of a stream is listened to (an unheard one ends the process).
-  const watched = (stream: WriteStream, onOpenError?: (error: Error) => void) => {
-    let opened = onOpenError === undefined;
-    stream.once('open', () => {
-      opened = true;
-    });
+  const watched = (stream: WriteStream) =>
     stream.on('error', (error) => {
-      if (!opened) return onOpenError?.(error);
       if (stream !== file) return; // an old stream's late error
       if (failedAt === 0) failedAt = Date.now();
       if (!reported)
-        dash.write(line('write', error).replace(/\n$/, `; lines are lost until it takes writes again\n`));
+        dash.write(line('write', error).replace(/\n$/, '; lines are lost until it takes writes again\n'));
       reported = true;
     });
-    return stream;
-  };
-  let file = watched(createWriteStream(target, { fd, flags: 'a' }));
-  const swapTo = (next: WriteStream) => {
+  let file: WriteStream;
+  try {
+    file = watched(open());
+  } catch (error) {
+    throw new Error(`cannot open ${target}: ${errorMessage(error)}`);
+  }
+  /** The file opened again by its path (a new one if it was moved away); the error if it cannot be. */
+  const reopen = (): Error | undefined => {
+    let next: WriteStream;
+    try {
+      next = open();
+    } catch (error) {
+      return error as Error;
+    }
     const old = file;
-    file = next;
+    file = watched(next);
     failedAt = 0;
     reported = false; // a new file: its own failure is news
     old.end();
+    return undefined;
   };
   return {
     write: (text) => {
       if (failedAt !== 0 && Date.now() - failedAt >= retryMs) {
-        // The failed stream is closed for good: a new one, opened here so that this very line goes to it.
+        // The failed stream is closed for good: a new one, so that this very line goes to it if it can.
         failedAt = Date.now();
-        try {
-          swapTo(watched(createWriteStream(target, { fd: openSync(target, 'a'), flags: 'a' })));
-        } catch {
-          // still not writable: the next attempt comes after another period
-        }
+        reopen();
       }
       return file.write(text);
     },
     end: (callback) => file.end(callback),
     reopen: (callback) => {
-      // SIGUSR1. Swapped once the new file is open: until then, and for good if it cannot be (a directory this
-      // worker's --user may not write in), lines go on to the old one, and the failure is written there too.
-      const next = watched(createWriteStream(target, { flags: 'a' }), (error) => {
-        file.write(line('reopen', error));
-        callback?.();
-      });
-      next.once('open', () => {
-        swapTo(next);
-        callback?.();
-      });
+      // SIGUSR1. A file that cannot be opened again (a directory this worker's --user may not write in) leaves the
+      // old one in use, and the failure is written there.
+      const error = reopen();
+      if (error) file.write(line('reopen', error));
+      callback?.();
     },
   };
 }
