@@ -15,7 +15,7 @@ import { applyReload, type ReadOptions } from './config-reload.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
-import { type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
+import { capturesThroughPipes, type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
 import { removePidFile, writePidFile } from './pidfile.js';
 import { applyEnvironment, setUpProcess } from './process-setup.js';
 import { type Reloader, watchForChanges } from './reloader.js';
@@ -252,18 +252,15 @@ export class Arbiter {
     // through this process over IPC (docs/lifecycle.md has the measurements). Node's own
     // NODE_CLUSTER_SCHED_POLICY=rr still selects round-robin.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
-    const { captureOutput, errorLogfile } = this.#options;
     // --capture-output, as Gunicorn: what a Node app's workers print goes where the error log goes, as printed:
     // stderr itself for `-`; for a file, through the arbiter, which writes it to the file it reopens on SIGUSR1
     // (a file descriptor given to the workers would keep pointing at the file logrotate moved away).
-    // (A Python worker's output is always read by the front end and logged line by line.)
-    const capture = captureOutput && !this.#python;
-    this.#captureToLog = capture && errorLogfile !== '-';
-    const output = !capture
-      ? (['inherit', 'inherit', 'inherit'] as const)
-      : this.#captureToLog
-        ? (['inherit', 'pipe', 'pipe'] as const)
-        : (['inherit', 2, 2] as const);
+    this.#captureToLog = capturesThroughPipes(this.#options);
+    const output = this.#captureToLog
+      ? (['inherit', 'pipe', 'pipe'] as const)
+      : this.#options.captureOutput && !this.#python
+        ? (['inherit', 2, 2] as const)
+        : (['inherit', 'inherit', 'inherit'] as const);
     // fd:// binds (systemd's sockets): each worker inherits the listening socket at the same fd number and listens
     // on it itself. Through the cluster module the arbiter would wrap the fd in a handle of its own, and close it
     // (the fd, for good) when its last worker exits, so no replacement could listen again.

@@ -1,12 +1,12 @@
 // The supervisor: the arbiter process and its workers.
 
-import { errorMessage, type LogStream, logNotices, type Notice } from '../log.js';
+import { resolve } from 'node:path';
+import { errorMessage, type LogStream, logNotices, type Notice, openLogStream } from '../log.js';
 import { Arbiter } from './arbiter.js';
 import type { ReadOptions } from './config-reload.js';
 import { EXIT_STARTUP_ERROR } from './exit-codes.js';
 import type { SupervisorOptions } from './options.js';
 import { processLog } from './process-log.js';
-import { openErrorLog } from './process-setup.js';
 
 export { type Bind, formatBind, parseBind } from './binds.js';
 export type { ReadOptions } from './config-reload.js';
@@ -32,10 +32,17 @@ export async function runSupervisor(
   return code;
 }
 
-/** The main process's error log; null after printing why it cannot be opened (tsgi then exits EXIT_STARTUP_ERROR). */
+/**
+ * The main process's error log; null after printing why it cannot be opened (tsgi then exits EXIT_STARTUP_ERROR). A
+ * relative path is taken from --chdir, as the workers take it (they start in that directory) and as Gunicorn does.
+ */
 export function openMainErrorLog(options: SupervisorOptions): LogStream | null {
+  const { errorLogfile, chdir } = options;
   try {
-    return openErrorLog(options);
+    return openLogStream(
+      errorLogfile === '-' || !chdir ? errorLogfile : resolve(chdir, errorLogfile),
+      process.stderr,
+    );
   } catch (error) {
     process.stderr.write(`tsgi: error: --error-logfile: ${errorMessage(error)}\n`);
     return null;

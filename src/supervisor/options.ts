@@ -2,6 +2,7 @@
 
 import type { Level } from '../log.js';
 import type { PythonHooksConfig } from '../runtimes/python/index.js';
+import { targetKind } from './target.js';
 
 export interface SupervisorOptions {
   app: string;
@@ -87,3 +88,14 @@ export interface SupervisorOptions {
 
 /** Travels to each worker process in its environment, as JSON. */
 export const WORKER_OPTIONS_ENV = 'TSGI_WORKER_OPTIONS';
+
+/**
+ * --capture-output to a file, for a Node app: its workers' stdout and stderr are pipes that the arbiter copies into
+ * the error log it reopens on SIGUSR1 (with `-` they are the arbiter's stderr; a Python app's front end prints to
+ * tsgi's own output, its Python workers' output being logged line by line). The arbiter and the worker both ask.
+ */
+export function capturesThroughPipes(
+  options: Pick<SupervisorOptions, 'captureOutput' | 'errorLogfile' | 'app'>,
+): boolean {
+  return options.captureOutput && options.errorLogfile !== '-' && targetKind(options.app) !== 'python';
+}

@@ -1,9 +1,8 @@
 // What every start does to the main process before anything is bound, shared by a real start (the arbiter) and
 // --check-config.
 
-import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { errorMessage, type LogStream, openLogStream } from '../log.js';
+import { errorMessage, openLogStream } from '../log.js';
 import { resolveCredentials } from './credentials.js';
 import type { SupervisorOptions } from './options.js';
 import { syslogTarget } from './syslog.js';
@@ -37,25 +36,13 @@ export function setUpProcess(options: SupervisorOptions): SupervisorOptions {
   return { ...options, python: interpreter, uid, gid };
 }
 
-/**
- * The main process's error log. A relative path is taken from --chdir, as the workers take it (they start in that
- * directory) and as Gunicorn does (it changes directory first); throws an Error when it cannot be opened.
- */
-export function openErrorLog(options: Pick<SupervisorOptions, 'errorLogfile' | 'chdir'>): LogStream {
-  const { errorLogfile, chdir } = options;
-  return openLogStream(
-    errorLogfile === '-' || !chdir ? errorLogfile : resolve(chdir, errorLogfile),
-    process.stderr,
-  );
-}
-
 /** --access-logfile can be opened (each worker opens its own): checked once here, not by a crashing worker. */
 function checkAccessLog(accessLogfile: string | null): void {
-  if (accessLogfile === null || accessLogfile === '-') return;
+  if (accessLogfile === null) return;
   try {
-    closeSync(openSync(accessLogfile, 'a'));
+    openLogStream(accessLogfile, process.stdout).end(() => {});
   } catch (error) {
-    throw new Error(`--access-logfile: cannot open ${accessLogfile}: ${errorMessage(error)}`);
+    throw new Error(`--access-logfile: ${errorMessage(error)}`);
   }
 }
 

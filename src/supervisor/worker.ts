@@ -15,11 +15,10 @@ import { GracefulServers } from './graceful-close.js';
 import { startHeartbeat } from './heartbeat.js';
 import { type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
-import type { SupervisorOptions } from './options.js';
+import { capturesThroughPipes, type SupervisorOptions } from './options.js';
 import { processLog } from './process-log.js';
 import { requestMetrics } from './statsd.js';
 import { accessToSyslog } from './syslog.js';
-import { targetKind } from './target.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 
 function send(message: WorkerMessage): void {
@@ -66,9 +65,7 @@ function blockingPipes(): void {
 }
 
 export async function runWorker(options: SupervisorOptions): Promise<void> {
-  // (The arbiter's condition for giving a worker pipes: a Python target's front end prints to tsgi's own output.)
-  if (options.captureOutput && options.errorLogfile !== '-' && targetKind(options.app) !== 'python')
-    blockingPipes();
+  if (capturesThroughPipes(options)) blockingPipes();
   let errorStream: LogStream;
   let accessStream: LogStream | null;
   try {
