@@ -103,7 +103,7 @@ export function rejectClientError(error: ParserError, socket: Duplex, logger: Lo
   }
   const status = clientErrorStatus(error);
   const what = `${error.code ?? 'error'} ${error.reason ?? error.message}`;
-  const peer = client.remoteAddress ?? 'unix socket';
+  const peer = peerName(client);
   const last = client.parser?.incoming ?? undefined;
   if (last !== undefined && !last.complete) {
     // The error is in the body of the request parsed last. The answers to the requests before it go out first;
@@ -149,6 +149,11 @@ function untilAnswering(
   });
 }
 
+/** Who a log line names: the client's address, or the unix socket it came through (which has none). */
+function peerName(socket: Duplex): string {
+  return (socket as ClientSocket).remoteAddress ?? 'unix socket';
+}
+
 /** The plain error response, then the connection's end. */
 function answer(socket: Duplex, status: number): void {
   // Half-close and let the client read the answer; a client that keeps its side open is cut after a grace period
@@ -168,7 +173,7 @@ export function rejectRequest(
   why: string,
   logger: Logger,
 ): void {
-  logger.warning(`${status} ${reasonPhrase(status)} to ${req.socket.remoteAddress ?? 'unix socket'}: ${why}`);
+  logger.warning(`${status} ${reasonPhrase(status)} to ${peerName(req.socket)}: ${why}`);
   const body = `${status} ${reasonPhrase(status)}\n`;
   res.shouldKeepAlive = false;
   res.writeHead(status, reasonPhrase(status), [
@@ -195,7 +200,7 @@ export function rejectMethod(req: IncomingMessage, socket: Duplex, logger: Logge
     const response = (socket as ClientSocket)._httpMessage;
     if (response?.writableNeedDrain) response.emit('drain');
   });
-  const peer = (socket as ClientSocket).remoteAddress ?? 'unix socket';
+  const peer = peerName(socket);
   logger.warning(
     `501 ${reasonPhrase(501)} to ${peer}: ${req.method} ${req.url} (tsgi serves apps; it is not a proxy)`,
   );

@@ -3,9 +3,9 @@
 
 import { createLogger, errorMessage, type Logger, type TextSink } from '../log.js';
 import type { SupervisorOptions } from './options.js';
+import { RETRY_MS } from './sender.js';
 import { instrument, type Statsd } from './statsd.js';
 import { loggingToSyslog, Syslog, syslogTarget } from './syslog.js';
-import { RETRY_MS } from './udp-sender.js';
 
 export interface ProcessLog {
   logger: Logger;

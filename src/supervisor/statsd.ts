@@ -5,7 +5,8 @@ import type { RequestMetrics } from '../http/server.js';
 import { errorMessage, type Logger, tapLogger } from '../log.js';
 import { parseHostPort } from './host-port.js';
 import type { SupervisorOptions } from './options.js';
-import { RETRY_MS, udpSender } from './udp-sender.js';
+import { RETRY_MS } from './sender.js';
+import { udpSender } from './udp-sender.js';
 
 /** A statsd client: counters, timers (ms) and gauges. */
 export interface Statsd {
@@ -16,14 +17,13 @@ export interface Statsd {
 
 /** `HOST:PORT` or `[IPv6]:PORT`; the port defaults to 8125, statsd's. Throws on anything else. */
 export function parseStatsdHost(text: string): { host: string; port: number } {
-  let address: { host: string; port: number } | undefined;
   try {
-    address = parseHostPort(text.trim(), 8125);
+    const address = parseHostPort(text.trim(), 8125);
+    if (address.host) return address;
   } catch {
-    // the message below says it all
+    // said below, as for an empty host
   }
-  if (!address?.host) throw new Error(`not HOST:PORT: ${text}`);
-  return address;
+  throw new Error(`not HOST:PORT: ${text}`);
 }
 
 /** Gunicorn's rule: a non-empty prefix ends with exactly one dot. */

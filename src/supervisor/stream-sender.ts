@@ -3,7 +3,7 @@
 // files still have them), and the next message after RETRY_MS connects again.
 
 import { connect, type Socket } from 'node:net';
-import { RETRY_MS, type Sender } from './udp-sender.js';
+import { RETRY_MS, type Sender } from './sender.js';
 
 /** Bytes that may wait for a connection that is slow to come up or to drain; more is dropped. */
 const MAX_BUFFERED = 1024 * 1024;

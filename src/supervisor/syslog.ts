@@ -14,8 +14,9 @@ import {
   tapLogger,
 } from '../log.js';
 import { parseHostPort } from './host-port.js';
+import type { Sender } from './sender.js';
 import { streamSender } from './stream-sender.js';
-import { type Sender, udpSender } from './udp-sender.js';
+import { udpSender } from './udp-sender.js';
 
 /** RFC 5424 §6.2.1 facility codes, by the names Gunicorn's --log-syslog-facility takes. */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {

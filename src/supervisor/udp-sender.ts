@@ -1,19 +1,14 @@
-// One UDP destination, for statsd and syslog: the socket is connected once, so a host name is looked up once rather
-// than for every datagram; what is sent before the connection is up waits (a bounded few). Fire and forget: a lost
-// datagram is a lost sample or log line, never a fault of the server's. A host name that does not resolve (DNS not
-// up yet at boot) is looked up again, at most every RETRY_MS, when there is something to send.
+// One UDP destination (a Sender, sender.ts), for statsd and syslog: the socket is connected once, so a host name is
+// looked up once rather than for every datagram; what is sent before the connection is up waits (a bounded few).
+// Fire and forget: a lost datagram is a lost sample or log line, never a fault of the server's. A host name that
+// does not resolve (DNS not up yet at boot) is looked up again, at most every RETRY_MS, when there is something to
+// send.
 
 import { createSocket, type SocketOptions } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-
-/** A fire-and-forget destination (this UDP one, or stream-sender.ts's). */
-export interface Sender {
-  send(data: string | Buffer): void;
-  close(): void;
-}
+import { RETRY_MS, type Sender } from './sender.js';
 
 const MAX_WAITING = 256;
-export const RETRY_MS = 30_000;
 
 export interface UdpSenderOptions {
   /** Least time between two lookups of a host name that did not resolve (default RETRY_MS). */
