@@ -152,26 +152,27 @@ test('a worker hook that takes the wrong number of arguments is refused at start
   });
 });
 
-test('a hook module that raises when imported is refused with its error, not taken for an old interpreter', async () => {
-  const cwd = project({
-    'broken_hooks.py': 'raise RuntimeError("settings not configured")\n',
-    'gunicorn.conf.py': 'post_fork = "broken_hooks.setup"\n',
-  });
-  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
-    code: 'TSGI_BAD_CONFIG_FILE',
-    message: /post_fork = 'broken_hooks\.setup': RuntimeError: settings not configured/,
-  });
-});
-
-test('a hook module that exits while imported is refused with its message too', async () => {
-  const cwd = project({
-    'exiting_hooks.py': 'import sys\nsys.exit("set DJANGO_SETTINGS_MODULE first")\n',
-    'gunicorn.conf.py': 'worker_exit = "exiting_hooks.bye"\n',
-  });
-  await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
-    code: 'TSGI_BAD_CONFIG_FILE',
-    message: /worker_exit = 'exiting_hooks\.bye': SystemExit: set DJANGO_SETTINGS_MODULE first/,
-  });
+test('a hook module that raises or exits when imported is refused with its error, not taken for an old interpreter', async () => {
+  const cases: Array<[string, RegExp]> = [
+    [
+      'raise RuntimeError("settings not configured")',
+      /post_fork = 'hooks_module\.setup': RuntimeError: settings not configured/,
+    ],
+    [
+      'import sys\nsys.exit("set DJANGO_SETTINGS_MODULE first")',
+      /post_fork = 'hooks_module\.setup': SystemExit: set DJANGO_SETTINGS_MODULE first/,
+    ],
+  ];
+  for (const [module, message] of cases) {
+    const cwd = project({
+      'hooks_module.py': `${module}\n`,
+      'gunicorn.conf.py': 'post_fork = "hooks_module.setup"\n',
+    });
+    await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
+      code: 'TSGI_BAD_CONFIG_FILE',
+      message,
+    });
+  }
 });
 
 test('post_request may take 2, 3 or 4 arguments, as in Gunicorn', async () => {

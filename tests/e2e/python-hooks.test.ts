@@ -87,98 +87,88 @@ test('worker hooks run as under Gunicorn, in the same order with the same argume
   }
 });
 
-test('a pre_request hook that raises fails that request with 500, post_request still runs, the next is served', {
-  skip: skipPython,
-  timeout: 30_000,
-}, async () => {
+/**
+ * tsgi serving hello:application with `-c gunicorn.conf.py` from a fresh directory holding `files` (the config among
+ * them); HOOK_LOG in the environment names a file the hooks may append to. Cleaned up after `check`.
+ */
+async function withConfig(
+  files: Record<string, string>,
+  check: (tsgi: ServerProcess, hookLog: () => string) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
-  const conf = join(dir, 'gunicorn.conf.py');
   const log = join(dir, 'hooks.log');
-  writeFileSync(
-    conf,
-    [
-      'import os',
-      'def pre_request(worker, req):',
-      '    if req.path == "/refused":',
-      '        raise RuntimeError("no entry")',
-      'def post_request(worker, req, environ, resp):',
-      '    with open(os.environ["HOOK_LOG"], "a") as f:',
-      '        f.write("%s %s\\n" % (req.path, resp.status))',
-    ].join('\n'),
-  );
-  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: log } });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const tsgi = await startTsgi('hello:application', ['-c', join(dir, 'gunicorn.conf.py')], {
+    env: { HOOK_LOG: log },
+  });
   try {
-    assert.equal((await fetch(`${tsgi.origin}/refused`)).status, 500);
-    await tsgi.waitForOutput(/RuntimeError: no entry/);
-    assert.equal((await fetch(`${tsgi.origin}/fine`)).status, 200);
-    assert.equal(readFileSync(log, 'utf8'), '/refused None\n/fine 200 OK\n');
+    await check(tsgi, () => readFileSync(log, 'utf8'));
   } finally {
     await tsgi.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a pre_request hook that raises fails that request with 500, post_request still runs, the next is served', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  const conf = [
+    'import os',
+    'def pre_request(worker, req):',
+    '    if req.path == "/refused":',
+    '        raise RuntimeError("no entry")',
+    'def post_request(worker, req, environ, resp):',
+    '    with open(os.environ["HOOK_LOG"], "a") as f:',
+    '        f.write("%s %s\\n" % (req.path, resp.status))',
+  ].join('\n');
+  await withConfig({ 'gunicorn.conf.py': conf }, async (tsgi, hookLog) => {
+    assert.equal((await fetch(`${tsgi.origin}/refused`)).status, 500);
+    await tsgi.waitForOutput(/RuntimeError: no entry/);
+    assert.equal((await fetch(`${tsgi.origin}/fine`)).status, 200);
+    assert.equal(hookLog(), '/refused None\n/fine 200 OK\n');
+  });
 });
 
 test('hooks given as import strings are imported and run by the workers; post_request may take two arguments', {
   skip: skipPython,
   timeout: 30_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
-  const conf = join(dir, 'gunicorn.conf.py');
-  const log = join(dir, 'hooks.log');
-  writeFileSync(
-    join(dir, 'site_hooks.py'),
-    [
-      'import os',
-      'def _log(line):',
-      '    with open(os.environ["HOOK_LOG"], "a") as f:',
-      '        f.write(line + "\\n")',
-      'def started(worker):',
-      '    _log("started %s" % callable(worker.wsgi))',
-      'def served(worker, req):',
-      '    _log("served %s" % req.path)',
-    ].join('\n'),
-  );
+  const hooks = [
+    'import os',
+    'def _log(line):',
+    '    with open(os.environ["HOOK_LOG"], "a") as f:',
+    '        f.write(line + "\\n")',
+    'def started(worker):',
+    '    _log("started %s" % callable(worker.wsgi))',
+    'def served(worker, req):',
+    '    _log("served %s" % req.path)',
+  ].join('\n');
   // As a deployment does: the file puts its own directory on sys.path, so its hooks module imports.
-  writeFileSync(
-    conf,
-    [
-      'import os, sys',
-      'sys.path.insert(0, os.path.dirname(__file__))',
-      'post_worker_init = "site_hooks.started"',
-      'post_request = "site_hooks.served"',
-    ].join('\n'),
-  );
-  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { HOOK_LOG: log } });
-  try {
+  const conf = [
+    'import os, sys',
+    'sys.path.insert(0, os.path.dirname(__file__))',
+    'post_worker_init = "site_hooks.started"',
+    'post_request = "site_hooks.served"',
+  ].join('\n');
+  await withConfig({ 'site_hooks.py': hooks, 'gunicorn.conf.py': conf }, async (tsgi, hookLog) => {
     assert.equal((await fetch(`${tsgi.origin}/one`)).status, 200);
     assert.equal((await fetch(`${tsgi.origin}/two`)).status, 200);
-    assert.equal(readFileSync(log, 'utf8'), 'started True\nserved /one\nserved /two\n');
-  } finally {
-    await tsgi.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(hookLog(), 'started True\nserved /one\nserved /two\n');
+  });
 });
 
 test('a config file without worker hooks is not run again by the workers', {
   skip: skipPython,
   timeout: 30_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
-  const conf = join(dir, 'gunicorn.conf.py');
-  const log = join(dir, 'runs.log');
   // Each run of the file appends a line: tsgi's CLI reads it once; with no hook, no worker reads it again.
-  writeFileSync(
-    conf,
-    'import os\nwith open(os.environ["RUN_LOG"], "a") as f:\n    f.write("run\\n")\nworkers = 2\n',
-  );
-  const tsgi = await startTsgi('hello:application', ['-c', conf], { env: { RUN_LOG: log } });
-  try {
+  const conf =
+    'import os\nwith open(os.environ["HOOK_LOG"], "a") as f:\n    f.write("run\\n")\nworkers = 2\n';
+  await withConfig({ 'gunicorn.conf.py': conf }, async (tsgi, hookLog) => {
     assert.equal((await fetch(`${tsgi.origin}/`)).status, 200);
-    assert.equal(readFileSync(log, 'utf8'), 'run\n');
-  } finally {
-    await tsgi.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(hookLog(), 'run\n');
+  });
 });
 
 test('-c python:MODULE: the module is imported for the settings, and again by each worker for its hooks', {
