@@ -73,3 +73,29 @@ test('after failed writes, a log file is opened again and takes the lines once i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a log file that fails again after it recovered and was reopened reports the new failure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-log-again-'));
+  try {
+    const path = join(dir, 'error.log');
+    symlinkSync('/dev/full', path);
+    const { lines, sink } = collected();
+    const stream = openLogStream(path, sink as unknown as NodeJS.WritableStream, 50);
+    stream.write('lost\n');
+    await waitFor(() => lines.length === 1, 5000);
+    rmSync(path);
+    writeFileSync(path, ''); // recovered: the next write after the retry delay opens this file and lands
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    stream.write('kept\n');
+    await waitFor(() => readFileSync(path, 'utf8') === 'kept\n', 5000);
+    rmSync(path);
+    symlinkSync('/dev/full', path); // full again; SIGUSR1 (logrotate) opens the path anew
+    stream.reopen();
+    stream.write('lost again\n');
+    await waitFor(() => lines.length === 2, 5000);
+    assert.match(lines[1], /cannot write .*ENOSPC.*; lines are lost until it takes writes again/);
+    await new Promise<void>((resolve) => stream.end(resolve));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
