@@ -32,7 +32,8 @@ export const pythonErrors = {
     new ServerFault(
       'TSGI_APP_IMPORT_FAILED',
       500,
-      `could not load the Python app '${target}': ${type}: ${message}. ` +
+      // The exception's own message may end a sentence already ("Failed to find attribute 'app' in 'x'.").
+      `could not load the Python app '${target}': ${type}: ${message.replace(/\.$/, '')}. ` +
         "Check the target ('module:callable' or 'module:factory()'), --chdir and --pythonpath, and that the " +
         'interpreter (--python, or $VIRTUAL_ENV) has the packages the app imports; the traceback is in the error log',
     ),

@@ -150,7 +150,11 @@ describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
 
   test('a missing attribute makes start() reject with Gunicorn-style advice', async () => {
     const app = pythonApp(appOptions('hello:nope', memoryLogger()));
-    await assert.rejects(app.start(), /AppImportError: Failed to find attribute 'nope' in 'hello'/);
+    // One full stop after the exception's own sentence, then the advice.
+    await assert.rejects(
+      app.start(),
+      /AppImportError: Failed to find attribute 'nope' in 'hello'\. Check the target/,
+    );
   });
 
   test('a missing interpreter makes start() reject with TSGI_PYTHON_NOT_FOUND', async () => {
