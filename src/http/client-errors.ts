@@ -82,6 +82,17 @@ type ClientSocket = Duplex & {
   [rejected]?: true;
 };
 
+const bodyErrorLogged: unique symbol = Symbol('tsgi.bodyErrorLogged');
+type LoggedRequest = IncomingMessage & { [bodyErrorLogged]?: true };
+
+/**
+ * True when the parser's failure in the body of `req` has been logged here: the app's own report of the body it
+ * could not read (TSGI_BODY_INCOMPLETE) would say it a second time.
+ */
+export function bodyErrorReported(req: IncomingMessage): boolean {
+  return (req as LoggedRequest)[bodyErrorLogged] === true;
+}
+
 /**
  * True when the connection's parser failed in the body of `req`: its app must not be started when its turn comes
  * (it would run on a body known to be broken); the error is its answer (rejectClientError).
@@ -109,15 +120,23 @@ export function rejectClientError(error: ParserError, socket: Duplex, logger: Lo
     // The error is in the body of the request parsed last. The answers to the requests before it go out first;
     // then, if its own response has not begun, the error is its answer; if it has, the connection is cut (the
     // client cannot take the response for whole); if it went out whole already, the connection just ends.
+    const request = `${last.method} ${last.url}`;
     untilAnswering(client, last, (response) => {
+      (last as LoggedRequest)[bodyErrorLogged] = true;
       if (response === undefined) {
-        logger.warning(`bad request body from ${peer} after its response: ${what}; connection closed`);
+        logger.warning(
+          `bad request body of ${request} from ${peer} after its response: ${what}; connection closed`,
+        );
         socket.end();
       } else if (response.headersSent) {
-        logger.warning(`bad request body from ${peer} during its response: ${what}; connection cut`);
+        logger.warning(
+          `bad request body of ${request} from ${peer} during its response: ${what}; connection cut`,
+        );
         socket.destroy();
       } else {
-        logger.warning(`${status} ${reasonPhrase(status)} to ${peer}: ${what}`);
+        logger.warning(
+          `${status} ${reasonPhrase(status)} for ${request} from ${peer}: bad request body: ${what}`,
+        );
         answer(socket, status);
       }
     });

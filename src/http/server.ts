@@ -26,7 +26,13 @@ import {
 } from '../gateway/index.js';
 import { describeError, type Logger } from '../log.js';
 import type { AccessLog } from './access-log.js';
-import { bodyRejected, rejectClientError, rejectMethod, rejectRequest } from './client-errors.js';
+import {
+  bodyErrorReported,
+  bodyRejected,
+  rejectClientError,
+  rejectMethod,
+  rejectRequest,
+} from './client-errors.js';
 import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_SECURE_SCHEME_HEADERS,
@@ -228,6 +234,12 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
         // The client's fault (a body cut short, too large): one line, no stack trace.
         if (error.code === 'TSGI_CLIENT_GONE')
           logger.debug(`client of ${where} went away before the response began`);
+        // The connection's parser failed in this body and that was logged with the parser's reason: one line.
+        else if (
+          error.code === 'TSGI_BODY_INCOMPLETE' &&
+          (environ['tsgi.client'] as Exchange)?.bodyErrorReported
+        )
+          return;
         else logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
         return;
       }
@@ -534,6 +546,11 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
     super(req, res, state);
     this.expectsContinue = expectsContinue;
     this.startedAt = state.accessLog || state.metrics ? performance.now() : 0;
+  }
+
+  /** The parser's failure in this request's body was logged already (client-errors.ts). */
+  get bodyErrorReported(): boolean {
+    return bodyErrorReported(this.req);
   }
 
   /** PEP 3333 S16: 100 Continue only when the app first reads the body (and only before the final head). */
