@@ -5,6 +5,7 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { chownSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { errorMessage, type Logger, type LogStream, logNotices, openLogStream } 
 import { type Bind, parseBind } from './binds.js';
 import { applyReload, type ReadOptions } from './config-reload.js';
 import { bootFailureReason, EXIT_OK, EXIT_STARTUP_ERROR, WORKER_BOOT_ERROR } from './exit-codes.js';
+import { frontEndCount } from './front-ends.js';
 import { isOverdue } from './heartbeat.js';
 import { isWorkerMessage, type WorkerMessage } from './messages.js';
 import { capturesThroughPipes, type SupervisorOptions, WORKER_OPTIONS_ENV } from './options.js';
@@ -37,6 +39,8 @@ type WorkerState = 'booting' | 'serving' | 'retiring' | 'stopping';
 interface WorkerRecord {
   readonly worker: Worker;
   readonly pid: number;
+  /** Its place among the wanted workers: a Python app's front end serves the share of --workers that goes with it. */
+  readonly slot: number;
   state: WorkerState;
   lastBeat: number;
   stopDeadline: number;
@@ -106,8 +110,8 @@ export class Arbiter {
     this.#log = logger;
     this.#statsd = statsd;
     this.#python = targetKind(options.app) === 'python';
-    // A Python app has one Node front end; --workers sizes its pool of Python processes.
-    this.#wanted = this.#python ? 1 : options.workers;
+    // A Python app's --workers are Python processes, shared among its Node front ends (front-ends.ts).
+    this.#wanted = this.#workersWanted(options);
   }
 
   async run(): Promise<number> {
@@ -140,9 +144,10 @@ export class Arbiter {
     const reloader = this.#startReloader();
     this.#setUpCluster();
     const { workers, threads } = this.#options;
+    const fronts = this.#wanted > 1 ? ` behind ${this.#wanted} front ends` : '';
     log.info(
       this.#python
-        ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''})`
+        ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''}${fronts})`
         : `Using worker: node (${workers} process${workers > 1 ? 'es' : ''})`,
     );
     if (this.#options.preload)
@@ -154,6 +159,8 @@ export class Arbiter {
       log.warning(
         '--threads applies to Python apps only; a Node worker serves concurrent requests on its event loop',
       );
+    if (!this.#python && this.#options.frontEnds > 0)
+      log.warning('--front-ends applies to Python apps only; a Node app has --workers Node processes');
 
     while (this.#phase === 'running' || this.#records.size > 0) {
       this.#spawnMissing();
@@ -297,10 +304,25 @@ export class Arbiter {
     return n;
   }
 
+  /** Node workers to keep: --workers for a Node app, the front ends for a Python app. */
+  #workersWanted(options: SupervisorOptions): number {
+    return this.#python
+      ? frontEndCount(options.workers, options.frontEnds, availableParallelism())
+      : options.workers;
+  }
+
   #spawnMissing(): void {
     if (this.#phase !== 'running' || this.#bootBlocked) return;
-    for (let n = this.#count('booting', 'serving'); n < this.#wanted; n++) {
-      const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.#options) });
+    const held = new Set<number>();
+    for (const record of this.#records.values())
+      if (record.state === 'booting' || record.state === 'serving') held.add(record.slot);
+    for (let slot = 0; held.size < this.#wanted; slot++) {
+      if (held.has(slot)) continue;
+      held.add(slot);
+      const options = this.#python
+        ? { ...this.#options, frontEnd: { index: slot, count: this.#wanted } }
+        : this.#options;
+      const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(options) });
       const pid = worker.process.pid ?? 0;
       if (this.#captureToLog) {
         // The bytes as printed (any encoding), in the order they arrive. A pipe may still hold a worker's last
@@ -316,6 +338,7 @@ export class Arbiter {
       this.#records.set(worker.id, {
         worker,
         pid,
+        slot,
         state: 'booting',
         lastBeat: Date.now(),
         stopDeadline: 0,
@@ -385,7 +408,7 @@ export class Arbiter {
       applyEnvironment(options.env);
       this.#options = options;
       this.#log.setLevel(options.logLevel); // the arbiter's own lines too, not only the new workers'
-      if (!this.#python) this.#wanted = options.workers;
+      this.#wanted = this.#workersWanted(options);
       this.#log.info('Reloaded the configuration');
     } catch (error) {
       this.#log.error(`Reloading the configuration failed, so it stays as it was: ${errorMessage(error)}`);

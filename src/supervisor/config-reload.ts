@@ -13,6 +13,7 @@ export type ReadOptions = () => Promise<{ options: SupervisorOptions; notices: r
 /** Settings the next workers take from a reloaded configuration. */
 const RELOADABLE = [
   'workers',
+  'frontEnds',
   'threads',
   'timeout',
   'gracefulTimeout',

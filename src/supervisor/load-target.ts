@@ -4,6 +4,7 @@
 import type { Application } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import { loadApplication } from '../runtimes/node/load-app.js';
+import { poolShare } from './front-ends.js';
 import type { SupervisorOptions } from './options.js';
 import { targetKind } from './target.js';
 
@@ -35,7 +36,9 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     python: options.python ?? undefined,
     chdir: process.cwd(),
     pythonpath: [...options.pythonpath],
-    workers: options.workers,
+    // This front end's share of the --workers processes; wsgi.multiprocess is about all of them.
+    workers: poolShare(options.workers, options.frontEnd),
+    multiprocess: options.workers > 1,
     threads: options.threads,
     timeout: options.timeout,
     gracefulTimeout: options.gracefulTimeout,

@@ -2,6 +2,7 @@
 
 import type { Level } from '../log.js';
 import type { PythonHooksConfig } from '../runtimes/python/index.js';
+import type { FrontEndSlot } from './front-ends.js';
 import { targetKind } from './target.js';
 
 export interface SupervisorOptions {
@@ -59,6 +60,10 @@ export interface SupervisorOptions {
   limitRequestBody: number;
   python: string | null;
   pythonpath: readonly string[];
+  /** --front-ends: a Python app's Node front ends (0: one per FRONT_END_SHARE Python processes, front-ends.ts). */
+  frontEnds: number;
+  /** Set by the arbiter in each front end's options: which one it is, of how many (its share of --workers). */
+  frontEnd?: FrontEndSlot;
   chdir: string | null;
   /** --pid: where the arbiter writes its pid (removed on exit); null for none. */
   pid: string | null;

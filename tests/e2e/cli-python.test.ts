@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { waitFor } from '../support/async.js';
 import { freePort, get, ROOT, runTsgi, startTsgi } from './cli-harness.js';
+import { descendantsOf, isAlive } from './support/server-process.js';
 
 const PYTHON = join(ROOT, '.venv/bin/python');
 const skip = existsSync(PYTHON) ? false : 'no .venv: run `bash scripts/setup-python.sh`';
@@ -40,6 +42,85 @@ test('-w and --threads size the Python pool behind one front end', { timeout: 30
     assert.equal((await get(port)).body, 'Hi\n');
     assert.match(tsgi.output, /Using worker: python pool \(2 processes × 2 threads\)/);
     assert.equal(tsgi.count(/Booting worker with pid/), 1, 'one Node front end');
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+/** The pids in the log's `Booting worker with pid: N` lines: the Node front ends, in start order. */
+function frontEndPids(output: string): number[] {
+  return [...output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => Number(m[1]));
+}
+
+test('--front-ends 2 -w 3: two front ends on one socket, the Python processes shared 2 + 1', {
+  timeout: 30_000,
+  skip,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    'environ_echo',
+    '-b',
+    `127.0.0.1:${port}`,
+    '-w',
+    '3',
+    '--front-ends',
+    '2',
+    ...pythonArgs,
+  ]);
+  try {
+    assert.match(tsgi.output, /Using worker: python pool \(3 processes × 1 thread behind 2 front ends\)/);
+    const fronts = frontEndPids(tsgi.output);
+    assert.equal(fronts.length, 2);
+    const pools = fronts.map((pid) => descendantsOf(pid));
+    assert.deepEqual(pools.map((p) => p.length).sort(), [1, 2]);
+    const pythonPids = new Set(pools.flat());
+    // Concurrent requests: each answered by one of the three, every one of them told it is one of several.
+    const replies = await Promise.all(Array.from({ length: 24 }, () => get(port)));
+    for (const reply of replies) {
+      const environ = JSON.parse(reply.body);
+      assert.equal(environ['wsgi.multiprocess'], true);
+      assert.ok(pythonPids.has(environ._pid), `pid ${environ._pid} is one of ${[...pythonPids]}`);
+    }
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(15_000)).code, 0);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('a front end that dies is replaced by one with the same share of the Python processes', {
+  timeout: 30_000,
+  skip,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    'hello',
+    '-b',
+    `127.0.0.1:${port}`,
+    '-w',
+    '3',
+    '--front-ends',
+    '2',
+    ...pythonArgs,
+  ]);
+  try {
+    const [first, second] = frontEndPids(tsgi.output);
+    const killed = descendantsOf(first).length === 2 ? first : second;
+    const orphans = descendantsOf(killed);
+    process.kill(killed, 'SIGKILL');
+    await waitFor(() => frontEndPids(tsgi.output).length === 3, 10_000, 'a replacement front end');
+    const replacement = frontEndPids(tsgi.output)[2];
+    await waitFor(
+      () => descendantsOf(replacement).length === 2,
+      10_000,
+      'the replacement to boot its 2 processes',
+    );
+    await waitFor(
+      () => orphans.every((pid) => !isAlive(pid)),
+      10_000,
+      "the dead front end's Python processes to exit",
+    );
+    assert.equal((await get(port)).status, 200);
   } finally {
     await tsgi.kill();
   }

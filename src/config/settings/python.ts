@@ -1,7 +1,7 @@
 // Settings for Python WSGI apps only.
 
 import { defineSetting } from '../setting.js';
-import { commaList, optionalText } from '../validators.js';
+import { commaList, integer, optionalText } from '../validators.js';
 
 export const python = defineSetting({
   name: 'python',
@@ -29,4 +29,23 @@ export const pythonpath = defineSetting({
   help: "Comma-separated directories added to the Python workers' sys.path, e.g. /srv/app,/srv/lib.",
 });
 
-export const pythonSettings = [python, pythonpath] as const;
+export const frontEnds = defineSetting({
+  name: 'frontEnds',
+  section: 'python',
+  example: '2',
+  flags: ['--front-ends'],
+  metavar: 'INT',
+  default: 0,
+  defaultText: 'one per 4 Python processes, at most one per CPU core',
+  expected: 'an integer ≥ 0 (0: let tsgi choose)',
+  validate: integer(0, 1024),
+  help: 'Node front-end processes doing the HTTP for a Python app, the --workers Python processes shared among them.',
+  details:
+    'Each front end parses, buffers and answers the HTTP for its own pool of Python processes, and all of them ' +
+    'accept on the same listening sockets. One front end costs about a quarter of what a small Flask request ' +
+    'costs Python, so past a few Python processes, on a machine with the cores to run them, one front end ' +
+    'would cap the throughput; 0 (the default) gives one per 4 Python processes, at most one per CPU core. ' +
+    'Never more than --workers (each owns at least one). Python apps only.',
+});
+
+export const pythonSettings = [python, pythonpath, frontEnds] as const;

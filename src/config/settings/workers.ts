@@ -16,7 +16,7 @@ export const workers = defineSetting({
   help: 'Worker processes: Node processes for a script app, Python processes for a Python app.',
   details:
     'For a TypeScript/JavaScript app, tsgi pre-forks this many Node processes sharing the listening sockets. ' +
-    'For a Python app, one Node front end owns a pool of this many Python processes.',
+    'For a Python app, this many Python processes, shared among its Node front ends (--front-ends).',
 });
 
 export const threads = defineSetting({

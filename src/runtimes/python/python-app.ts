@@ -24,6 +24,8 @@ export interface PythonAppOptions {
   pythonpath?: string[];
   /** Python processes. */
   workers: number;
+  /** wsgi.multiprocess (default: workers > 1); true when other front ends run Python processes of the same app. */
+  multiprocess?: boolean;
   /** Threads per process; wsgi.multithread = threads > 1. */
   threads: number;
   /** Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. */
@@ -65,7 +67,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       python: options.python ?? defaultPython(env),
       target: options.target,
       threads: Math.max(1, options.threads),
-      multiprocess: options.workers > 1,
+      multiprocess: options.multiprocess ?? options.workers > 1,
       cwd: options.chdir,
       pythonpath: options.pythonpath ?? [],
       env,

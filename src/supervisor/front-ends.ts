@@ -1,0 +1,31 @@
+// A Python app's Node front ends: how many, and how the --workers Python processes are shared among them. Pure.
+//
+// One front end does all the HTTP for its Python processes, at a cost per request of about a quarter of a Flask
+// request's (docs/benchmarks.md): past a few Python processes, one front end would be the bottleneck on a machine
+// with the cores to run them. So there is one front end per FRONT_END_SHARE processes, at most one per core,
+// unless --front-ends says otherwise; each front end owns a pool of its share and they all accept on the same
+// listening sockets, as a Node app's workers do.
+
+/** Python processes per front end when --front-ends is left to tsgi. */
+export const FRONT_END_SHARE = 4;
+
+/** Which front end a process is, of how many: set by the arbiter in each front end's options. */
+export interface FrontEndSlot {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The number of front ends for `workers` Python processes: `requested` (--front-ends) when it is not 0, else one
+ * per FRONT_END_SHARE processes up to `cores`; never more than there are processes (each owns at least one).
+ */
+export function frontEndCount(workers: number, requested: number, cores: number): number {
+  const wanted = requested > 0 ? requested : Math.min(Math.ceil(workers / FRONT_END_SHARE), cores);
+  return Math.max(1, Math.min(wanted, workers));
+}
+
+/** The Python processes front end `slot` owns: `workers` shared as evenly as can be, the first ones taking the rest. */
+export function poolShare(workers: number, slot: FrontEndSlot | undefined): number {
+  if (slot === undefined) return workers;
+  return Math.floor(workers / slot.count) + (slot.index < workers % slot.count ? 1 : 0);
+}
