@@ -41,7 +41,9 @@ export class RemoteCall {
   #resolveHead!: (head: Head) => void;
   #rejectHead!: (error: Error) => void;
   #headDone = false;
+  /** What came from the worker and was not yet taken, from #head on (a head index: shift() is O(n) on long arrays). */
   #items: Item[] = [];
+  #head = 0;
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
   #closed = false;
@@ -138,9 +140,12 @@ export class RemoteCall {
 
   /** Fast path: the whole response arrived in one read, so the body is an array and its length is known. */
   get complete(): Uint8Array[] | undefined {
-    if (!this.settled || this.#failure) return undefined;
-    for (const item of this.#items) if (!(item instanceof Uint8Array)) return undefined;
-    return this.#items as Uint8Array[];
+    if (!this.settled || this.#failure || this.#head > 0) return undefined;
+    const items = this.#items;
+    // Many chunks (an app yielding its body a few bytes at a time) go through body(), which joins them.
+    if (items.length > COALESCE_COUNT) return undefined;
+    for (const item of items) if (!(item instanceof Uint8Array)) return undefined;
+    return items as Uint8Array[];
   }
 
   body(): Body {
@@ -153,7 +158,7 @@ export class RemoteCall {
   async *#iterate(): AsyncGenerator<Uint8Array> {
     let unacked = 0;
     for (;;) {
-      const item = this.#items.shift();
+      const item = this.#next();
       if (item instanceof Uint8Array) {
         yield item;
         // The consumer took it (runApplication awaited the sink): the worker may send that much more.
@@ -176,12 +181,44 @@ export class RemoteCall {
     }
   }
 
+  /**
+   * The next thing to send, or undefined when nothing is waiting. Body chunks that arrived together go out as one
+   * (up to COALESCE_BYTES): each costs the writer a write and a promise hand-off, which an app yielding its body a
+   * few bytes at a time would otherwise pay per chunk.
+   */
+  #next(): Item | undefined {
+    const items = this.#items;
+    const head = this.#head;
+    if (head >= items.length) return undefined;
+    const first = items[head];
+    let end = head + 1;
+    if (first instanceof Uint8Array) {
+      let size = first.length;
+      while (end < items.length && size < COALESCE_BYTES) {
+        const item = items[end];
+        if (!(item instanceof Uint8Array)) break;
+        size += item.length;
+        end++;
+      }
+    }
+    if (end === items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else {
+      this.#head = end;
+    }
+    return end === head + 1 ? first : Buffer.concat(items.slice(head, end) as Uint8Array[]);
+  }
+
   /** S14: the body's close(). Tells the worker to stop when it is still running; releases open files. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.settled) this.#host.abort(this);
-    for (const item of this.#items.splice(0)) {
+    const left = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    for (const item of left) {
       if (!(item instanceof Uint8Array)) void item.file.then((handle) => handle?.close());
     }
   }
@@ -195,6 +232,10 @@ function headerPairs(items: string[], start: number): Array<[string, string]> {
 }
 
 const FILE_BLOCK = 64 * 1024;
+/** Body chunks that arrived together are sent as one, up to this many bytes… */
+const COALESCE_BYTES = 64 * 1024;
+/** A whole response of more chunks than this is not handed over as an array, but through body() that joins them. */
+const COALESCE_COUNT = 16;
 
 /** S15 fast path: Node reads the file the app wrapped, from the worker's offset, for the worker's length. */
 async function* sendFile(item: {
