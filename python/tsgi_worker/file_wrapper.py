@@ -1,7 +1,8 @@
 """environ['wsgi.file_wrapper'] (PEP 3333 S15, "Optional Platform-Specific File Handling").
 
 When the app returns a FileWrapper around a real file on disk, the worker does not read it: it tells Node the
-path, offset and length (a FILE frame) and Node sends the file itself. Anything else is iterated in blocks.
+path, offset and length, and which file it is (device and inode: the path may be given to another file before Node
+opens it), in a FILE frame, and Node sends the file itself. Anything else is iterated in blocks.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ class FileWrapper:
             yield data
 
 
-def sendable(body: Any) -> Optional[Tuple[str, int, int]]:
-    """(absolute path, offset, length) when `body` wraps a regular file that Node can open by path, else None."""
+def sendable(body: Any) -> Optional[Tuple[str, int, int, int, int]]:
+    """(absolute path, offset, length, device, inode) when `body` wraps a regular file that Node can open by path,
+    else None."""
     if type(body) is not FileWrapper:
         return None
     f = body.filelike
@@ -57,4 +59,4 @@ def sendable(body: Any) -> Optional[Tuple[str, int, int]]:
     length = opened.st_size - offset
     if length <= 0:
         return None
-    return os.path.abspath(name), offset, length
+    return os.path.abspath(name), offset, length, opened.st_dev, opened.st_ino

@@ -169,10 +169,9 @@ class Response:
         info = sendable(result)
         if info is None or self.head is None:
             return False
-        path, offset, length = info
         if not self.headers_sent:
             self._send_head()
-        self.out.append(wire.encode_frame(wire.FILE, self.rid, wire.encode_file(path, offset, length)))
+        self.out.append(wire.encode_frame(wire.FILE, self.rid, wire.encode_file(*info)))
         self.flush()
         self.channel.wait(lambda: self.file_reply is not None or self.aborted)
         return self.file_reply is True or self.aborted

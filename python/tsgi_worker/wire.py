@@ -16,7 +16,7 @@ from typing import List, Sequence, Tuple
 HEADER = struct.Struct(">IBI")
 HEADER_SIZE = HEADER.size  # 9
 _U32 = struct.Struct(">I")
-_FILE = struct.Struct(">QQ")
+_FILE = struct.Struct(">QQQQ")
 
 # Node -> Python
 REQUEST = 0x01  # string lists (environ keys, then values) + the whole body
@@ -31,7 +31,7 @@ HEADERS = 0x41  # string list: status, name, value, name, value ...
 BODY = 0x42  # body bytes
 END = 0x43  # the response is complete (terminal)
 ERROR = 0x44  # the app raised: UTF-8 traceback (terminal)
-FILE = 0x45  # u64 offset, u64 length, UTF-8 path: Node sends that part of the file as the body
+FILE = 0x45  # u64 offset, u64 length, u64 device, u64 inode, UTF-8 path: Node sends that part of that file
 LOG = 0x46  # UTF-8 text written to wsgi.errors
 EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early Hints before the response
 READY = 0x50  # the app is imported; payload: UTF-8 description
@@ -220,13 +220,14 @@ def decode_credit(payload: bytes) -> int:
     return _U32.unpack_from(payload, 0)[0]
 
 
-def encode_file(path: str, offset: int, length: int) -> bytes:
-    return _FILE.pack(offset, length) + path.encode("utf-8", "surrogateescape")
+def encode_file(path: str, offset: int, length: int, device: int, inode: int) -> bytes:
+    return _FILE.pack(offset, length, device, inode) + path.encode("utf-8", "surrogateescape")
 
 
-def decode_file(payload: bytes) -> Tuple[str, int, int]:
-    offset, length = _FILE.unpack_from(payload, 0)
-    return payload[16:].decode("utf-8", "surrogateescape"), offset, length
+def decode_file(payload: bytes) -> Tuple[str, int, int, int, int]:
+    """(path, offset, length, device, inode)"""
+    offset, length, device, inode = _FILE.unpack_from(payload, 0)
+    return payload[_FILE.size :].decode("utf-8", "surrogateescape"), offset, length, device, inode
 
 
 class FrameReader:

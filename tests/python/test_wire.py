@@ -40,8 +40,11 @@ def describe(kind, rid, payload):
     if kind == wire.FILE_REPLY:
         return {"type": name, "id": rid, "ok": payload[:1] == b"\x01"}
     if kind == wire.FILE:
-        path, offset, length = wire.decode_file(payload)
-        return {"type": name, "id": rid, "path": path, "offset": offset, "length": length}
+        path, offset, length, device, inode = wire.decode_file(payload)
+        return {
+            "type": name, "id": rid, "path": path, "offset": offset, "length": length,
+            "device": str(device), "inode": str(inode),
+        }  # fmt: skip
     if kind in (wire.LOG, wire.READY, wire.ERROR):
         return {"type": name, "id": rid, "text": payload.decode("utf-8")}
     if kind == wire.IMPORT_FAILED:
@@ -69,7 +72,8 @@ def encode(frame):
     if kind == wire.FILE_REPLY:
         return wire.encode_frame(kind, rid, b"\x01" if frame["ok"] else b"\x00")
     if kind == wire.FILE:
-        return wire.encode_frame(kind, rid, wire.encode_file(frame["path"], frame["offset"], frame["length"]))
+        info = (frame["path"], frame["offset"], frame["length"], int(frame["device"]), int(frame["inode"]))
+        return wire.encode_frame(kind, rid, wire.encode_file(*info))
     if kind in (wire.LOG, wire.READY, wire.ERROR):
         return wire.encode_frame(kind, rid, frame["text"].encode("utf-8"))
     if kind == wire.IMPORT_FAILED:

@@ -88,9 +88,9 @@ export class RemoteCall {
       this.#host.fileReply(this, false);
       return;
     }
-    const file = open(slice.path, 'r').then(
+    const file = openSameFile(slice).then(
       (handle) => {
-        this.#host.fileReply(this, true);
+        this.#host.fileReply(this, handle !== null);
         return handle;
       },
       () => {
@@ -229,6 +229,20 @@ function headerPairs(items: string[], start: number): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (let i = start; i + 1 < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
   return pairs;
+}
+
+/**
+ * The file the worker has open, opened again by its path; null when the path leads to another file by now (an
+ * atomic deploy replaced it, a temp file was recycled): the worker then iterates its own open file instead.
+ */
+async function openSameFile(slice: FileSlice): Promise<FileHandle | null> {
+  const handle = await open(slice.path, 'r');
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (stats.dev === slice.device && stats.ino === slice.inode) return handle;
+  } catch {}
+  await handle.close();
+  return null;
 }
 
 const FILE_BLOCK = 64 * 1024;

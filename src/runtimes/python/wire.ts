@@ -197,18 +197,24 @@ export function decodeCredit(payload: Buffer): number {
   return payload.readUInt32BE(0);
 }
 
+/** A FILE frame: part of a file the app wrapped, and which file it is (the path may name another by now). */
 export interface FileSlice {
   path: string;
   offset: number;
   length: number;
+  /** st_dev and st_ino of the file the worker has open. */
+  device: bigint;
+  inode: bigint;
 }
 
 export function encodeFile(id: number, file: FileSlice): Buffer {
   const path = Buffer.from(file.path, 'utf8');
-  const payload = Buffer.allocUnsafe(16 + path.length);
+  const payload = Buffer.allocUnsafe(32 + path.length);
   payload.writeBigUInt64BE(BigInt(file.offset), 0);
   payload.writeBigUInt64BE(BigInt(file.length), 8);
-  payload.set(path, 16);
+  payload.writeBigUInt64BE(file.device, 16);
+  payload.writeBigUInt64BE(file.inode, 24);
+  payload.set(path, 32);
   return encodeFrame(FrameType.FILE, id, payload);
 }
 
@@ -216,7 +222,9 @@ export function decodeFile(payload: Buffer): FileSlice {
   return {
     offset: Number(payload.readBigUInt64BE(0)),
     length: Number(payload.readBigUInt64BE(8)),
-    path: payload.toString('utf8', 16),
+    device: payload.readBigUInt64BE(16),
+    inode: payload.readBigUInt64BE(24),
+    path: payload.toString('utf8', 32),
   };
 }
 

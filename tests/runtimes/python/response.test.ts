@@ -1,7 +1,7 @@
 // The response of a Python app through real HTTP: PEP 3333 S8–S15 on the Python side, Node sending.
 
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,23 @@ describe('wsgi.file_wrapper from Python', { skip: skipPython, timeout: 30_000 },
   test('a wrapped file is sent from the offset the app seeked to', async () => {
     const r = await fetch(`${s.origin}/disk?path=${encodeURIComponent(file)}&offset=1000`);
     assert.deepEqual(Buffer.from(await r.arrayBuffer()), content.subarray(1000));
+  });
+
+  test('a wrapped file whose path is given to another file before Node opens it is still the one sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-swap-'));
+    try {
+      const path = join(dir, 'current.bin');
+      const other = join(dir, 'next.bin');
+      writeFileSync(path, content);
+      writeFileSync(other, 'the next release, shorter');
+      const r = await fetch(
+        `${s.origin}/swapped?path=${encodeURIComponent(path)}&other=${encodeURIComponent(other)}`,
+      );
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), content);
+      assert.equal(readFileSync(path, 'utf8'), 'the next release, shorter', 'the app did swap the files');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a wrapper around an object with no file on disk is iterated', async () => {

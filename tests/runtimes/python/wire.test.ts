@@ -58,8 +58,10 @@ function describeFrame(type: number, id: number, payload: Buffer): Described {
       return { type: name, id, credit: decodeCredit(payload) };
     case FrameType.FILE_REPLY:
       return { type: name, id, ok: payload[0] === 1 };
-    case FrameType.FILE:
-      return { type: name, id, ...decodeFile(payload) };
+    case FrameType.FILE: {
+      const file = decodeFile(payload);
+      return { type: name, id, ...file, device: String(file.device), inode: String(file.inode) };
+    }
     case FrameType.LOG:
     case FrameType.READY:
     case FrameType.ERROR:
@@ -91,7 +93,13 @@ function encodeDescribed(f: Described): Buffer {
     case FrameType.FILE_REPLY:
       return encodeFrame(type, f.id, Uint8Array.of(f.ok ? 1 : 0));
     case FrameType.FILE:
-      return encodeFile(f.id, f as unknown as { path: string; offset: number; length: number });
+      return encodeFile(f.id, {
+        path: f.path as string,
+        offset: f.offset as number,
+        length: f.length as number,
+        device: BigInt(f.device as string),
+        inode: BigInt(f.inode as string),
+      });
     case FrameType.LOG:
     case FrameType.READY:
     case FrameType.ERROR:
