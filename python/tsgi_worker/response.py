@@ -25,20 +25,9 @@ def _not_str(status, headers) -> str:
     return "status and headers must be str (PEP 3333 S9)"
 
 
-_UNKNOWN = object()
-
 # RFC 9110 §5.6.2 (token) and §5.5 (no CR, LF or NUL in a field value): what Gunicorn checks in an early hint.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE = re.compile(r"[\r\n\0]")
-
-
-def declared_length(headers) -> Optional[int]:
-    """The app's Content-Length when it declared a valid one (its last), else None."""
-    length = None
-    for name, value in headers:
-        if len(name) == 14 and name.lower() == "content-length" and value.isdigit():
-            length = int(value)
-    return length
 
 
 class Response:
@@ -189,6 +178,10 @@ class Response:
                     self._stream(result)
                 if not self.headers_sent:
                     self._send_head()  # S11: headers of an empty body go out at its end
+                if kind is not list and kind is not tuple:
+                    # The response is whole: it goes to Node now, before close() runs (Django's request_finished
+                    # handlers, say), as Gunicorn finishes a response before it calls close(). END follows close().
+                    self.flush()
             finally:
                 # S14: close() is called whatever happened: success, app error, client gone. (A list or tuple
                 # has none.)
@@ -214,9 +207,9 @@ class Response:
             self.channel.send(wire.encode_frame(wire.ERROR, self.rid, text.encode("utf-8", "replace")))
 
     def _stream(self, result) -> None:
-        """A body that may block between chunks (a generator, a file): each chunk goes to Node as it comes."""
+        """A body that may block between chunks (a generator, a file): each chunk goes to Node as it comes, the
+        last one too: what the app does after it (more iteration, a slow close()) must not hold a complete body."""
         poll = self.channel.poll
-        length = _UNKNOWN
         first = True
         for chunk in result:
             if not first:
@@ -225,14 +218,7 @@ class Response:
             if self.aborted:
                 raise ClientGone()
             self._chunk(chunk)
-            if self.out:
-                # The chunk goes to Node now, unless it completed the declared Content-Length: then the body is
-                # whole (Node sends no byte past it) and goes out with END in one sendall, as a list body does
-                # (one system call per response, WORKERS.md). The headers are final once a chunk went out.
-                if length is _UNKNOWN:
-                    length = declared_length(self.headers)
-                if length is None or self.sent < length:
-                    self.flush()
+            self.flush()
 
     def _log(self, text: str) -> None:
         self.channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

@@ -36,7 +36,7 @@ export type ErrorReporter = (
 ) => void;
 
 // RFC 9112 §4: status-code SP reason-phrase, the reason being visible latin-1 text (PEP 3333 S9 asks for one).
-const STATUS_LINE = /^[1-9]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
+const STATUS_LINE = /^[2-9]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.
@@ -56,6 +56,14 @@ const REASONS: Record<number, string> = {
   504: 'Gateway Timeout',
   505: 'HTTP Version Not Supported',
 };
+
+/**
+ * RFC 9110 §9.3.2, §15.3.5, §15.4.5: a response to HEAD, a 204 and a 304 have no body, whatever the app gives.
+ * (A 1xx is never an app's final status: validateStatus refuses it.)
+ */
+export function hasNoBody(method: string | undefined, code: number): boolean {
+  return method === 'HEAD' || code < 200 || code === 204 || code === 304;
+}
 
 /** The reason phrase for a status tsgi answers with itself ('Error' for any other). */
 export function reasonPhrase(status: number): string {

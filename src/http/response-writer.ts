@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { bytesToByteString, type FileLike, type ResponseSink } from '../gateway/index.js';
+import { bytesToByteString, type FileLike, hasNoBody, type ResponseSink } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to the connection, which is ours: an app must not set them
@@ -72,7 +72,7 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
       (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + (status.charCodeAt(2) - 48);
     this.status = code;
     this.responseHeaders = headers;
-    this.#noBody = this.req.method === 'HEAD' || code < 200 || code === 204 || code === 304;
+    this.#noBody = hasNoBody(this.req.method, code);
     const flat: string[] = [];
     let hasServer = false;
     let closeRequested = false;

@@ -34,6 +34,31 @@ class Body:
         mark("closed " + self.name)
 
 
+def wait_for_release(name):
+    """Block until the test creates the release file for `name` (after it got the response), up to 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if os.path.exists(MARKS + ".release." + name):
+            mark("released " + name)
+            return
+        time.sleep(0.01)
+    mark("timed out " + name)
+
+
+class SlowClose:
+    """A whole body whose close() blocks until the test has the response (as request_finished handlers may)."""
+
+    def __init__(self, name, chunks):
+        self.name = name
+        self.chunks = chunks
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def close(self):
+        wait_for_release(self.name)
+
+
 def application(environ, start_response):
     path = environ["PATH_INFO"]
     query = environ["QUERY_STRING"]
@@ -91,5 +116,20 @@ def application(environ, start_response):
             raise RuntimeError("boom after headers")
 
         return body()
+    if path == "/after-body":
+        # The declared body is whole after the first chunk; the generator goes on working after it.
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "6")])
+
+        def body():
+            yield b"hello\n"
+            wait_for_release(query)
+
+        return body()
+    if path == "/slow-close":
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "6")])
+        return SlowClose(query, [b"hello\n"])
+    if path == "/redirect-slow-close":
+        start_response("302 Found", [("Location", "/elsewhere"), ("Content-Length", "0")])
+        return SlowClose(query, [b""])
     start_response("404 Not Found", [])
     return [b"not found"]

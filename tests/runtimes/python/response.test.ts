@@ -100,6 +100,29 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     await waitFor(() => marks().includes('closed complete'));
   });
 
+  // The app goes on after its body is whole (iterating further, a slow close()) until the test, having the
+  // response, releases it: the response must not wait for that, as Gunicorn's does not.
+  for (const [route, status, body] of [
+    ['/after-body', 200, 'hello\n'],
+    ['/slow-close', 200, 'hello\n'],
+    ['/redirect-slow-close', 302, ''],
+  ] as const) {
+    test(`${route}: a whole response goes out before the app is done with it`, async () => {
+      const name = route.slice(1);
+      const r = await fetch(`${s.origin}${route}?${name}`, { redirect: 'manual' });
+      assert.equal(r.status, status);
+      assert.equal(await r.text(), body);
+      writeFileSync(`${MARKS}.release.${name}`, '');
+      try {
+        await waitFor(() => marks().some((m) => m.endsWith(` ${name}`)));
+        assert.ok(marks().includes(`released ${name}`), marks().join(', '));
+      } finally {
+        rmSync(`${MARKS}.release.${name}`, { force: true });
+      }
+      assert.equal((await fetch(`${s.origin}/write`)).status, 200, 'the worker serves the next request');
+    });
+  }
+
   test('close() of the body is called when the client goes away mid-body', async () => {
     await leaveAfterFirstData(`${s.origin}/closing?gone`);
     // 64 chunks × 20 ms would take 1.3 s; the worker stops well before that.
