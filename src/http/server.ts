@@ -33,6 +33,7 @@ import {
   rejectMethod,
   rejectRequest,
 } from './client-errors.js';
+import { trackConnections } from './connections.js';
 import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_SECURE_SCHEME_HEADERS,
@@ -333,6 +334,9 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       timeoutMs: proxy.timeoutMs ?? server.headersTimeout,
     });
   }
+  // After the PROXY protocol's wrapper: a connection counts from its first byte (graceful-close.ts closes the ones
+  // without a request).
+  trackConnections(server, options.tls !== undefined && options.tls !== null);
   drainStates.set(server, state);
   return server;
 }

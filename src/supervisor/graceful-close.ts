@@ -1,10 +1,18 @@
 // Stopping HTTP servers gracefully: stop accepting, let in-flight requests finish with `Connection: close`,
-// close keep-alive connections as they fall idle, and cut whatever remains when the grace period ends.
+// close the connections that have no request once a request already on its way had time to arrive, and cut
+// whatever remains when the grace period ends.
 
 import type { Server } from 'node:http';
+import { closeConnectionsWithoutRequest, stopAccepting } from '../http/connections.js';
 import { endKeepAlive } from '../http/server.js';
 
 const IDLE_SWEEP_MS = 50;
+/**
+ * How long a connection without a request is kept after keep-alive ended: a client that sent its next request
+ * just before (a busy keep-alive connection, a proxy's pooled one) gets it answered, with `Connection: close`,
+ * instead of a reset. Connections idle longer than the keep-alive timeout were closed by node:http already.
+ */
+export const IDLE_GRACE_MS = 1000;
 
 export class GracefulServers {
   readonly #servers: readonly Server[];
@@ -28,19 +36,28 @@ export class GracefulServers {
             resolve();
             return;
           }
-          server.close(() => resolve());
+          stopAccepting(server, resolve);
         }),
     );
     return new Promise((resolve) => {
-      const sweep = setInterval(() => {
-        for (const server of this.#servers) server.closeIdleConnections();
-      }, IDLE_SWEEP_MS);
+      let sweep: NodeJS.Timeout | undefined;
+      const grace = setTimeout(
+        () => {
+          sweep = setInterval(() => {
+            for (const server of this.#servers) closeConnectionsWithoutRequest(server);
+          }, IDLE_SWEEP_MS);
+          for (const server of this.#servers) closeConnectionsWithoutRequest(server);
+        },
+        Math.min(IDLE_GRACE_MS, graceMs),
+      );
       const deadline = setTimeout(() => {
+        clearTimeout(grace);
         clearInterval(sweep);
         for (const server of this.#servers) server.closeAllConnections();
         resolve(false);
       }, graceMs);
       void Promise.all(closed).then(() => {
+        clearTimeout(grace);
         clearInterval(sweep);
         clearTimeout(deadline);
         resolve(true);

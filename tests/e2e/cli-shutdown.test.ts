@@ -4,7 +4,37 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { header, RawConnection } from '../http/support/raw-connection.js';
 import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
+
+/**
+ * Busy keep-alive clients, as a proxy's pooled connections are: each sends its next request as soon as the last
+ * response is in, on the same connection unless the server said `Connection: close`. Counts what failed.
+ */
+async function keepAliveClients(port: number, clients: number, done: () => boolean) {
+  let ok = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      let connection = await RawConnection.open(port);
+      while (!done()) {
+        try {
+          await connection.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+          const response = await connection.readResponse();
+          if (response.status === 200 && response.complete) ok++;
+          else failures.push(`status ${response.status}`);
+          if (header(response, 'connection')?.toLowerCase() !== 'close') continue;
+        } catch (error) {
+          failures.push((error as Error).message.slice(0, 80));
+        }
+        connection.close();
+        connection = await RawConnection.open(port);
+      }
+      connection.close();
+    }),
+  );
+  return { ok, failures };
+}
 
 test('SIGTERM lets an in-flight slow request finish, then exits 0', { timeout: 30_000 }, async () => {
   const port = await freePort();
@@ -91,6 +121,57 @@ test('SIGHUP replaces every worker with a new one, without a failed request', {
     const reply = await get(port);
     assert.ok(!before.includes(reply.body), `served by ${reply.body}, one of the old workers ${before}`);
   } finally {
+    await tsgi.kill();
+  }
+});
+
+test('SIGHUP under busy keep-alive connections loses no request (the old workers close each after a response)', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    let replaced = false;
+    const load = keepAliveClients(port, 8, () => replaced);
+    await sleep(300);
+    tsgi.send('SIGHUP');
+    await tsgi.waitForOutput(/(?:Worker exited \(pid:\d+\)[\s\S]*){2}/, 15_000);
+    await sleep(200);
+    replaced = true;
+    const { ok, failures } = await load;
+    assert.deepEqual(failures, [], `${failures.length} failed of ${ok + failures.length}`);
+    assert.ok(ok > 100, `${ok} requests`);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('a stop does not wait for a client that sent half a request head, nor for an idle keep-alive one', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    `${APPS}/pid-echo.ts`,
+    '-b',
+    `127.0.0.1:${port}`,
+    '--graceful-timeout',
+    '20',
+  ]);
+  const stalled = await RawConnection.open(port);
+  const idle = await RawConnection.open(port);
+  try {
+    await stalled.send('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: '); // and nothing more
+    await idle.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal((await idle.readResponse()).status, 200);
+    const stoppedAt = Date.now();
+    tsgi.send('SIGTERM');
+    assert.equal((await tsgi.waitForExit(15_000)).code, 0);
+    assert.ok(Date.now() - stoppedAt < 10_000, `took ${Date.now() - stoppedAt} ms of the 20 s grace`);
+    assert.doesNotMatch(tsgi.output, /graceful-timeout 20s passed/);
+  } finally {
+    stalled.close();
+    idle.close();
     await tsgi.kill();
   }
 });
