@@ -29,11 +29,12 @@ def main(argv: list) -> None:
     # them (it lets in-flight requests finish, then sends STOP or closes the channel, on which we exit).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # A SIGHUP (reload) or SIGUSR2 sent to the whole group is the arbiter's to answer; by default it would end us.
+    # A SIGHUP (reload) or SIGUSR1 (reopen the logs, which Node writes) sent to the whole group is the arbiter's to
+    # answer; by default it would end us.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
-    # SIGUSR1 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    # SIGUSR2 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
+    faulthandler.register(signal.SIGUSR2, all_threads=True)
 
     _die_with_parent()
     if config.get("batch"):

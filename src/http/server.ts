@@ -22,6 +22,7 @@ import {
   reasonPhrase,
   runApplication,
   type ServerContext,
+  ServerFault,
   validateHeaders,
 } from '../gateway/index.js';
 import { describeError, type Logger } from '../log.js';
@@ -242,6 +243,12 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
         )
           return;
         else logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
+        return;
+      }
+      if (error instanceof ServerFault) {
+        // tsgi's own diagnosis (a worker that died or timed out…): its code and what to do, not a JS stack.
+        const when = phase === 'after-headers' ? ' after its response began; connection aborted' : '';
+        logger.error(`${error.code} for ${where}${when}: ${error.message}`);
         return;
       }
       if (phase === 'close') logger.exception(`error in close() of the response to ${where}`, error);

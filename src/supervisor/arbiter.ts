@@ -366,7 +366,12 @@ export class Arbiter {
     if (signal === 'SIGQUIT' || (signal === 'SIGINT' && this.#phase === 'stopping')) {
       this.#log.info(`Handling signal: ${name}; stopping now`);
       this.#phase = 'stopping';
-      for (const record of this.#records.values()) record.worker.process.kill('SIGKILL');
+      for (const record of this.#records.values()) {
+        // Killed by us: its exit is logged as the stop it is, not as a crash.
+        record.state = 'stopping';
+        record.stopDeadline = Number.POSITIVE_INFINITY;
+        record.worker.process.kill('SIGKILL');
+      }
       return;
     }
     if (this.#phase !== 'running') return;
@@ -446,7 +451,11 @@ export class Arbiter {
     const { pid } = record;
     if (record.timedOut) {
       this.#log.error(`Worker (pid:${pid}) was killed after WORKER TIMEOUT`);
-    } else if (record.state === 'stopping' && (code === 0 || this.#phase === 'stopping')) {
+    } else if (
+      record.state === 'stopping' &&
+      // Stopped by us: it exited, or was still booting when SIGTERM came (no handler yet), or was killed at the end.
+      (code === 0 || signal === 'SIGTERM' || signal === 'SIGKILL' || this.#phase === 'stopping')
+    ) {
       this.#log.info(
         `Worker exited (pid:${pid})${code ? ` with code ${code}` : signal ? ` on ${signal}` : ''}`,
       );

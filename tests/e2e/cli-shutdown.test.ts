@@ -194,6 +194,21 @@ test('a second SIGINT stops at once, without waiting for in-flight requests', {
   }
 });
 
+test('SIGQUIT stops at once, and the workers it kills are logged as stopped, not as crashes', {
+  timeout: 30_000,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '2']);
+  try {
+    await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+    assert.equal((await tsgi.signal('SIGQUIT')).code, 0);
+    assert.equal(tsgi.count(/Worker exited \(pid:\d+\) on SIGKILL/), 2);
+    assert.doesNotMatch(tsgi.output, /\[ERROR\]|Perhaps out of memory/);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
 test('SIGHUP with a broken app keeps the running workers serving the previous code', {
   timeout: 30_000,
 }, async () => {

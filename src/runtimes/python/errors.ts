@@ -28,6 +28,14 @@ export const pythonErrors = {
       `the Python app ran past the timeout of ${seconds} s; its worker (pid ${pid}) was killed and replaced. ` +
         'The stacks of its threads are in the error log above; raise --timeout if such requests are expected',
     ),
+  workerKilledForTimeout: (pid: number | undefined, seconds: number, ranSeconds: number) =>
+    new ServerFault(
+      'TSGI_WORKER_KILLED',
+      502,
+      `the Python worker (pid ${pid}) running this request was killed because another of its threads ran past ` +
+        `the timeout of ${seconds} s (this request had run ${ranSeconds.toFixed(1)} s); it was replaced. The ` +
+        "WORKER TIMEOUT above names the cause; with --threads, a hung request takes its worker's other requests along",
+    ),
   appImportFailed: (target: string, type: string, message: string) =>
     new ServerFault(
       'TSGI_APP_IMPORT_FAILED',

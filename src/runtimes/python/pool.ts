@@ -33,7 +33,7 @@ export function queueDepth(threads: number, paceMs: number | undefined, runningF
   return Math.max(MIN_QUEUE, Math.min(MAX_QUEUE, drained));
 }
 
-/** After SIGUSR1 (thread stacks to the log), how long a timed-out worker has before SIGKILL. */
+/** After SIGUSR2 (thread stacks to the log), how long a timed-out worker has before SIGKILL. */
 const DUMP_GRACE_MS = 200;
 const RESPAWN_DELAY_MS = 1000;
 
@@ -253,24 +253,30 @@ export class PythonPool implements CallHost {
     w.killedFor = 'timeout';
     w.calls.delete(call.id);
     call.fail(pythonErrors.workerTimeout(w.pid, seconds));
-    // Its thread stacks go to the log (faulthandler on SIGUSR1), then it dies; #onExit re-sends the rest.
+    // Its thread stacks go to the log (faulthandler on SIGUSR2: SIGUSR1 to the whole group is logrotate's), then
+    // it dies; #onExit re-sends the requests it had not started.
     w.retiring = true;
-    w.kill('SIGUSR1');
+    w.kill('SIGUSR2');
     setTimeout(() => w.kill('SIGKILL'), DUMP_GRACE_MS).unref();
   }
 
   #onExit(w: PythonWorker, how: string): void {
     this.#workers = this.#workers.filter((x) => x !== w);
-    const expected = w.retiring && w.calls.size === 0;
+    const expected = (w.retiring && w.calls.size === 0) || w.killedFor === 'shutdown';
     if (!expected && w.ready) this.#logger.error(`Python worker ${w.pid} exited (${how})`);
     // Started calls fail; the others go back to the front of the queue, in order, for another worker.
     let started = this.#options.worker.threads;
     const resend: RemoteCall[] = [];
+    const now = performance.now();
+    const limit = this.#options.timeout;
     for (const call of w.calls.values()) {
       call.worker = undefined;
       if (started-- > 0 && call.startedAt !== undefined) {
-        if (w.killedFor === 'timeout') call.fail(pythonErrors.workerTimeout(w.pid, this.#options.timeout));
-        else call.fail(pythonErrors.workerCrashed(w.pid, how));
+        if (w.killedFor === 'shutdown') call.fail(pythonErrors.poolClosed());
+        else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
+        // With --threads, the worker's other requests: past the timeout themselves, or killed along with it.
+        else if (now - call.startedAt > limit * 1000) call.fail(pythonErrors.workerTimeout(w.pid, limit));
+        else call.fail(pythonErrors.workerKilledForTimeout(w.pid, limit, (now - call.startedAt) / 1000));
       } else {
         call.startedAt = undefined;
         resend.push(call);
@@ -359,7 +365,16 @@ export class PythonPool implements CallHost {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
     clearTimeout(timer);
-    for (const w of workers) w.kill('SIGKILL');
+    const running = workers.filter((w) => !w.exited);
+    if (running.length > 0) {
+      this.#logger.warning(
+        `${running.length} Python worker(s) still running requests when the graceful timeout ended: killing them`,
+      );
+      for (const w of running) {
+        w.killedFor = 'shutdown';
+        w.kill('SIGKILL');
+      }
+    }
     await exited;
     for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
   }

@@ -69,7 +69,7 @@ export class PythonWorker {
   /** How long its requests run, a moving average in ms per request (per thread); undefined before the first. */
   paceMs: number | undefined;
   /** Set when the pool killed it for a timeout: its running calls answer 504, not 502. */
-  killedFor: 'timeout' | undefined;
+  killedFor: 'timeout' | 'shutdown' | undefined;
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;
 

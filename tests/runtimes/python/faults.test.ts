@@ -10,6 +10,14 @@ import { memoryLogger } from '../../../src/log.js';
 import { pythonApp } from '../../../src/runtimes/python/index.js';
 import { appOptions, servePython, skipPython, sleep } from './support/python-server.js';
 
+async function waitForLine(lines: string[], pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 100 && !lines.some((l) => pattern.test(l)); i++) await sleep(20);
+  assert.ok(
+    lines.some((l) => pattern.test(l)),
+    `no log line matches ${pattern}`,
+  );
+}
+
 async function get(url: string): Promise<{ status: number; text: string }> {
   const r = await fetch(url);
   return { status: r.status, text: await r.text() };
@@ -87,9 +95,43 @@ describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
       assert.equal(slow.status, 504);
       assert.ok(Date.now() - t0 < 5000);
       assert.ok(s.logger.lines.some((l) => l.includes('WORKER TIMEOUT')));
+      await waitForLine(s.logger.lines, /most recent call first/); // the stacks of its threads (faulthandler)
       const after = await get(`${s.origin}/pid`);
       assert.equal(after.status, 200);
       assert.notEqual(after.text, before.text);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('with --threads, a request killed along with a timed-out one gets 502 saying so, not a 504', async () => {
+    const s = await servePython('slow', { timeout: 1, threads: 2 });
+    try {
+      const hung = get(`${s.origin}/sleep?30`);
+      await sleep(600);
+      const innocent = get(`${s.origin}/sleep?3`); // on the other thread of the same worker
+      assert.equal((await hung).status, 504);
+      assert.equal((await innocent).status, 502);
+      const log = s.logger.lines.join('\n');
+      assert.match(log, /TSGI_WORKER_TIMEOUT for GET \/sleep\?30: /);
+      assert.match(
+        log,
+        /TSGI_WORKER_KILLED for GET \/sleep\?3: .*another of its threads ran past the timeout/,
+      );
+      assert.doesNotMatch(log, /TSGI_WORKER_TIMEOUT for GET \/sleep\?3:/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('SIGUSR1 to a Python worker (logrotate signalling the whole group) is ignored: no stack dump', async () => {
+    const s = await servePython('slow');
+    try {
+      const pid = Number((await get(`${s.origin}/pid`)).text);
+      process.kill(pid, 'SIGUSR1');
+      await sleep(300);
+      assert.equal(Number((await get(`${s.origin}/pid`)).text), pid, 'the same worker serves on');
+      assert.doesNotMatch(s.logger.lines.join('\n'), /most recent call first/);
     } finally {
       await s.close();
     }
