@@ -43,15 +43,33 @@ class StartResponse(unittest.TestCase):
         self.assertEqual(len(channel.sends), 1)
         self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
 
-    def test_streamed_body_that_completes_its_content_length_leaves_with_end(self):
+    def test_streamed_body_that_completes_its_content_length_goes_out_before_end(self):
         def app(environ, start_response):
             start_response("200 OK", [("Content-Length", "2")])
             return iter([b"x", b"y"])
 
         channel = run(app)
-        # The first chunk goes out at once (a stream); the one completing the length waits for END.
-        self.assertEqual(len(channel.sends), 2)
+        # The chunk completing the length does not wait for what the app does next (iterate on, close()).
+        self.assertEqual(len(channel.sends), 3)
         self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+
+    def test_a_whole_body_goes_out_before_close_is_called(self):
+        channel = FakeChannel()
+
+        class Body:
+            def __iter__(self):
+                return iter([b"done"])
+
+            def close(self):
+                channel.sends.append(b"<close>")
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "4")])
+            return Body()
+
+        Response(channel, 1).run(app, {})
+        self.assertEqual(channel.sends.index(b"<close>"), 1, "the body, then close(), then END")
+        self.assertEqual(channel.sends[-1], wire.frame_header(wire.END, 1, 0))
 
     def test_streamed_body_without_content_length_is_sent_chunk_by_chunk(self):
         def app(environ, start_response):
@@ -155,7 +173,6 @@ class StartResponse(unittest.TestCase):
 
         channel = run(app)
         self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "END"])
-        self.assertEqual(len(channel.sends), 1)  # the chunk completed the declared length: it leaves with END
 
     def test_close_is_called_after_an_error(self):
         closed = []
