@@ -29,13 +29,46 @@ def _not_str(status, headers) -> str:
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE = re.compile(r"[\r\n\0]")
 
+# PEP 3333 S9: "servers should check for errors in the headers at the time start_response is called, so that an
+# error can be raised while the application is still running". The rules are those of Node's gateway, which checks
+# again (validateStatus, validateHeaders in src/gateway/response.ts): a final status (not 1xx), a space and a
+# reason phrase; header names that are tokens; values without control characters but TAB. Latin-1 is the encoder's.
+_STATUS = re.compile(r"[2-9][0-9][0-9] [^\x00-\x1f\x7f]*[^ \xa0\x00-\x1f\x7f]\Z")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Statuses and header names already found valid: an app sends the same few on every request.
+_valid: set = set()
+
+
+def _check_head(status: str, headers: list) -> None:
+    if status not in _valid:
+        if not _STATUS.match(status):
+            raise ValueError(
+                "invalid status %r: it must be a three-digit code of a final response (not 1xx), a space and a "
+                "reason phrase, e.g. '200 OK' (PEP 3333 S9)" % (status,)
+            )
+        _remember(status)
+    for name, value in headers:
+        if name not in _valid:
+            if not _TOKEN.fullmatch(name):
+                raise ValueError("response header name %r is not an HTTP token (PEP 3333 S9)" % (name,))
+            _remember(name)
+        if _CONTROL.search(value):
+            # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
+            raise ValueError("response header %r has a control character (CR, LF, NUL…) in its value (PEP 3333 S9)" % name)
+
+
+def _remember(text: str) -> None:
+    if len(_valid) >= 1024:
+        _valid.clear()  # an app varying them without end costs checks, never memory
+    _valid.add(text)
+
 
 class Response:
     """One request's response, and what the reader learns about it while the app runs (credit, abort, file reply)."""
 
     __slots__ = (
         "channel", "rid", "credit", "aborted", "file_reply",
-        "headers", "head", "headers_sent", "head_flushed", "out", "sent",
+        "headers", "head", "headers_sent", "head_flushed", "out", "sent", "finished",
     )  # fmt: skip
 
     def __init__(self, channel: Channel, rid: int) -> None:
@@ -51,6 +84,7 @@ class Response:
         self.head_flushed = False  # ... and have actually been sent to Node
         self.out: List[Any] = []
         self.sent = 0  # body bytes taken so far
+        self.finished = False  # run() returned: this request is over, its write() callable with it
 
     # -- PEP 3333 S10: start_response(status, response_headers, exc_info=None)
     def start_response(self, status, headers, exc_info=None):
@@ -72,9 +106,11 @@ class Response:
             parts += header
         try:
             # Fast path: the join in C checks that every item is a str (S9), the encode that it is latin-1 (S3).
-            self.head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
+            head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
         except TypeError:
             raise TypeError(_not_str(status, headers)) from None
+        _check_head(status, headers)  # raises before anything is set: the app may catch it and start again
+        self.head = head
         self.headers = headers
         return self.write
 
@@ -102,6 +138,9 @@ class Response:
 
     # -- S12: the write() callable, unbuffered
     def write(self, data) -> None:
+        if self.finished:
+            # Kept from an earlier request: its response is complete and its id may be another's by now.
+            raise RuntimeError("write() of a request that is over: the write callable is valid only until its app returns")
         if self.head is None:
             raise AssertionError("write() called before start_response() (PEP 3333 S12)")
         self._chunk(data)
@@ -166,6 +205,12 @@ class Response:
         return self.file_reply is True or self.aborted
 
     def run(self, app, environ: dict) -> None:
+        try:
+            self._run(app, environ)
+        finally:
+            self.finished = True
+
+    def _run(self, app, environ: dict) -> None:
         try:
             result = app(environ, self.start_response)
             kind = type(result)

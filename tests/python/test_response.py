@@ -284,3 +284,50 @@ class EarlyHints(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StartResponseChecks(unittest.TestCase):
+    """PEP 3333 S9: start_response raises on what the server would refuse, while the app can still act on it."""
+
+    def start(self, status, headers):
+        channel = FakeChannel()
+        return Response(channel, 1), channel
+
+    def test_a_status_without_reason_or_of_an_interim_response_raises_value_error(self):
+        for status in ("200", "102 Processing", "100 Continue", "20 OK", "200 OK ", "abc"):
+            with self.subTest(status=status):
+                response, _ = self.start(status, [])
+                with self.assertRaisesRegex(ValueError, "invalid status"):
+                    response.start_response(status, [])
+
+    def test_a_header_name_that_is_not_a_token_raises_value_error(self):
+        response, _ = self.start("200 OK", [])
+        with self.assertRaisesRegex(ValueError, "name 'X Bad' is not an HTTP token"):
+            response.start_response("200 OK", [("X Bad", "v")])
+
+    def test_a_control_character_in_a_value_raises_naming_the_header_only(self):
+        response, _ = self.start("200 OK", [])
+        with self.assertRaises(ValueError) as caught:
+            response.start_response("200 OK", [("X-User", "evil\r\nSet-Cookie: x=1")])
+        self.assertIn("'X-User'", str(caught.exception))
+        self.assertNotIn("evil", str(caught.exception))
+
+    def test_after_a_refused_start_the_app_may_start_again_without_exc_info(self):
+        response, _ = self.start("200 OK", [])
+        with self.assertRaises(ValueError):
+            response.start_response("200 OK", [("X", "a\nb")])
+        response.start_response("400 Bad Request", [("X", "ok\tvalue")])  # TAB is allowed
+        self.assertIsNotNone(response.head)
+
+
+class StaleWrite(unittest.TestCase):
+    def test_write_kept_from_a_finished_request_raises(self):
+        kept = []
+
+        def app(environ, start_response):
+            kept.append(start_response("200 OK", []))
+            return [b"done"]
+
+        run(app)
+        with self.assertRaisesRegex(RuntimeError, "write\\(\\) of a request that is over"):
+            kept[0](b"late")

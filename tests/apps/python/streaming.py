@@ -92,10 +92,18 @@ def application(environ, start_response):
     if path == "/closing":
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return Body(query or "closing", 64, delay=0.02)
-    if path == "/bad-status-stream":
-        # A status Python accepts but the contract refuses (no reason phrase), then more than the credit window.
-        start_response("200", [("Content-Type", "application/octet-stream")])
-        return Body("bad-status", 400)
+    if path == "/bad-status":
+        # A status the contract refuses (no reason phrase): start_response raises, here uncaught.
+        start_response("200", [("Content-Type", "text/plain")])
+        return [b"never"]
+    if path == "/bad-header-caught":
+        # start_response raises while the app runs (PEP 3333 S9), so the app can answer otherwise.
+        try:
+            start_response("200 OK", [("X-User", "evil\r\nSet-Cookie: x=1")])
+        except ValueError as error:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")], sys.exc_info())
+            return [str(error).encode()]
+        return [b"accepted"]
     if path == "/trickle":
         # Small chunks, slowly (like server-sent events): far below the flow-control window.
         start_response("200 OK", [("Content-Type", "text/plain")])
