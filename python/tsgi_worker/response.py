@@ -235,7 +235,7 @@ class Response:
                     if close is not None:
                         try:
                             close()
-                        except Exception:
+                        except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
                             self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
             self.out.append(_pack(5, wire.END, self.rid))
             self.flush()

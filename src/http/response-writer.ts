@@ -94,6 +94,8 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
           continue;
         }
         this.#declared = Number(value);
+        // RFC 9110 §8.6: a server must not send Content-Length with a 204 (nor a 1xx, which no app sends).
+        if (code === 204) continue;
       } else if (HOP_BY_HOP.has(lower)) {
         if (lower === 'connection' && /\bclose\b/i.test(value)) closeRequested = true;
         else this.ctx.logger.debug(`dropped hop-by-hop response header ${name} (PEP 3333 S17)`);

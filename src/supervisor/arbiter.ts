@@ -400,6 +400,10 @@ export class Arbiter {
     } else if (!this.#python) {
       this.#wanted = Math.max(1, this.#wanted + (signal === 'SIGTTIN' ? 1 : -1));
       this.#log.info(`Number of workers: ${this.#wanted}`);
+    } else {
+      this.#log.info(
+        `${signal} ignored: a Python app's processes are --workers; change it in the config file and send SIGHUP`,
+      );
     }
   }
 

@@ -126,6 +126,21 @@ test('a front end that dies is replaced by one with the same share of the Python
   }
 });
 
+test('SIGTTIN and SIGTTOU leave a Python pool as it is, and say so', { timeout: 30_000, skip }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi(['hello', '-b', `127.0.0.1:${port}`, ...pythonArgs]);
+  try {
+    tsgi.send('SIGTTIN');
+    await tsgi.waitForOutput(/SIGTTIN ignored: a Python app's processes are --workers/);
+    tsgi.send('SIGTTOU');
+    await tsgi.waitForOutput(/SIGTTOU ignored/);
+    assert.equal(tsgi.count(/Booting worker with pid/), 1);
+    assert.equal((await get(port)).status, 200);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
 test('a Python app that fails to import exits 4 with the message', { timeout: 30_000, skip }, async () => {
   const { code, stderr } = await runTsgi([
     'import_failing',

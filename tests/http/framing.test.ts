@@ -283,6 +283,21 @@ describe('response framing', { timeout: 10_000 }, () => {
     });
   }
 
+  test("204 No Content drops the app's Content-Length (RFC 9110 §8.6: a server must not send one)", async () => {
+    const served = await serve(app('204 No Content', [['Content-Length', '19']], () => []));
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(GET);
+      const response = await connection.readResponse();
+      assert.equal(response.status, 204);
+      assert.equal(header(response, 'content-length'), undefined);
+      await assertNotDesynchronised(connection);
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   const hopByHop: Array<[string, string]> = [
     ['Transfer-Encoding', 'chunked'],
     ['Connection', 'keep-alive'],

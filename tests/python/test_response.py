@@ -331,3 +331,20 @@ class StaleWrite(unittest.TestCase):
         run(app)
         with self.assertRaisesRegex(RuntimeError, "write\\(\\) of a request that is over"):
             kept[0](b"late")
+
+
+class CloseErrors(unittest.TestCase):
+    def test_close_raising_keyboard_interrupt_is_logged_and_the_whole_response_still_ends(self):
+        class Body:
+            def __iter__(self):
+                return iter([b"whole"])
+
+            def close(self):
+                raise KeyboardInterrupt
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "5")])
+            return Body()
+
+        names = [n for n, _ in run(app).frames()]
+        self.assertEqual(names, ["HEADERS", "BODY", "LOG", "END"])

@@ -59,6 +59,13 @@ export const pythonErrors = {
       `could not start the Python interpreter '${python}' (${detail}). ` +
         'Pass --python /path/to/python, or activate the virtualenv (VIRTUAL_ENV) that has the app installed',
     ),
+  shutdownCut: (pid: number | undefined) =>
+    new ServerFault(
+      'TSGI_SHUTDOWN_CUT',
+      503,
+      `the server stopped before this request finished: --graceful-timeout ended and its Python worker (pid ${pid}) ` +
+        'was killed. Raise --graceful-timeout if requests this long are expected to finish on a stop or reload',
+    ),
   poolClosed: () =>
     new ServerFault(
       'TSGI_PYTHON_POOL_CLOSED',

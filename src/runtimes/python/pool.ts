@@ -272,7 +272,7 @@ export class PythonPool implements CallHost {
     for (const call of w.calls.values()) {
       call.worker = undefined;
       if (started-- > 0 && call.startedAt !== undefined) {
-        if (w.killedFor === 'shutdown') call.fail(pythonErrors.poolClosed());
+        if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));
         else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
         // With --threads, the worker's other requests: past the timeout themselves, or killed along with it.
         else if (now - call.startedAt > limit * 1000) call.fail(pythonErrors.workerTimeout(w.pid, limit));
