@@ -35,32 +35,34 @@ _BAD_VALUE = re.compile(r"[\r\n\0]")
 # reason phrase; header names that are tokens; values without control characters but TAB. Latin-1 is the encoder's.
 _STATUS = re.compile(r"[2-9][0-9][0-9] [^\x00-\x1f\x7f]*[^ \xa0\x00-\x1f\x7f]\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-# Statuses and header names already found valid: an app sends the same few on every request.
-_valid: set = set()
+# Statuses, and header names, already found valid: an app sends the same few on every request. Two sets: a token
+# such as '200' is a valid header name but not a valid status.
+_valid_statuses: set = set()
+_valid_names: set = set()
 
 
 def _check_head(status: str, headers: list) -> None:
-    if status not in _valid:
+    if status not in _valid_statuses:
         if not _STATUS.match(status):
             raise ValueError(
                 "invalid status %r: it must be a three-digit code of a final response (not 1xx), a space and a "
                 "reason phrase, e.g. '200 OK' (PEP 3333 S9)" % (status,)
             )
-        _remember(status)
+        _remember(_valid_statuses, status)
     for name, value in headers:
-        if name not in _valid:
+        if name not in _valid_names:
             if not _TOKEN.fullmatch(name):
                 raise ValueError("response header name %r is not an HTTP token (PEP 3333 S9)" % (name,))
-            _remember(name)
+            _remember(_valid_names, name)
         if _CONTROL.search(value):
             # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
             raise ValueError("response header %r has a control character (CR, LF, NUL…) in its value (PEP 3333 S9)" % name)
 
 
-def _remember(text: str) -> None:
-    if len(_valid) >= 1024:
-        _valid.clear()  # an app varying them without end costs checks, never memory
-    _valid.add(text)
+def _remember(valid: set, text: str) -> None:
+    if len(valid) >= 1024:
+        valid.clear()  # an app varying them without end costs checks, never memory
+    valid.add(text)
 
 
 class Response:
@@ -68,7 +70,8 @@ class Response:
 
     __slots__ = (
         "channel", "rid", "credit", "aborted", "file_reply",
-        "headers", "head", "headers_sent", "head_flushed", "out", "sent", "finished",
+        "headers", "head", "headers_sent", "head_flushed", "out", "sent", "finished", "length", "whole",
+        "streamed", "announced",
     )  # fmt: skip
 
     def __init__(self, channel: Channel, rid: int) -> None:
@@ -85,6 +88,10 @@ class Response:
         self.out: List[Any] = []
         self.sent = 0  # body bytes taken so far
         self.finished = False  # run() returned: this request is over, its write() callable with it
+        self.length: Optional[int] = None  # the app's Content-Length (its first valid one, as Node takes it)
+        self.whole = False  # the body reached its declared Content-Length: nothing more is sent
+        self.streamed = False  # the app returned an iterable other than a list or tuple (it may block, or close())
+        self.announced = False  # COMPLETE was queued
 
     # -- PEP 3333 S10: start_response(status, response_headers, exc_info=None)
     def start_response(self, status, headers, exc_info=None):
@@ -112,6 +119,12 @@ class Response:
         _check_head(status, headers)  # raises before anything is set: the app may catch it and start again
         self.head = head
         self.headers = headers
+        length = None
+        for name, value in headers:
+            if len(name) == 14 and name.lower() == "content-length" and value.isdigit() and value.isascii():
+                length = int(value)
+                break
+        self.length = length
         return self.write
 
     # -- environ['wsgi.early_hints'](headers), Gunicorn's extension (>= 23): a 103 Early Hints response (RFC 8297)
@@ -156,8 +169,10 @@ class Response:
         if not isinstance(data, bytes):
             raise TypeError("body chunks must be bytes (PEP 3333 S13), not %s" % type(data).__name__)
         n = len(data)
-        if n == 0:
-            return  # S11: an empty chunk sends nothing, not even the headers
+        if n == 0 or self.whole:
+            # S11: an empty chunk sends nothing, not even the headers. Past the declared Content-Length nothing is
+            # sent either (Node would drop it, as Gunicorn does); the app's iterable is still run to its end.
+            return
         if not self.headers_sent:
             self._send_head()
         self.sent += n
@@ -166,7 +181,23 @@ class Response:
             self.credit -= n
             self.out.append(_pack(n + 5, wire.BODY, self.rid))
             self.out.append(data)
-            return
+        else:
+            self._credited_chunk(data)
+        if self.length is not None and self.sent >= self.length:
+            self.whole = True
+            if self.streamed:
+                self._announce()
+
+    def _announce(self) -> None:
+        """COMPLETE: the response is whole, and Node finishes it without waiting for what the app does next
+        (iterating on past its Content-Length, a slow close() such as Django's request_finished handlers), as
+        Gunicorn does. A list or tuple body needs none: END follows it at once."""
+        self.announced = True
+        self.out.append(_pack(5, wire.COMPLETE, self.rid))
+
+    def _credited_chunk(self, data: bytes) -> None:
+        """A chunk larger than the credit left, or with threads: as much as the credit allows at a time."""
+        n = len(data)
         cond = self.channel.cond
         view = memoryview(data)
         off = 0
@@ -214,6 +245,9 @@ class Response:
         try:
             result = app(environ, self.start_response)
             kind = type(result)
+            # S14: the app's close(), called whatever happens (a list or tuple has none).
+            close = None if kind is list or kind is tuple else getattr(result, "close", None)
+            self.streamed = kind is not list and kind is not tuple
             try:
                 if kind is list or kind is tuple:
                     # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
@@ -223,20 +257,18 @@ class Response:
                     self._stream(result)
                 if not self.headers_sent:
                     self._send_head()  # S11: headers of an empty body go out at its end
-                if kind is not list and kind is not tuple:
+                if self.streamed and not self.announced:
+                    self._announce()
+                if close is not None:
                     # The response is whole: it goes to Node now, before close() runs (Django's request_finished
                     # handlers, say), as Gunicorn finishes a response before it calls close(). END follows close().
                     self.flush()
             finally:
-                # S14: close() is called whatever happened: success, app error, client gone. (A list or tuple
-                # has none.)
-                if kind is not list and kind is not tuple:
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        try:
-                            close()
-                        except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
-                            self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
+                if close is not None:
+                    try:
+                        close()
+                    except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
+                        self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
             self.out.append(_pack(5, wire.END, self.rid))
             self.flush()
         except Exception as error:

@@ -34,6 +34,7 @@ ERROR = 0x44  # the app raised: UTF-8 traceback (terminal)
 FILE = 0x45  # u64 offset, u64 length, u64 device, u64 inode, UTF-8 path: Node sends that part of that file
 LOG = 0x46  # UTF-8 text written to wsgi.errors
 EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early Hints before the response
+COMPLETE = 0x48  # the response is whole (body ended, or its Content-Length reached): close() runs next, then END
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
 
@@ -54,6 +55,7 @@ NAMES = {
     FILE: "FILE",
     LOG: "LOG",
     EARLY_HINTS: "EARLY_HINTS",
+    COMPLETE: "COMPLETE",
     READY: "READY",
     IMPORT_FAILED: "IMPORT_FAILED",
 }

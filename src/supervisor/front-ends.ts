@@ -1,12 +1,13 @@
 // A Python app's Node front ends: how many, and how the --workers Python processes are shared among them. Pure.
 //
 // One front end does all the HTTP for its Python processes, at a cost per request of about a quarter of a Flask
-// request's (docs/benchmarks.md): past a few Python processes, one front end would be the bottleneck on a machine
-// with the cores to run them. So there is one front end per FRONT_END_SHARE processes, at most one per core,
-// unless --front-ends says otherwise; each front end owns a pool of its share and they all accept on the same
-// listening sockets, as a Node app's workers do.
+// request's (docs/benchmarks.md): past a few Python processes, one front end can be the bottleneck on a machine
+// with the cores to run them. --front-ends N gives N (the default is 1: a connection stays with the front end that
+// accepted it, and a proxy's few pooled connections could leave another front end's processes idle); 0 gives one
+// per FRONT_END_SHARE processes, at most one per core. Each front end owns a pool of its share, and they all accept
+// on the same listening sockets, as a Node app's workers do.
 
-/** Python processes per front end when --front-ends is left to tsgi. */
+/** Python processes per front end with --front-ends 0. */
 export const FRONT_END_SHARE = 4;
 
 /** Which front end a process is, of how many: set by the arbiter in each front end's options. */

@@ -41,12 +41,18 @@ export class GracefulServers {
     );
     return new Promise((resolve) => {
       let sweep: NodeJS.Timeout | undefined;
+      const closeIdle = () => {
+        for (const server of this.#servers) {
+          closeConnectionsWithoutRequest(server);
+          // node:http's own idle ones too, and (through the PROXY protocol's wrapper) connections still waiting
+          // for their PROXY header, which node:http has not seen yet.
+          server.closeIdleConnections();
+        }
+      };
       const grace = setTimeout(
         () => {
-          sweep = setInterval(() => {
-            for (const server of this.#servers) closeConnectionsWithoutRequest(server);
-          }, IDLE_SWEEP_MS);
-          for (const server of this.#servers) closeConnectionsWithoutRequest(server);
+          sweep = setInterval(closeIdle, IDLE_SWEEP_MS);
+          closeIdle();
         },
         Math.min(IDLE_GRACE_MS, graceMs),
       );

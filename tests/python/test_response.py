@@ -49,9 +49,12 @@ class StartResponse(unittest.TestCase):
             return iter([b"x", b"y"])
 
         channel = run(app)
-        # The chunk completing the length does not wait for what the app does next (iterate on, close()).
+        # The chunk completing the length goes out at once with COMPLETE: Node ends the response without waiting
+        # for what the app does next (iterate on, close()); END (the request is over) follows the iteration's end.
         self.assertEqual(len(channel.sends), 3)
-        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+        self.assertEqual(channel.frames()[3][0], "COMPLETE")
+        self.assertIn(wire.frame_header(wire.COMPLETE, 1, 0), channel.sends[1])
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "COMPLETE", "END"])
 
     def test_a_whole_body_goes_out_before_close_is_called(self):
         channel = FakeChannel()
@@ -77,8 +80,9 @@ class StartResponse(unittest.TestCase):
             return iter([b"x", b"y"])
 
         channel = run(app)
+        # No close() to wait for (a list iterator): COMPLETE and END leave together after the last chunk.
         self.assertEqual(len(channel.sends), 3)
-        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "END"])
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "COMPLETE", "END"])
 
     def test_second_start_response_without_exc_info_is_an_error(self):
         def app(environ, start_response):
@@ -172,7 +176,7 @@ class StartResponse(unittest.TestCase):
             yield b"abc"
 
         channel = run(app)
-        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "END"])
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "COMPLETE", "END"])
 
     def test_close_is_called_after_an_error(self):
         closed = []
@@ -282,9 +286,6 @@ class EarlyHints(unittest.TestCase):
         self.assertEqual(channel.sends, [])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class StartResponseChecks(unittest.TestCase):
     """PEP 3333 S9: start_response raises on what the server would refuse, while the app can still act on it."""
@@ -311,6 +312,12 @@ class StartResponseChecks(unittest.TestCase):
             response.start_response("200 OK", [("X-User", "evil\r\nSet-Cookie: x=1")])
         self.assertIn("'X-User'", str(caught.exception))
         self.assertNotIn("evil", str(caught.exception))
+
+    def test_a_header_name_seen_before_is_still_not_a_valid_status(self):
+        response = Response(FakeChannel(), 1)
+        response.start_response("200 OK", [("200", "a token is a valid name")])
+        with self.assertRaisesRegex(ValueError, "invalid status '200'"):
+            Response(FakeChannel(), 2).start_response("200", [])
 
     def test_after_a_refused_start_the_app_may_start_again_without_exc_info(self):
         response, _ = self.start("200 OK", [])
@@ -347,4 +354,8 @@ class CloseErrors(unittest.TestCase):
             return Body()
 
         names = [n for n, _ in run(app).frames()]
-        self.assertEqual(names, ["HEADERS", "BODY", "LOG", "END"])
+        self.assertEqual(names, ["HEADERS", "BODY", "COMPLETE", "LOG", "END"])
+
+
+if __name__ == "__main__":
+    unittest.main()

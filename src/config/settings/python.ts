@@ -35,17 +35,19 @@ export const frontEnds = defineSetting({
   example: '2',
   flags: ['--front-ends'],
   metavar: 'INT',
-  default: 0,
-  defaultText: 'one per 4 Python processes, at most one per CPU core',
-  expected: 'an integer ≥ 0 (0: let tsgi choose)',
+  default: 1,
+  expected: 'an integer ≥ 0 (0: one per 4 Python processes, at most one per CPU core)',
   validate: integer(0, 1024),
   help: 'Node front-end processes doing the HTTP for a Python app, the --workers Python processes shared among them.',
   details:
     'Each front end parses, buffers and answers the HTTP for its own pool of Python processes, and all of them ' +
     'accept on the same listening sockets. One front end costs about a quarter of what a small Flask request ' +
-    'costs Python, so past a few Python processes, on a machine with the cores to run them, one front end ' +
-    'would cap the throughput; 0 (the default) gives one per 4 Python processes, at most one per CPU core. ' +
-    'Never more than --workers (each owns at least one). Python apps only.',
+    'costs Python, so past a few Python processes, on a machine with the cores to run them, one front end can ' +
+    'cap the throughput (top shows it at 100% of a core while Python processes idle): then raise this, or give 0 ' +
+    'for one per 4 Python processes, at most one per CPU core. Each connection stays with the front end that ' +
+    'accepted it, and the kernel spreads connections unevenly, so a proxy holding a few keep-alive connections ' +
+    'may keep one front end busy and another idle: that is why the default is 1. Never more than --workers (each ' +
+    'owns at least one); each costs about 50 MiB. Python apps only.',
 });
 
 export const pythonSettings = [python, pythonpath, frontEnds] as const;

@@ -34,6 +34,8 @@ export class RemoteCall {
   startedAt: number | undefined;
   /** The worker sent END or ERROR, or the call failed: it holds no worker slot any more. */
   settled = false;
+  /** Told of a failure that came after the body was handed over whole (nobody reads it from the body any more). */
+  lateFailure: ((error: Error) => void) | undefined;
   /** Where the app's early hints go (the HTTP server's 103, environ['tsgi.client']); unset, they are dropped. */
   hintsTo: Pick<ClientWatch, 'earlyHints'> | undefined;
 
@@ -45,6 +47,8 @@ export class RemoteCall {
   #items: Item[] = [];
   #head = 0;
   #failure: Error | undefined;
+  /** COMPLETE came: the response is whole, though the worker still runs the request (close(), say) until END. */
+  #whole = false;
   #wake: (() => void) | undefined;
   #closed = false;
   #host: CallHost;
@@ -102,6 +106,12 @@ export class RemoteCall {
     this.#notify();
   }
 
+  /** COMPLETE: the body is whole; the worker calls the app's close() now, then sends END. */
+  onComplete(): void {
+    this.#whole = true;
+    this.#notify();
+  }
+
   /** END: the response is complete on the Python side. */
   onEnd(): void {
     this.#settle();
@@ -112,6 +122,9 @@ export class RemoteCall {
     if (!this.#headDone) {
       this.#headDone = true;
       this.#rejectHead(error);
+    } else if (this.#whole) {
+      // The body went (or goes) out whole; the app failed afterwards (in close(), past its Content-Length).
+      this.lateFailure?.(error);
     } else {
       this.#failure = error;
     }
@@ -140,12 +153,12 @@ export class RemoteCall {
 
   /** Fast path: the whole response arrived in one read, so the body is an array and its length is known. */
   get complete(): Uint8Array[] | undefined {
-    if (!this.settled || this.#failure || this.#head > 0) return undefined;
+    if (!(this.settled || this.#whole) || this.#failure || this.#head > 0) return undefined;
     const items = this.#items;
-    // Many chunks (an app yielding its body a few bytes at a time) go through body(), which joins them.
-    if (items.length > COALESCE_COUNT) return undefined;
     for (const item of items) if (!(item instanceof Uint8Array)) return undefined;
-    return items as Uint8Array[];
+    // Many small chunks (an app yielding its body a few bytes at a time) go out as one: a write each costs more.
+    // (Bounded: the worker sends at most WINDOW body bytes before Node grants more.)
+    return items.length > COALESCE_COUNT ? [Buffer.concat(items as Uint8Array[])] : (items as Uint8Array[]);
   }
 
   body(): Body {
@@ -169,6 +182,8 @@ export class RemoteCall {
         }
       } else if (item) {
         yield* sendFile(item);
+      } else if (this.#whole) {
+        return;
       } else if (this.#failure) {
         throw this.#failure;
       } else if (this.settled) {
@@ -201,20 +216,27 @@ export class RemoteCall {
         end++;
       }
     }
+    const taken = end === head + 1 ? first : Buffer.concat(items.slice(head, end) as Uint8Array[]);
     if (end === items.length) {
       this.#items = [];
       this.#head = 0;
+    } else if (end >= COMPACT_AFTER) {
+      // A long stream to a slow client never drains the queue whole: drop what was sent, or it stays referenced.
+      this.#items = items.slice(end);
+      this.#head = 0;
     } else {
+      items.fill(TAKEN, head, end);
       this.#head = end;
     }
-    return end === head + 1 ? first : Buffer.concat(items.slice(head, end) as Uint8Array[]);
+    return taken;
   }
 
   /** S14: the body's close(). Tells the worker to stop when it is still running; releases open files. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.settled) this.#host.abort(this);
+    // After COMPLETE the worker runs only the app's close(): nothing to stop.
+    if (!this.settled && !this.#whole) this.#host.abort(this);
     const left = this.#items.slice(this.#head);
     this.#items = [];
     this.#head = 0;
@@ -248,8 +270,11 @@ async function openSameFile(slice: FileSlice): Promise<FileHandle | null> {
 const FILE_BLOCK = 64 * 1024;
 /** Body chunks that arrived together are sent as one, up to this many bytes… */
 const COALESCE_BYTES = 64 * 1024;
-/** A whole response of more chunks than this is not handed over as an array, but through body() that joins them. */
+/** A whole response of more chunks than this is handed over joined into one. */
 const COALESCE_COUNT = 16;
+/** Taken items are dropped from the queue by copying the rest once this many were taken, else overwritten. */
+const COMPACT_AFTER = 1024;
+const TAKEN = new Uint8Array(0);
 
 /** S15 fast path: Node reads the file the app wrapped, from the worker's offset, for the worker's length. */
 async function* sendFile(item: {

@@ -198,6 +198,9 @@ export class PythonPool implements CallHost {
       case FrameType.BODY:
         call.onBody(payload);
         return;
+      case FrameType.COMPLETE:
+        call.onComplete();
+        return;
       case FrameType.EARLY_HINTS:
         call.onEarlyHints(decodeStrings(payload).items);
         return;
@@ -368,7 +371,7 @@ export class PythonPool implements CallHost {
     const running = workers.filter((w) => !w.exited);
     if (running.length > 0) {
       this.#logger.warning(
-        `${running.length} Python worker(s) still running requests when the graceful timeout ended: killing them`,
+        `${running.length} Python worker(s) had not exited when the graceful timeout ended: killing them`,
       );
       for (const w of running) {
         w.killedFor = 'shutdown';

@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasNoBody } from '../../gateway/response.js';
 import type { Application, Environ, StartResponse } from '../../gateway/types.js';
 import type { Logger } from '../../log.js';
 import { discardBody, type RequestBody, readBody } from './body.js';
@@ -110,16 +109,14 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       call.close();
       throw error;
     }
+    // An error once the response went out whole (the app raised after its Content-Length, in close(), or ran
+    // past --timeout there) has nobody left to answer: the log says so.
+    call.lateFailure = (error) =>
+      options.logger.error(
+        `after the response to ${environ.REQUEST_METHOD} ${environ.RAW_URI} was whole: ${error.message}`,
+      );
     // Fast path: the whole response came in one read; an array body needs no async iteration per chunk.
-    const complete = call.complete;
-    if (complete !== undefined) return complete;
-    if (hasNoBody(environ.REQUEST_METHOD, statusCode(head.status)) || declaresEmptyBody(head.headers)) {
-      // The worker is still busy with the request (a slow close(), say) but there is no body to wait for: the
-      // response goes out now, as Gunicorn's does before close(). Whatever the app would still send is not sent.
-      call.close();
-      return [];
-    }
-    return call.body();
+    return call.complete ?? call.body();
   };
 
   return Object.assign(app, {
@@ -163,15 +160,4 @@ export function environLists(environ: Environ, bodyLength: number): { keys: stri
     values.push(String(bodyLength));
   }
   return { keys, values };
-}
-
-function statusCode(status: string): number {
-  return Number.parseInt(status.slice(0, 3), 10);
-}
-
-/** A Content-Length of 0 among the app's headers (checked by startResponse already). */
-function declaresEmptyBody(headers: ReadonlyArray<readonly [string, string]>): boolean {
-  for (const [name, value] of headers)
-    if (value === '0' && name.toLowerCase() === 'content-length') return true;
-  return false;
 }

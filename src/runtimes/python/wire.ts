@@ -28,6 +28,8 @@ export const FrameType = {
   LOG: 0x46,
   /** string list: name, value … for a 103 Early Hints before the response */
   EARLY_HINTS: 0x47,
+  /** the response is whole (its body ended, or its Content-Length was reached): close() runs next, then END */
+  COMPLETE: 0x48,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
 } as const;

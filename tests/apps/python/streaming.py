@@ -136,6 +136,10 @@ def application(environ, start_response):
     if path == "/slow-close":
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "6")])
         return SlowClose(query, [b"hello\n"])
+    if path == "/chunked-slow-close":
+        # No Content-Length: the body's end is known only when the iterable is exhausted, then close() runs.
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return SlowClose(query, [b"hel", b"lo\n"])
     if path == "/redirect-slow-close":
         start_response("302 Found", [("Location", "/elsewhere"), ("Content-Length", "0")])
         return SlowClose(query, [b""])

@@ -105,6 +105,7 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
   for (const [route, status, body] of [
     ['/after-body', 200, 'hello\n'],
     ['/slow-close', 200, 'hello\n'],
+    ['/chunked-slow-close', 200, 'hello\n'],
     ['/redirect-slow-close', 302, ''],
   ] as const) {
     test(`${route}: a whole response goes out before the app is done with it`, async () => {
@@ -122,6 +123,13 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
       assert.equal((await fetch(`${s.origin}/write`)).status, 200, 'the worker serves the next request');
     });
   }
+
+  test('HEAD of a streamed body without a declared length gets no Content-Length', async () => {
+    const r = await fetch(`${s.origin}/generator`, { method: 'HEAD' });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-length'), null);
+    assert.equal(await r.text(), '');
+  });
 
   test('close() of the body is called when the client goes away mid-body', async () => {
     await leaveAfterFirstData(`${s.origin}/closing?gone`);
