@@ -19,6 +19,7 @@ import {
   runSupervisor,
   type SupervisorOptions,
 } from './supervisor/index.js';
+import { stopOnEarlySignals } from './supervisor/signals.js';
 
 /** The supervisor's options from a resolved configuration (the settings, and a Python config file's hooks). */
 function supervisorOptions(run: Extract<Resolution, { kind: 'run' }>): SupervisorOptions {
@@ -84,6 +85,7 @@ process.once('beforeExit', () => {
     );
 });
 
+stopOnEarlySignals();
 const code = await main();
 finished = true;
 process.exit(code);

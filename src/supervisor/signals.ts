@@ -14,8 +14,26 @@ export const HANDLED_SIGNALS = [
 ] as const;
 export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
 
-/** Installs the handlers; returns a function that removes them. */
+const early = new Map<HandledSignal, () => void>();
+
+/**
+ * Until the arbiter handles signals, from the command's first line: a stop asked for ends tsgi at once with exit
+ * 0 (nothing has started that needs draining, and the default action would be exit 143); the others are ignored
+ * (nothing to reload or reopen yet; SIGUSR1 would open Node's debugger port, SIGUSR2 end the process).
+ */
+export function stopOnEarlySignals(): void {
+  for (const signal of HANDLED_SIGNALS) {
+    const stop = signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGQUIT';
+    const handler = stop ? () => process.exit(0) : () => {};
+    early.set(signal, handler);
+    process.on(signal, handler);
+  }
+}
+
+/** Installs the handlers (replacing the early ones); returns a function that removes them. */
 export function queueSignals(onSignal: (signal: HandledSignal) => void): () => void {
+  for (const [signal, handler] of early) process.off(signal, handler);
+  early.clear();
   const handlers = HANDLED_SIGNALS.map((signal) => {
     const handler = () => onSignal(signal);
     process.on(signal, handler);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { header, RawConnection } from '../http/support/raw-connection.js';
-import { APPS, freePort, get, sleep, startTsgi } from './cli-harness.js';
+import { APPS, freePort, get, sleep, spawnTsgi, startTsgi } from './cli-harness.js';
 
 /**
  * Busy keep-alive clients, as a proxy's pooled connections are: each sends its next request as soon as the last
@@ -52,6 +52,29 @@ test('SIGTERM lets an in-flight slow request finish, then exits 0', { timeout: 3
     assert.ok(Date.now() - stoppedAt < 10_000, 'within --graceful-timeout');
   } finally {
     await tsgi.kill();
+  }
+});
+
+test('SIGTERM while tsgi is still starting (reading a slow config file) exits 0 at once', {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-early-'));
+  const config = join(dir, 'slow.config.mjs');
+  writeFileSync(
+    config,
+    'await new Promise((resolve) => setTimeout(resolve, 3000));\nexport const workers = 1;\n',
+  );
+  const tsgi = spawnTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${await freePort()}`, '-c', config]);
+  try {
+    await sleep(1000);
+    const sentAt = Date.now();
+    const exit = await tsgi.signal('SIGTERM');
+    assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}`);
+    assert.ok(Date.now() - sentAt < 1500, 'without waiting for the config file');
+    assert.doesNotMatch(tsgi.output, /Listening at/);
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
