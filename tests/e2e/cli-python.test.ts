@@ -47,6 +47,13 @@ test('-w and --threads size the Python pool behind one front end', { timeout: 30
   }
 });
 
+/** `app` with -w 3 --front-ends 2, on a free port. */
+async function twoFrontEnds(app: string) {
+  const port = await freePort();
+  const args = [app, '-b', `127.0.0.1:${port}`, '-w', '3', '--front-ends', '2', ...pythonArgs];
+  return { port, tsgi: await startTsgi(args) };
+}
+
 /** The pids in the log's `Booting worker with pid: N` lines: the Node front ends, in start order. */
 function frontEndPids(output: string): number[] {
   return [...output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => Number(m[1]));
@@ -56,17 +63,7 @@ test('--front-ends 2 -w 3: two front ends on one socket, the Python processes sh
   timeout: 30_000,
   skip,
 }, async () => {
-  const port = await freePort();
-  const tsgi = await startTsgi([
-    'environ_echo',
-    '-b',
-    `127.0.0.1:${port}`,
-    '-w',
-    '3',
-    '--front-ends',
-    '2',
-    ...pythonArgs,
-  ]);
+  const { port, tsgi } = await twoFrontEnds('environ_echo');
   try {
     assert.match(tsgi.output, /Using worker: python pool \(3 processes × 1 thread behind 2 front ends\)/);
     const fronts = frontEndPids(tsgi.output);
@@ -92,17 +89,7 @@ test('a front end that dies is replaced by one with the same share of the Python
   timeout: 30_000,
   skip,
 }, async () => {
-  const port = await freePort();
-  const tsgi = await startTsgi([
-    'hello',
-    '-b',
-    `127.0.0.1:${port}`,
-    '-w',
-    '3',
-    '--front-ends',
-    '2',
-    ...pythonArgs,
-  ]);
+  const { port, tsgi } = await twoFrontEnds('hello');
   try {
     const [first, second] = frontEndPids(tsgi.output);
     const killed = descendantsOf(first).length === 2 ? first : second;
