@@ -137,7 +137,15 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
           `app sent more than its Content-Length of ${this.#declared} for ${this.req.method} ${this.req.url}; the excess was dropped`,
         );
         this.#done = true;
-        if (room <= 0) return;
+        if (room <= 0) {
+          // Nothing of it fits: the response is whole as it is (a Content-Length of 0 was never ended by a last
+          // byte, and its head would otherwise wait in node:http's buffer for good).
+          if (!this.#ended) {
+            this.#ended = true;
+            this.res.end();
+          }
+          return;
+        }
         chunk = chunk.subarray(0, room);
       }
       this.bytesSent += chunk.length;

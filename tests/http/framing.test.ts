@@ -69,6 +69,28 @@ describe('response framing', { timeout: 10_000 }, () => {
     }
   });
 
+  for (const body of ['array', 'stream'] as const) {
+    test(`Content-Length: 0 with a${body === 'array' ? 'n array' : ' streamed'} body → the head alone, and the connection serves on`, async () => {
+      const served = await serve(
+        app('200 OK', [['Content-Length', '0']], () =>
+          body === 'array' ? [text('abc')] : generate('a', 'bc'),
+        ),
+      );
+      const connection = await RawConnection.open(served.port);
+      try {
+        await connection.send(GET);
+        const response = await connection.readResponse();
+        assert.equal(response.status, 200);
+        assert.equal(header(response, 'content-length'), '0');
+        assert.equal(response.body.length, 0);
+        await assertNotDesynchronised(connection);
+      } finally {
+        connection.close();
+        await served.close();
+      }
+    });
+  }
+
   test('an endless body past its Content-Length is no longer pulled, and closed', async () => {
     let pulled = 0;
     let closed = false;
