@@ -132,15 +132,28 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   let served = 0;
   let retiring = false;
   let graceful: GracefulServers | undefined;
+  /** Ask the arbiter for a replacement; this worker serves on (every response closing its connection) until then. */
+  const retire = () => {
+    retiring = true;
+    graceful?.endKeepAlive();
+    send({ tsgi: 'retire', served });
+  };
   const onRequestDone = () => {
     served++;
     if (limit > 0 && loaded.countsRequests && served >= limit && !retiring) {
-      retiring = true;
-      graceful?.endKeepAlive();
       logger.info(`Autorestarting worker after ${served} requests (--max-requests ${options.maxRequests}).`);
-      send({ tsgi: 'retire', served });
+      retire();
     }
   };
+  // An error of the app's outside any request (a timer's, a promise nobody awaited): Node would end the worker at
+  // once, cutting every request it holds, with the cause on stderr only. It goes to the error log, and the worker is
+  // replaced as after --max-requests: its requests finish.
+  const onStrayError = (what: string) => (error: unknown) => {
+    logger.exception(`${what} in the app, outside any request; replacing this worker`, error);
+    if (!retiring) retire();
+  };
+  process.on('uncaughtException', onStrayError('uncaught exception'));
+  process.on('unhandledRejection', onStrayError('unhandled promise rejection'));
 
   const servers = options.bind.map(() =>
     createHttpServer(loaded.app, {

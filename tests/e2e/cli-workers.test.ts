@@ -112,6 +112,42 @@ test('--timeout kills a worker whose event loop is blocked, and the server recov
   }
 });
 
+for (const [path, logged] of [
+  [
+    '/throw',
+    /uncaught exception in the app, outside any request; replacing this worker[\s\S]*stray throw from a timer/,
+  ],
+  [
+    '/reject',
+    /unhandled promise rejection in the app, outside any request; replacing this worker[\s\S]*stray rejection/,
+  ],
+] as const) {
+  test(`an app error outside any request (${path}) is logged and the worker replaced, its requests finishing`, {
+    timeout: 30_000,
+  }, async () => {
+    const port = await freePort();
+    const tsgi = await startTsgi([`${APPS}/stray-error.ts`, '-b', `127.0.0.1:${port}`]);
+    try {
+      const slow = get(port, '/?ms=1500'); // in flight on the same worker when the error comes
+      await sleep(200);
+      const first = await get(port, path);
+      assert.equal(first.status, 200);
+      await tsgi.waitForOutput(logged);
+      const reply = await slow;
+      assert.equal(reply.status, 200, 'the request in flight finished');
+      assert.match(reply.body, /done after 1500 ms/);
+      await tsgi.waitForOutput(/(?:Booting worker with pid: \d+[\s\S]*){2}/);
+      await tsgi.waitForOutput(/Worker exited \(pid:\d+\)/);
+      const after = await get(port);
+      assert.equal(after.status, 200);
+      assert.notEqual(after.body.split(' ')[0], first.body.split(' ')[0], 'served by the replacement');
+      assert.doesNotMatch(tsgi.output, /exited with code/);
+    } finally {
+      await tsgi.kill();
+    }
+  });
+}
+
 test('workers run with the larger young generation (docs/benchmarks.md)', { timeout: 30_000 }, async () => {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-w', '1']);
