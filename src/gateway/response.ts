@@ -21,8 +21,11 @@ export interface ResponseSink {
   abort(error: unknown): void;
   /** True once the client has gone away: stop producing the body. */
   readonly closed: boolean;
-  /** Optional fast path for `wsgi.file_wrapper` bodies whose file has a path (S15). */
-  sendFile?(file: FileLike & { path: string }): Promise<void>;
+  /**
+   * Optional fast path for `wsgi.file_wrapper` bodies whose file has a path (S15). Calls `sendHead` once the file
+   * is open and before its first byte: a file that cannot be opened rejects with the head unsent (a clean 500).
+   */
+  sendFile?(file: FileLike & { path: string }, sendHead: () => void): Promise<void>;
 }
 
 /**
@@ -248,8 +251,9 @@ class ResponseRun {
       }
       const sink = this.#sink;
       if (isFileBody(resolved) && sink.sendFile && resolved.file.path !== undefined) {
-        if (!this.#headersSent) this.#sendHead();
-        await sink.sendFile(resolved.file as FileLike & { path: string });
+        await sink.sendFile(resolved.file as FileLike & { path: string }, () => {
+          if (!this.#headersSent) this.#sendHead();
+        });
       } else if (Symbol.iterator in resolved) {
         for (const chunk of resolved as Iterable<Uint8Array>) {
           const wait = this.#send(chunk);

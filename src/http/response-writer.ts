@@ -3,6 +3,7 @@
 // close-delimited on HTTP/1.0 (node:http does both); HEAD, 1xx, 204 and 304 carry no body (RFC 9110 §6.4.1).
 
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { bytesToByteString, type FileLike, hasNoBody, type ResponseSink } from '../gateway/index.js';
 import type { Logger } from '../log.js';
@@ -218,12 +219,18 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
     this.res.destroy();
   }
 
-  async sendFile(file: FileLike & { path: string }): Promise<void> {
-    if (this.#noBody) return;
+  async sendFile(file: FileLike & { path: string }, sendHead: () => void): Promise<void> {
+    // Opened before the head goes out: a file that is not there is the app's error, answered with a 500, rather
+    // than a 200 cut off with nothing after it.
+    const handle = await open(file.path, 'r');
+    sendHead();
     const start = file.offset ?? 0;
     const end = file.length === undefined ? undefined : start + file.length - 1;
-    if (end !== undefined && end < start) return;
-    const stream = createReadStream(file.path, { start, end, highWaterMark: 256 * 1024 });
+    if (this.#noBody || (end !== undefined && end < start)) {
+      await handle.close();
+      return;
+    }
+    const stream = createReadStream(file.path, { fd: handle, start, end, highWaterMark: 256 * 1024 });
     for await (const chunk of stream) {
       if (this.closed) {
         stream.destroy();

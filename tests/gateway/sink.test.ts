@@ -30,7 +30,8 @@ function recordingSink(waitOnWrite: boolean) {
     abort: () => {
       events.push('abort');
     },
-    sendFile: async (file) => {
+    sendFile: async (file, sendHead) => {
+      sendHead();
       events.push(`sendFile ${file.path}`);
     },
   };
