@@ -31,9 +31,9 @@ _BAD_VALUE = re.compile(r"[\r\n\0]")
 
 # PEP 3333 S9: "servers should check for errors in the headers at the time start_response is called, so that an
 # error can be raised while the application is still running". The rules are those of Node's gateway, which checks
-# again (validateStatus, validateHeaders in src/gateway/response.ts): a final status (not 1xx), a space and a
+# again (validateStatus, validateHeaders in src/gateway/response.ts): a final status (200-599), a space and a
 # reason phrase; header names that are tokens; values without control characters but TAB. Latin-1 is the encoder's.
-_STATUS = re.compile(r"[2-9][0-9][0-9] [^\x00-\x1f\x7f]*[^ \xa0\x00-\x1f\x7f]\Z")
+_STATUS = re.compile(r"[2-5][0-9][0-9] [^\x00-\x1f\x7f]*[^ \xa0\x00-\x1f\x7f]\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # Statuses, and header names, already found valid: an app sends the same few on every request. Two sets: a token
 # such as '200' is a valid header name but not a valid status.
@@ -45,7 +45,7 @@ def _check_head(status: str, headers: list) -> None:
     if status not in _valid_statuses:
         if not _STATUS.match(status):
             raise ValueError(
-                "invalid status %r: it must be a three-digit code of a final response (not 1xx), a space and a "
+                "invalid status %r: it must be the three-digit code of a final response (200-599), a space and a "
                 "reason phrase, e.g. '200 OK' (PEP 3333 S9)" % (status,)
             )
         _remember(_valid_statuses, status)

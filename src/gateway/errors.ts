@@ -44,7 +44,7 @@ export const contractErrors = {
   badStatus: (status: unknown) =>
     new ContractError(
       'TSGI_BAD_STATUS',
-      `invalid status ${JSON.stringify(status)}: it must be a three-digit code of a final response (not 1xx), a space and a reason phrase, e.g. '200 OK' (PEP 3333 S9)`,
+      `invalid status ${JSON.stringify(status)}: it must be the three-digit code of a final response (200–599), a space and a reason phrase, e.g. '200 OK' (PEP 3333 S9)`,
     ),
   badHeader: (detail: string) =>
     new ContractError(

@@ -39,7 +39,7 @@ export type ErrorReporter = (
 ) => void;
 
 // RFC 9112 §4: status-code SP reason-phrase, the reason being visible latin-1 text (PEP 3333 S9 asks for one).
-const STATUS_LINE = /^[2-9]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
+const STATUS_LINE = /^[2-5]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.

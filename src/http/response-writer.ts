@@ -10,14 +10,18 @@ import type { Logger } from '../log.js';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to the connection, which is ours: an app must not set them
 // (PEP 3333 S17). Dropped so they can never break framing; `Connection: close` is honoured.
+// S17: hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1 as PEP 3333 cites it), the validator's list.
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'transfer-encoding',
   'te',
   'trailer',
+  'trailers',
   'upgrade',
   'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
 ]);
 
 /** Bodies up to this size, sent whole in one chunk, take the one-string fast path in write(). */
@@ -80,9 +84,21 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
     for (let i = 0; i < headers.length; i++) {
       const [name, value] = headers[i];
       // Fast path: only names of these lengths can be one we act on (content-length, connection, keep-alive,
-      // transfer-encoding, te, trailer, upgrade, proxy-connection, server); the rest pass without lowercasing.
+      // transfer-encoding, te, trailer(s), upgrade, proxy-connection, proxy-authenticate, proxy-authorization,
+      // server); the rest pass without lowercasing.
       const n = name.length;
-      if (n !== 14 && n !== 10 && n !== 17 && n !== 2 && n !== 7 && n !== 16 && n !== 6) {
+      if (
+        n !== 14 &&
+        n !== 10 &&
+        n !== 17 &&
+        n !== 2 &&
+        n !== 7 &&
+        n !== 8 &&
+        n !== 16 &&
+        n !== 18 &&
+        n !== 19 &&
+        n !== 6
+      ) {
         flat.push(name, value);
         continue;
       }

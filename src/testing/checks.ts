@@ -7,6 +7,8 @@ import { show, validationErrors } from './validation-errors.js';
 // RFC 9110 §5.6.2 token (header names, methods).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL = /[\x00-\x1f\x7f]/;
+// RFC 9110 §5.5: a field value may hold TAB, as the server sends it; no other control character.
+const VALUE_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 // Hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1) and their relatives.
 const HOP_BY_HOP = new Set([
   'connection',
@@ -104,8 +106,11 @@ export function checkEnviron(environ: unknown): asserts environ is Environ {
 /** S9: the status line an app passes to start_response. */
 export function checkStatus(status: unknown): asserts status is string {
   if (typeof status !== 'string') throw validationErrors.status(status, 'is not a string');
-  if (!/^[1-9]\d\d /.test(status))
-    throw validationErrors.status(status, 'does not start with a three-digit code and a space');
+  if (!/^[2-5]\d\d /.test(status))
+    throw validationErrors.status(
+      status,
+      'does not start with the three-digit code of a final response (200–599) and a space',
+    );
   if (CONTROL.test(status)) throw validationErrors.status(status, 'contains a control character');
   if (!isByteString(status)) throw validationErrors.status(status, 'has a character above U+00FF');
   if (status.length === 4 || status !== status.trim() || status[4] === ' ') {
@@ -133,7 +138,7 @@ export function checkHeaders(headers: unknown): asserts headers is Array<[string
     if (HOP_BY_HOP.has(lower)) throw validationErrors.hopByHop(name);
     if (typeof value !== 'string')
       throw validationErrors.headers(`value of ${name} is ${show(value)}, not a string`);
-    if (CONTROL.test(value))
+    if (VALUE_CONTROL.test(value))
       throw validationErrors.headers(`value of ${name} contains a control character (CR, LF, …)`);
     if (!isByteString(value)) throw validationErrors.headers(`value of ${name} has a character above U+00FF`);
   }

@@ -95,9 +95,16 @@ test('an invalid status is answered with 500 and TSGI_BAD_STATUS', async () => {
   }
 });
 
-test('a 1xx status is not a final response: answered with 500 and TSGI_BAD_STATUS', async () => {
+test('a 1xx status (not final) or one past 599 (RFC 9110 §15) is answered with 500 and TSGI_BAD_STATUS', async () => {
   // Sent as the final status it would be read as interim, and the next response taken for this one's.
-  for (const status of ['100 Continue', '101 Switching Protocols', '102 Processing', '103 Early Hints']) {
+  for (const status of [
+    '100 Continue',
+    '101 Switching Protocols',
+    '102 Processing',
+    '103 Early Hints',
+    '600 Beyond',
+    '999 X',
+  ]) {
     const response = await new TestClient(withStatus(status)).get('/');
     assert.equal(response.status, 500, status);
     assert.equal(codeOf(response.reported[0].error), 'TSGI_BAD_STATUS', status);

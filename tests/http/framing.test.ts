@@ -327,6 +327,7 @@ describe('response framing', { timeout: 10_000 }, () => {
     ['Upgrade', 'websocket'],
     ['TE', 'trailers'],
     ['Trailer', 'X-Checksum'],
+    ['Proxy-Authenticate', 'Basic realm="x"'],
   ];
   for (const [name, value] of hopByHop) {
     for (const body of ['array', 'stream'] as const) {
@@ -343,7 +344,7 @@ describe('response framing', { timeout: 10_000 }, () => {
             assert.equal(response.complete, true);
             const head = response.raw.toString('latin1').split('\r\n\r\n')[0];
             // Only the server's own framing headers: one Transfer-Encoding at most, none of the app's others.
-            assert.ok(!/^(upgrade|te|trailer):/im.test(head), head);
+            assert.ok(!/^(upgrade|te|trailer|proxy-authenticate):/im.test(head), head);
             assert.ok(!head.includes('timeout=999'), head);
             assert.ok((head.match(/^transfer-encoding:/gim) ?? []).length <= 1, head);
             assert.ok((head.match(/^connection:/gim) ?? []).length <= 1, head);

@@ -295,7 +295,7 @@ class StartResponseChecks(unittest.TestCase):
         return Response(channel, 1), channel
 
     def test_a_status_without_reason_or_of_an_interim_response_raises_value_error(self):
-        for status in ("200", "102 Processing", "100 Continue", "20 OK", "200 OK ", "abc"):
+        for status in ("200", "102 Processing", "100 Continue", "600 Beyond", "20 OK", "200 OK ", "abc"):
             with self.subTest(status=status):
                 response, _ = self.start(status, [])
                 with self.assertRaisesRegex(ValueError, "invalid status"):

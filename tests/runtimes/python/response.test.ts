@@ -147,7 +147,7 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     await bad.arrayBuffer();
     assert.match(
       s.logger.lines.join('\n'),
-      /ValueError: invalid status '200': it must be a three-digit code/,
+      /ValueError: invalid status '200': it must be the three-digit code of a final response/,
     );
     assert.equal((await fetch(`${s.origin}/write`)).status, 200, 'the worker serves on');
   });
