@@ -36,6 +36,11 @@ export const contractErrors = {
       'TSGI_BODY_BEFORE_START_RESPONSE',
       'the app produced body data before calling start_response (PEP 3333 S8): call start_response before returning or yielding the first non-empty chunk',
     ),
+  writeAfterEnd: () =>
+    new ContractError(
+      'TSGI_WRITE_AFTER_END',
+      'write() was called after its response had ended (PEP 3333 S12): the write callable returned by start_response is valid only until the app returns and its body is done; do not keep it for later',
+    ),
   noStartResponse: () =>
     new ContractError(
       'TSGI_NO_START_RESPONSE',

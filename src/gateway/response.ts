@@ -158,6 +158,8 @@ class ResponseRun {
   #headers: Array<[string, string]> | undefined;
   #headersSent = false;
   #startCalled = false;
+  /** The response is over (its body ended, or failed): the write callable kept by the app is dead with it. */
+  #finished = false;
 
   constructor(sink: ResponseSink, report: ErrorReporter, environ: Environ) {
     this.#sink = sink;
@@ -182,8 +184,11 @@ class ResponseRun {
     return this.#sink.write(chunk);
   }
 
-  /** S12: the write() callable returned by start_response. */
-  readonly write: Write = (chunk) => this.#send(chunk);
+  /** S12: the write() callable returned by start_response, valid while its response runs. */
+  readonly write: Write = (chunk) => {
+    if (this.#finished) throw contractErrors.writeAfterEnd();
+    return this.#send(chunk);
+  };
 
   readonly startResponse: StartResponse = (status, headers, excInfo) => {
     if (excInfo !== undefined && excInfo !== null) {
@@ -304,6 +309,7 @@ class ResponseRun {
 
   /** S14: close() is called whatever happened: success, app error, client gone. */
   #close(body: Body | undefined): void | Promise<void> {
+    this.#finished = true;
     if (!body || typeof body.close !== 'function') return;
     try {
       const closing = body.close();

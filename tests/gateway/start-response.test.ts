@@ -2,7 +2,7 @@
 // twice, and excInfo before and after the headers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ContractError } from '../../src/gateway/index.js';
+import { type Application, ContractError } from '../../src/gateway/index.js';
 import { TestClient, validator } from '../../src/testing/index.js';
 import {
   neverStarts,
@@ -109,6 +109,25 @@ test('a 1xx status (not final) or one past 599 (RFC 9110 §15) is answered with 
     assert.equal(response.status, 500, status);
     assert.equal(codeOf(response.reported[0].error), 'TSGI_BAD_STATUS', status);
   }
+});
+
+test('a write() callable kept past its response raises TSGI_WRITE_AFTER_END, in the later request that calls it', async () => {
+  let kept: ((chunk: Uint8Array) => void | Promise<void>) | undefined;
+  const app: Application = (environ, startResponse) => {
+    const write = startResponse('200 OK', [['Content-Type', 'text/plain']]);
+    if (environ.PATH_INFO === '/first') {
+      kept = write;
+      return [new TextEncoder().encode('first')];
+    }
+    kept?.(new TextEncoder().encode('stale'));
+    return [new TextEncoder().encode('second')];
+  };
+  const client = new TestClient(app);
+  assert.equal((await client.get('/first')).text(), 'first');
+  const second = await client.get('/second');
+  assert.equal(second.status, 500);
+  assert.equal(codeOf(second.reported[0].error), 'TSGI_WRITE_AFTER_END');
+  assert.doesNotMatch(second.text(), /stale/);
 });
 
 test('an invalid header is answered with 500 and TSGI_BAD_HEADER', async () => {
