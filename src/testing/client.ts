@@ -2,6 +2,7 @@
 // builder and drives the app through THE response state machine (gateway/), into an in-memory sink, so what a
 // test sees is what the HTTP server would put on the wire.
 
+import { open } from 'node:fs/promises';
 import {
   type Application,
   type Body,
@@ -10,6 +11,7 @@ import {
   bytesSource,
   type Environ,
   type Errors,
+  type FileLike,
   fileWrapper,
   isByteString,
   type RequestHead,
@@ -276,6 +278,23 @@ class MemorySink implements ResponseSink {
     this.aborted = true;
     this.abortError = error;
     this.closed = true;
+  }
+
+  /** S15: a wrapped file with a path is read as the HTTP server sends it: from `offset`, for `length`. */
+  async sendFile(file: FileLike & { path: string }, sendHead: () => void): Promise<void> {
+    const handle = await open(file.path, 'r');
+    try {
+      sendHead();
+      const start = file.offset ?? 0;
+      const size = (await handle.stat()).size;
+      const end = file.length === undefined ? size : Math.min(size, start + file.length);
+      if (end <= start) return;
+      const buffer = new Uint8Array(end - start);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      this.write(buffer.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
   }
 }
 

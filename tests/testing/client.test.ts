@@ -1,5 +1,8 @@
 // The test client itself: request defaults like a real server's, body framing, the response it returns.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Application } from '../../src/gateway/index.js';
 import { makeEnviron, TestClient } from '../../src/testing/index.js';
@@ -200,4 +203,34 @@ test('makeEnviron builds the environ the client would', async () => {
     Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('wsgi.')));
   assert.deepEqual(cgi(built), cgi(sent));
   assert.deepEqual(await built['wsgi.input'].read(), new TextEncoder().encode('xyz'));
+});
+
+test('the test client sends a wrapped file with a path as the server does: from its offset, for its length', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-client-file-'));
+  try {
+    const path = join(dir, 'data.txt');
+    writeFileSync(path, 'HEADER\nline-a\nline-b\n');
+    const app: Application = (environ, startResponse) => {
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return environ['wsgi.file_wrapper']({
+        path,
+        offset: 7,
+        length: 7,
+        read: () => new TextEncoder().encode('not through read()'),
+      });
+    };
+    const response = await new TestClient(app).get('/');
+    assert.equal(response.text(), 'line-a\n');
+    const missing: Application = (environ, startResponse) => {
+      startResponse('200 OK', []);
+      return environ['wsgi.file_wrapper']({ path: join(dir, 'missing'), read: () => new Uint8Array(0) });
+    };
+    assert.equal(
+      (await new TestClient(missing).get('/')).status,
+      500,
+      'as the server answers a file it cannot open',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
