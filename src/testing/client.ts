@@ -13,6 +13,7 @@ import {
   type Errors,
   type FileLike,
   fileWrapper,
+  hasNoBody,
   isByteString,
   type RequestHead,
   type ResponseSink,
@@ -235,7 +236,11 @@ export function makeEnviron(
   });
 }
 
-/** Collects the response in memory. The state machine must call head() once, before any write(). */
+/**
+ * Collects the response in memory, framed as the HTTP server frames it on the wire: no body for HEAD, 204 and 304,
+ * nothing past the app's Content-Length, and a body shorter than it is a broken response. The state machine must
+ * call head() once, before any write().
+ */
 class MemorySink implements ResponseSink {
   closed = false;
   statusLine: string | undefined;
@@ -247,9 +252,14 @@ class MemorySink implements ResponseSink {
   aborted = false;
   abortError: unknown;
   #disconnectAfter: number | undefined;
+  readonly #method: string;
+  #noBody = false;
+  /** The app's Content-Length as the server takes it (its first numeric one), or -1. */
+  #declared = -1;
 
-  constructor(disconnectAfter: number | undefined) {
+  constructor(disconnectAfter: number | undefined, method: string) {
     this.#disconnectAfter = disconnectAfter;
+    this.#method = method;
     if (disconnectAfter !== undefined && disconnectAfter <= 0) this.closed = true;
   }
 
@@ -258,19 +268,39 @@ class MemorySink implements ResponseSink {
     this.statusLine = status;
     this.headers = headers.map(([n, v]) => [n, v]);
     this.knownLength = bodyLength;
+    this.#noBody = hasNoBody(this.#method, Number(status.slice(0, 3)));
+    const declared = headers.find(([n, v]) => n.toLowerCase() === 'content-length' && /^\d+$/.test(v));
+    this.#declared = declared ? Number(declared[1]) : -1;
+    if (this.#noBody) {
+      // The head is the whole response: the server ends it and stops pulling the body (a long one is never iterated).
+      this.ended = true;
+      this.closed = true;
+    }
   }
 
   write(chunk: Uint8Array): void {
     if (this.statusLine === undefined) throw new Error('test client: ResponseSink.write() before head()');
     if (this.ended) throw new Error('test client: ResponseSink.write() after end()');
+    if (this.#noBody) return;
+    if (this.#declared !== -1 && this.bytes + chunk.length >= this.#declared) {
+      // The server sends nothing past the declared length, and stops pulling the body there.
+      chunk = chunk.subarray(0, this.#declared - this.bytes);
+      this.closed = true;
+    }
     // Copy: a server hands the bytes to the socket at once, so the app may reuse its buffer afterwards.
     this.chunks.push(chunk.slice());
     this.bytes += chunk.length;
     if (this.#disconnectAfter !== undefined && this.bytes >= this.#disconnectAfter) this.closed = true;
+    if (this.bytes === this.#declared) this.ended = true;
   }
 
   end(): void {
     if (this.statusLine === undefined) throw new Error('test client: ResponseSink.end() before head()');
+    if (!this.#noBody && this.#declared !== -1 && this.bytes < this.#declared) {
+      // The server closes the connection instead: a body shorter than its Content-Length must not look whole.
+      this.abort(new Error(`the app sent ${this.bytes} of its Content-Length of ${this.#declared} bytes`));
+      return;
+    }
     this.ended = true;
   }
 
@@ -360,7 +390,7 @@ export class TestClient {
       errors: collectingErrors(errors),
       inputTerminated: prepared.inputTerminated,
     });
-    const sink = new MemorySink(request.disconnectAfter);
+    const sink = new MemorySink(request.disconnectAfter, prepared.head.method);
     const seen = { hasClose: false, closeCalls: 0 };
     await runApplication(watchClose(this.#app, seen), environ, sink, (error, phase) => {
       reported.push({ error, phase });

@@ -110,8 +110,31 @@ test('get, head, post, put and delete set the method', async () => {
     client.delete('/'),
   ]);
   assert.deepEqual(
-    methods.map((r) => (r.json() as Record<string, string>).REQUEST_METHOD),
+    methods.map((r) => r.environ.REQUEST_METHOD),
     ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+  );
+  assert.equal(methods[1].body.length, 0, 'a response to HEAD has no body, as on the wire');
+});
+
+test('the body is framed as the server frames it: none for HEAD, 204 and 304, nothing past Content-Length', async () => {
+  const app =
+    (status: string, headers: Array<[string, string]>, body: string): Application =>
+    (_environ, startResponse) => {
+      startResponse(status, headers);
+      return [new TextEncoder().encode(body)];
+    };
+  const client = (a: Application) => new TestClient(a);
+  assert.equal((await client(app('204 No Content', [], 'dropped')).get('/')).body.length, 0);
+  assert.equal((await client(app('304 Not Modified', [], 'dropped')).get('/')).body.length, 0);
+  const cut = await client(app('200 OK', [['Content-Length', '2']], 'abcdef')).get('/');
+  assert.equal(cut.text(), 'ab');
+  assert.equal(cut.ended, true);
+  const short = await client(app('200 OK', [['Content-Length', '10']], 'abc')).get('/');
+  assert.equal(short.ended, false);
+  assert.equal(
+    short.aborted,
+    true,
+    'a body shorter than its Content-Length is broken, as the server cuts it',
   );
 });
 
