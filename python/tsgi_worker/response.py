@@ -49,11 +49,17 @@ def _check_head(status: str, headers: list) -> None:
                 "reason phrase, e.g. '200 OK' (PEP 3333 S9)" % (status,)
             )
         _remember(_valid_statuses, status)
+    length = None
     for name, value in headers:
         if name not in _valid_names:
             if not _TOKEN.fullmatch(name):
                 raise ValueError("response header name %r is not an HTTP token (PEP 3333 S9)" % (name,))
             _remember(_valid_names, name)
+        if len(name) == 14 and name.lower() == "content-length":
+            # RFC 9110 §8.6: one length; two that disagree cannot both frame the body.
+            if length is not None and length != value:
+                raise ValueError("two Content-Length headers disagree (%s and %s)" % (length, value))
+            length = value
         if _CONTROL.search(value):
             # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
             raise ValueError("response header %r has a control character (CR, LF, NUL…) in its value (PEP 3333 S9)" % name)

@@ -106,6 +106,7 @@ export function validateStatus(status: unknown): asserts status is string {
 export function validateHeaders(headers: unknown): asserts headers is Array<[string, string]> {
   if (!Array.isArray(headers))
     throw contractErrors.badHeader('headers must be an array of [name, value] pairs');
+  let length: string | undefined;
   for (const h of headers) {
     if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
       throw contractErrors.badHeader(`${JSON.stringify(h)} is not a [name, value] pair of strings`);
@@ -121,6 +122,12 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
         throw contractErrors.badHeader(`value of ${name} has CR, LF, NUL or a character above U+00FF`);
       }
       knownValues.set(value, true);
+    }
+    // RFC 9110 §8.6: one length. Two that disagree cannot both frame the body (a repeat of the same is dropped).
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (length !== undefined && length !== value)
+        throw contractErrors.badHeader(`two Content-Length headers disagree (${length} and ${value})`);
+      length = value;
     }
   }
 }

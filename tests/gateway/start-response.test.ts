@@ -130,6 +130,31 @@ test('a write() callable kept past its response raises TSGI_WRITE_AFTER_END, in 
   assert.doesNotMatch(second.text(), /stale/);
 });
 
+test('two Content-Length headers that disagree are answered with 500 and TSGI_BAD_HEADER; a repeat is not', async () => {
+  const app =
+    (headers: Array<[string, string]>): Application =>
+    (_environ, startResponse) => {
+      startResponse('200 OK', headers);
+      return [new TextEncoder().encode('abcde')];
+    };
+  const conflicting = await new TestClient(
+    app([
+      ['Content-Length', '3'],
+      ['Content-Length', '5'],
+    ]),
+  ).get('/');
+  assert.equal(conflicting.status, 500);
+  assert.equal(codeOf(conflicting.reported[0].error), 'TSGI_BAD_HEADER');
+  assert.match(String(conflicting.reported[0].error), /two Content-Length headers disagree \(3 and 5\)/);
+  const repeated = await new TestClient(
+    app([
+      ['Content-Length', '5'],
+      ['content-length', '5'],
+    ]),
+  ).get('/');
+  assert.equal(repeated.status, 200);
+});
+
 test('an invalid header is answered with 500 and TSGI_BAD_HEADER', async () => {
   const bad: unknown[] = [
     'Content-Type: text/plain',

@@ -313,6 +313,11 @@ class StartResponseChecks(unittest.TestCase):
         self.assertIn("'X-User'", str(caught.exception))
         self.assertNotIn("evil", str(caught.exception))
 
+    def test_two_content_lengths_that_disagree_raise_value_error(self):
+        with self.assertRaisesRegex(ValueError, "two Content-Length headers disagree"):
+            Response(FakeChannel(), 1).start_response("200 OK", [("Content-Length", "3"), ("content-length", "5")])
+        Response(FakeChannel(), 2).start_response("200 OK", [("Content-Length", "5"), ("Content-Length", "5")])
+
     def test_a_header_name_seen_before_is_still_not_a_valid_status(self):
         response = Response(FakeChannel(), 1)
         response.start_response("200 OK", [("200", "a token is a valid name")])
