@@ -19,7 +19,7 @@ import {
   runSupervisor,
   type SupervisorOptions,
 } from './supervisor/index.js';
-import { stopOnEarlySignals } from './supervisor/signals.js';
+import { releaseEarlySignals, stopOnEarlySignals } from './supervisor/signals.js';
 
 /** The supervisor's options from a resolved configuration (the settings, and a Python config file's hooks). */
 function supervisorOptions(run: Extract<Resolution, { kind: 'run' }>): SupervisorOptions {
@@ -63,9 +63,12 @@ async function main(): Promise<number> {
         }
         // A detached server gets umask 022, as Gunicorn's daemonize() sets, unless --umask says otherwise.
         if (detached && options.umask === null) process.umask(0o22);
-        return await (options.checkConfig
-          ? checkConfig(options, notices)
-          : runSupervisor(options, notices, readOptions));
+        if (options.checkConfig) {
+          // An interrupted check must not end 0, as if the configuration were sound.
+          releaseEarlySignals();
+          return await checkConfig(options, notices);
+        }
+        return await runSupervisor(options, notices, readOptions);
       }
     }
   } catch (error) {

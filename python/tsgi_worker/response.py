@@ -55,9 +55,10 @@ def _check_head(status: str, headers: list) -> None:
             if not _TOKEN.fullmatch(name):
                 raise ValueError("response header name %r is not an HTTP token (PEP 3333 S9)" % (name,))
             _remember(_valid_names, name)
-        if len(name) == 14 and name.lower() == "content-length":
-            # RFC 9110 §8.6: one length; two that disagree cannot both frame the body.
-            if length is not None and length != value:
+        if len(name) == 14 and value.isdigit() and value.isascii() and name.lower() == "content-length":
+            # RFC 9110 §8.6: one length; two numbers that disagree cannot both frame the body (one that is not a
+            # number is dropped by Node, with a warning).
+            if length is not None and int(length) != int(value):
                 raise ValueError("two Content-Length headers disagree (%s and %s)" % (length, value))
             length = value
         if _CONTROL.search(value):

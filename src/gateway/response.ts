@@ -42,6 +42,7 @@ export type ErrorReporter = (
 const STATUS_LINE = /^[2-5]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const DIGITS = /^\d+$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f\u0100-\uffff]/;
 
@@ -123,9 +124,10 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
       }
       knownValues.set(value, true);
     }
-    // RFC 9110 §8.6: one length. Two that disagree cannot both frame the body (a repeat of the same is dropped).
-    if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      if (length !== undefined && length !== value)
+    // RFC 9110 §8.6: one length. Two numbers that disagree cannot both frame the body (a repeat of the same is
+    // dropped, and so is a value that is not a number, with a warning, by the sink).
+    if (name.length === 14 && DIGITS.test(value) && name.toLowerCase() === 'content-length') {
+      if (length !== undefined && Number(length) !== Number(value))
         throw contractErrors.badHeader(`two Content-Length headers disagree (${length} and ${value})`);
       length = value;
     }

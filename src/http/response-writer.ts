@@ -239,7 +239,12 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
     // Opened before the head goes out: a file that is not there is the app's error, answered with a 500, rather
     // than a 200 cut off with nothing after it.
     const handle = await open(file.path, 'r');
-    sendHead();
+    try {
+      sendHead();
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     const start = file.offset ?? 0;
     const end = file.length === undefined ? undefined : start + file.length - 1;
     if (this.#noBody || (end !== undefined && end < start)) {

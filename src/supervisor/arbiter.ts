@@ -159,7 +159,7 @@ export class Arbiter {
       log.warning(
         '--threads applies to Python apps only; a Node worker serves concurrent requests on its event loop',
       );
-    if (!this.#python && this.#options.frontEnds > 0)
+    if (!this.#python && this.#options.frontEnds !== 1)
       log.warning('--front-ends applies to Python apps only; a Node app has --workers Node processes');
 
     while (this.#phase === 'running' || this.#records.size > 0) {

@@ -30,10 +30,15 @@ export function stopOnEarlySignals(): void {
   }
 }
 
-/** Installs the handlers (replacing the early ones); returns a function that removes them. */
-export function queueSignals(onSignal: (signal: HandledSignal) => void): () => void {
+/** Back to the default actions: for a run that must not end 0 when interrupted (--check-config). */
+export function releaseEarlySignals(): void {
   for (const [signal, handler] of early) process.off(signal, handler);
   early.clear();
+}
+
+/** Installs the handlers (replacing the early ones); returns a function that removes them. */
+export function queueSignals(onSignal: (signal: HandledSignal) => void): () => void {
+  releaseEarlySignals();
   const handlers = HANDLED_SIGNALS.map((signal) => {
     const handler = () => onSignal(signal);
     process.on(signal, handler);

@@ -148,7 +148,15 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   // An error of the app's outside any request (a timer's, a promise nobody awaited): Node would end the worker at
   // once, cutting every request it holds, with the cause on stderr only. It goes to the error log, and the worker is
   // replaced as after --max-requests: its requests finish.
+  let ready = false;
   const onStrayError = (what: string) => (error: unknown) => {
+    if (!ready) {
+      // While it starts, an app that fails so fails every worker: a load failure (the arbiter halts), not a
+      // replacement that would fail the same way, and the next.
+      logger.exception(`${what} in the app while this worker was starting`, error);
+      void flushAndExit(APP_LOAD_ERROR, streams);
+      return;
+    }
     logger.exception(`${what} in the app, outside any request; replacing this worker`, error);
     if (!retiring) retire();
   };
@@ -208,6 +216,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       ),
     );
     send({ tsgi: 'ready', addresses });
+    ready = true;
   } catch (error) {
     logger.error(
       `cannot listen: ${errorMessage(error)}; check that no other server uses the address and that you may bind it`,

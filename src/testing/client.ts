@@ -314,14 +314,19 @@ class MemorySink implements ResponseSink {
   async sendFile(file: FileLike & { path: string }, sendHead: () => void): Promise<void> {
     const handle = await open(file.path, 'r');
     try {
+      if (this.closed) return; // the client left before any byte
       sendHead();
       const start = file.offset ?? 0;
       const size = (await handle.stat()).size;
       const end = file.length === undefined ? size : Math.min(size, start + file.length);
-      if (end <= start) return;
-      const buffer = new Uint8Array(end - start);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-      this.write(buffer.subarray(0, bytesRead));
+      // In blocks, as the server streams it: a client that leaves mid-body (disconnectAfter) stops it.
+      for (let position = start; position < end && !this.closed; ) {
+        const block = new Uint8Array(Math.min(64 * 1024, end - position));
+        const { bytesRead } = await handle.read(block, 0, block.length, position);
+        if (bytesRead === 0) break;
+        this.write(block.subarray(0, bytesRead));
+        position += bytesRead;
+      }
     } finally {
       await handle.close();
     }

@@ -93,6 +93,17 @@ test('an app that throws at import exits 4 with the error, without respawning', 
   assert.ok([...stderr.matchAll(/Booting worker/g)].length <= 2, 'no respawn loop');
 });
 
+test('an app whose start-up leaves a rejection behind exits 4 with it, without respawning', {
+  timeout: 20_000,
+}, async () => {
+  const { code, stderr } = await runTsgi([`${APPS}/stray-at-boot.ts`, '-b', `127.0.0.1:${await freePort()}`]);
+  assert.equal(code, 4);
+  assert.match(stderr, /unhandled promise rejection in the app while this worker was starting/);
+  assert.match(stderr, /initialisation failed in the background/);
+  assert.match(stderr, /App failed to load\./);
+  assert.equal([...stderr.matchAll(/Booting worker/g)].length, 1, 'no respawn loop');
+});
+
 test('a missing app file exits 4 and names the path it looked for', { timeout: 20_000 }, async () => {
   const { code, stderr } = await runTsgi(['no/such/app.ts', '-b', `127.0.0.1:${await freePort()}`]);
   assert.equal(code, 4);

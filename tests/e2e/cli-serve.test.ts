@@ -17,6 +17,11 @@ test('serves a request from a TypeScript app', { timeout: 20_000 }, async () => 
     assert.equal(reply.status, 200);
     assert.match(reply.body, /^\d+$/);
     assert.notEqual(Number(reply.body), tsgi.child.pid, 'a worker, not the arbiter, serves');
+    assert.doesNotMatch(
+      tsgi.output,
+      /WARNING/,
+      'a plain start warns of nothing (say, a Python-only setting)',
+    );
   } finally {
     await tsgi.kill();
   }

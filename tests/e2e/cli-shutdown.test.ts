@@ -1,10 +1,11 @@
 // Stopping and restarting: in-flight requests finish, the process exits 0, SIGHUP swaps the workers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { header, RawConnection } from '../http/support/raw-connection.js';
+import { waitFor } from '../support/async.js';
 import { APPS, freePort, get, sleep, spawnTsgi, startTsgi } from './cli-harness.js';
 
 /**
@@ -60,13 +61,15 @@ test('SIGTERM while tsgi is still starting (reading a slow config file) exits 0 
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-early-'));
   const config = join(dir, 'slow.config.mjs');
+  const reading = join(dir, 'reading');
   writeFileSync(
     config,
-    'await new Promise((resolve) => setTimeout(resolve, 3000));\nexport const workers = 1;\n',
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(reading)}, '');\n` +
+      'await new Promise((resolve) => setTimeout(resolve, 3000));\nexport const workers = 1;\n',
   );
   const tsgi = spawnTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${await freePort()}`, '-c', config]);
   try {
-    await sleep(1000);
+    await waitFor(() => existsSync(reading), 10_000, 'tsgi to be reading its config file');
     const sentAt = Date.now();
     const exit = await tsgi.signal('SIGTERM');
     assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}`);

@@ -253,6 +253,12 @@ test('the test client sends a wrapped file with a path as the server does: from 
       500,
       'as the server answers a file it cannot open',
     );
+    const head = await new TestClient(app).head('/');
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.aborted, false);
+    const gone = await new TestClient(app).request({ disconnectAfter: 0 });
+    assert.equal(gone.body.length, 0, 'a client gone before any byte gets none');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

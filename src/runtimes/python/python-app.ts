@@ -93,6 +93,12 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     const { keys, values } = environLists(environ, 'path' in body ? body.length : body.bytes.length);
     const frame = encodeRequest(id, keys, values, 'path' in body ? body.path : body.bytes);
     const call = new RemoteCall(id, frame, pool, () => void discardBody(body));
+    // An error once the response went out whole (the app raised after its Content-Length, in close(), or ran
+    // past --timeout there) has nobody left to answer: the log says so. Set before any frame can arrive.
+    call.lateFailure = (error) =>
+      options.logger.error(
+        `after the response to ${environ.REQUEST_METHOD} ${environ.RAW_URI} was whole: ${error.message}`,
+      );
     pool.submit(call);
     // A client that leaves while its request waits (in the pool or a worker's queue) takes the request with it:
     // never started, or stopped at its next chunk (ABORT), instead of running for nobody.
@@ -109,12 +115,6 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       call.close();
       throw error;
     }
-    // An error once the response went out whole (the app raised after its Content-Length, in close(), or ran
-    // past --timeout there) has nobody left to answer: the log says so.
-    call.lateFailure = (error) =>
-      options.logger.error(
-        `after the response to ${environ.REQUEST_METHOD} ${environ.RAW_URI} was whole: ${error.message}`,
-      );
     // Fast path: the whole response came in one read; an array body needs no async iteration per chunk.
     return call.complete ?? call.body();
   };

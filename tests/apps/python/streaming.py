@@ -62,6 +62,25 @@ class SlowClose:
 def application(environ, start_response):
     path = environ["PATH_INFO"]
     query = environ["QUERY_STRING"]
+    if path == "/raise-after-length":
+        # The declared body is whole, then the generator raises: the response stands, the error is logged.
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
+
+        def body():
+            yield b"whole"
+            raise RuntimeError("boom after the whole body")
+
+        return body()
+    if path == "/slow-generator":
+        # Chunks 50 ms apart: the response never arrives whole in one read (its length is not known up front).
+        start_response("200 OK", [("Content-Type", "text/plain")])
+
+        def slowly():
+            for i in range(3):
+                time.sleep(0.05)
+                yield b"chunk %d\n" % i
+
+        return slowly()
     if path == "/generator":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return (b"chunk %d\n" % i for i in range(5))

@@ -124,8 +124,16 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     });
   }
 
+  test('an app error after its body was whole leaves the response standing, and is logged', async () => {
+    const r = await fetch(`${s.origin}/raise-after-length`);
+    assert.equal(r.status, 200);
+    assert.equal(await r.text(), 'whole');
+    await waitFor(() => s.logger.lines.some((l) => l.includes('boom after the whole body')));
+    assert.match(s.logger.lines.join('\n'), /after the response to GET \/raise-after-length was whole: /);
+  });
+
   test('HEAD of a streamed body without a declared length gets no Content-Length', async () => {
-    const r = await fetch(`${s.origin}/generator`, { method: 'HEAD' });
+    const r = await fetch(`${s.origin}/slow-generator`, { method: 'HEAD' });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-length'), null);
     assert.equal(await r.text(), '');
