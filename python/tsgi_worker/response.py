@@ -178,7 +178,7 @@ class Response:
         n = len(data)
         if n == 0 or self.whole:
             # S11: an empty chunk sends nothing, not even the headers. Past the declared Content-Length nothing is
-            # sent either (Node would drop it, as Gunicorn does); the app's iterable is still run to its end.
+            # sent either (a write() there; the iterable is not pulled further).
             return
         if not self.headers_sent:
             self._send_head()
@@ -260,6 +260,8 @@ class Response:
                     # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
                     for chunk in result:
                         self._chunk(chunk)
+                        if self.whole:
+                            break
                 elif kind is not FileWrapper or not self._send_file(result):
                     self._stream(result)
                 if not self.headers_sent:
@@ -303,6 +305,10 @@ class Response:
                 raise ClientGone()
             self._chunk(chunk)
             self.flush()
+            if self.whole:
+                # PEP 3333 ("Handling the Content-Length Header"): once the declared length went out, the server
+                # should stop iterating; close() follows. (Gunicorn iterates on, sending nothing more.)
+                break
 
     def _log(self, text: str) -> None:
         self.channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

@@ -62,15 +62,6 @@ class SlowClose:
 def application(environ, start_response):
     path = environ["PATH_INFO"]
     query = environ["QUERY_STRING"]
-    if path == "/raise-after-length":
-        # The declared body is whole, then the generator raises: the response stands, the error is logged.
-        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
-
-        def body():
-            yield b"whole"
-            raise RuntimeError("boom after the whole body")
-
-        return body()
     if path == "/slow-generator":
         # Chunks 50 ms apart: the response never arrives whole in one read (its length is not known up front).
         start_response("200 OK", [("Content-Type", "text/plain")])
@@ -143,13 +134,25 @@ def application(environ, start_response):
             raise RuntimeError("boom after headers")
 
         return body()
-    if path == "/after-body":
-        # The declared body is whole after the first chunk; the generator goes on working after it.
+    if path == "/close-past-timeout":
+        # A whole body, then a close() that runs past the server's --timeout.
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "6")])
+        body = SlowClose(query, [b"hello\n"])
+        body.close = lambda: time.sleep(3)
+        return body
+    if path == "/past-length":
+        # The declared body is whole after the first chunk; the generator would go on, without end.
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "6")])
 
         def body():
-            yield b"hello\n"
-            wait_for_release(query)
+            try:
+                yield b"hello\n"
+                while True:
+                    yield b"more than declared\n"
+                    time.sleep(0.01)
+            except GeneratorExit:
+                mark("stopped " + query)
+                raise
 
         return body()
     if path == "/slow-close":

@@ -100,10 +100,9 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     await waitFor(() => marks().includes('closed complete'));
   });
 
-  // The app goes on after its body is whole (iterating further, a slow close()) until the test, having the
-  // response, releases it: the response must not wait for that, as Gunicorn's does not.
+  // The app's close() goes on after its body is whole until the test, having the response, releases it: the
+  // response must not wait for that, as Gunicorn's does not.
   for (const [route, status, body] of [
-    ['/after-body', 200, 'hello\n'],
     ['/slow-close', 200, 'hello\n'],
     ['/chunked-slow-close', 200, 'hello\n'],
     ['/redirect-slow-close', 302, ''],
@@ -124,12 +123,12 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     });
   }
 
-  test('an app error after its body was whole leaves the response standing, and is logged', async () => {
-    const r = await fetch(`${s.origin}/raise-after-length`);
+  test('once the declared Content-Length went out the server stops iterating (PEP 3333) and calls close()', async () => {
+    const r = await fetch(`${s.origin}/past-length?past-length`);
     assert.equal(r.status, 200);
-    assert.equal(await r.text(), 'whole');
-    await waitFor(() => s.logger.lines.some((l) => l.includes('boom after the whole body')));
-    assert.match(s.logger.lines.join('\n'), /after the response to GET \/raise-after-length was whole: /);
+    assert.equal(await r.text(), 'hello\n');
+    await waitFor(() => marks().includes('stopped past-length'));
+    assert.equal((await fetch(`${s.origin}/write`)).status, 200, 'the worker serves the next request');
   });
 
   test('HEAD of a streamed body without a declared length gets no Content-Length', async () => {
@@ -211,6 +210,26 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
       req.end();
     });
     assert.equal(produced(), 400);
+  });
+});
+
+describe('a Python response after it is whole', { skip: skipPython, timeout: 30_000 }, () => {
+  test('a close() that runs past --timeout leaves the response standing, and the failure is logged', async () => {
+    const s = await servePython('streaming', { timeout: 1 });
+    try {
+      const r = await fetch(`${s.origin}/close-past-timeout`);
+      assert.equal(r.status, 200);
+      assert.equal(await r.text(), 'hello\n');
+      await waitFor(() =>
+        s.logger.lines.some((l) => l.includes('after the response to GET /close-past-timeout')),
+      );
+      assert.match(
+        s.logger.lines.join('\n'),
+        /after the response to GET \/close-past-timeout was whole: the Python app ran past the timeout of 1 s/,
+      );
+    } finally {
+      await s.close();
+    }
   });
 });
 
