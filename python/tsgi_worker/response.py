@@ -41,7 +41,9 @@ _valid_statuses: set = set()
 _valid_names: set = set()
 
 
-def _check_head(status: str, headers: list) -> None:
+def _check_head(status: str, headers: list) -> Optional[int]:
+    """Raises on a status or header the server would refuse; returns the declared Content-Length (its first
+    number, as Node takes it), or None."""
     if status not in _valid_statuses:
         if not _STATUS.match(status):
             raise ValueError(
@@ -64,6 +66,7 @@ def _check_head(status: str, headers: list) -> None:
         if _CONTROL.search(value):
             # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
             raise ValueError("response header %r has a control character (CR, LF, NUL…) in its value (PEP 3333 S9)" % name)
+    return None if length is None else int(length)
 
 
 def _remember(valid: set, text: str) -> None:
@@ -123,15 +126,10 @@ class Response:
             head = wire.encode_text_frame(wire.HEADERS, self.rid, parts)
         except TypeError:
             raise TypeError(_not_str(status, headers)) from None
-        _check_head(status, headers)  # raises before anything is set: the app may catch it and start again
+        # Raises before anything is set: the app may catch it and start again.
+        self.length = _check_head(status, headers)
         self.head = head
         self.headers = headers
-        length = None
-        for name, value in headers:
-            if len(name) == 14 and name.lower() == "content-length" and value.isdigit() and value.isascii():
-                length = int(value)
-                break
-        self.length = length
         return self.write
 
     # -- environ['wsgi.early_hints'](headers), Gunicorn's extension (>= 23): a 103 Early Hints response (RFC 8297)
