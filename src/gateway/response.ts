@@ -62,6 +62,23 @@ const REASONS: Record<number, string> = {
 };
 
 /**
+ * S17: hop-by-hop headers (RFC 9110 §7.6.1, and RFC 2616 §13.5.1 as PEP 3333 cites it, with their relatives):
+ * the HTTP server drops them from an app's response, the validator reports them. Lower-case names.
+ */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
  * RFC 9110 §9.3.2, §15.3.5, §15.4.5: a response to HEAD, a 204 and a 304 have no body, whatever the app gives.
  * (A 1xx is never an app's final status: validateStatus refuses it.)
  */

@@ -5,24 +5,14 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { bytesToByteString, type FileLike, hasNoBody, type ResponseSink } from '../gateway/index.js';
+import {
+  bytesToByteString,
+  type FileLike,
+  HOP_BY_HOP_HEADERS,
+  hasNoBody,
+  type ResponseSink,
+} from '../gateway/index.js';
 import type { Logger } from '../log.js';
-
-// Hop-by-hop headers (RFC 9110 §7.6.1) belong to the connection, which is ours: an app must not set them
-// (PEP 3333 S17). Dropped so they can never break framing; `Connection: close` is honoured.
-// S17: hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1 as PEP 3333 cites it), the validator's list.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'trailers',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
 
 /** Bodies up to this size, sent whole in one chunk, take the one-string fast path in write(). */
 const SMALL_BODY = 1024;
@@ -113,7 +103,8 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
         this.#declared = Number(value);
         // RFC 9110 §8.6: a server must not send Content-Length with a 204 (nor a 1xx, which no app sends).
         if (code === 204) continue;
-      } else if (HOP_BY_HOP.has(lower)) {
+      } else if (HOP_BY_HOP_HEADERS.has(lower)) {
+        // They belong to the connection, which is ours (PEP 3333 S17): dropped so they can never break framing.
         if (lower === 'connection' && /\bclose\b/i.test(value)) closeRequested = true;
         else this.ctx.logger.debug(`dropped hop-by-hop response header ${name} (PEP 3333 S17)`);
         continue;

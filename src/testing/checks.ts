@@ -1,7 +1,7 @@
 // The validator's stateless checks: the environ a server built (S2–S7), and the status and headers an app passed
 // to start_response (S9, S17). validator.ts applies them around every call.
 
-import { type Environ, isByteString } from '../gateway/index.js';
+import { type Environ, HOP_BY_HOP_HEADERS, isByteString } from '../gateway/index.js';
 import { show, validationErrors } from './validation-errors.js';
 
 // RFC 9110 §5.6.2 token (header names, methods).
@@ -9,20 +9,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL = /[\x00-\x1f\x7f]/;
 // RFC 9110 §5.5: a field value may hold TAB, as the server sends it; no other control character.
 const VALUE_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-// Hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1) and their relatives.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-]);
-
 /** S2–S7: everything a server must put in the environ, with the types and shapes the PEP gives them. */
 export function checkEnviron(environ: unknown): asserts environ is Environ {
   if (typeof environ !== 'object' || environ === null || Array.isArray(environ)) {
@@ -135,7 +121,7 @@ export function checkHeaders(headers: unknown): asserts headers is Array<[string
     // wsgiref.validate's rule: a CGI gateway would read 'Status' as the status line.
     if (lower === 'status')
       throw validationErrors.headers("'Status' is not a header; the status goes in the first argument");
-    if (HOP_BY_HOP.has(lower)) throw validationErrors.hopByHop(name);
+    if (HOP_BY_HOP_HEADERS.has(lower)) throw validationErrors.hopByHop(name);
     if (typeof value !== 'string')
       throw validationErrors.headers(`value of ${name} is ${show(value)}, not a string`);
     if (VALUE_CONTROL.test(value))
