@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import { SocketSet } from './socket-set.js';
 
 /** node:http's own fields of a server connection that this module reads. */
 type ClientSocket = Socket & {
@@ -12,14 +13,14 @@ type ClientSocket = Socket & {
   parser?: { incoming?: IncomingMessage | null } | null;
 };
 
-const tracked = new WeakMap<Server, Set<ClientSocket>>();
+const tracked = new WeakMap<Server, SocketSet<ClientSocket>>();
 
 /**
  * Keeps the set of `server`'s open connections. Over TLS, the connection as HTTP sees it (after the handshake:
  * one still shaking hands has no request to lose, and the grace period's end cuts it).
  */
 export function trackConnections(server: Server, secure: boolean): void {
-  const sockets = new Set<ClientSocket>();
+  const sockets = new SocketSet<ClientSocket>();
   tracked.set(server, sockets);
   server.on(secure ? 'secureConnection' : 'connection', (socket: ClientSocket) => {
     sockets.add(socket);

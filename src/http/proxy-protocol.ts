@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Logger } from '../log.js';
+import { SocketSet } from './socket-set.js';
 
 export type ProxyMode = 'off' | 'v1' | 'v2' | 'auto';
 
@@ -210,7 +211,7 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
   server.removeAllListeners('connection');
   // Connections still here are not node:http's yet: its closeIdleConnections()/closeAllConnections() (a graceful
   // stop) would not see them, so they are closed with its idle ones (none has a request yet).
-  const pending = new Set<Socket>();
+  const pending = new SocketSet<Socket>();
   const closeIdle = server.closeIdleConnections.bind(server);
   const closeAll = server.closeAllConnections.bind(server);
   const closePending = () => {

@@ -1,8 +1,6 @@
 // The validator: it accepts apps and servers that keep the contract, and names the rule for each that does not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Application, Body, Environ, Input, StartResponse } from '../../src/gateway/index.js';
 import {
   makeEnviron,
@@ -36,6 +34,7 @@ import { throwsAfterFirstChunk, throwsImmediately } from '../apps/contract/faili
 import { fileWrapperApp } from '../apps/contract/file-wrapper-body.js';
 import { application as hello } from '../apps/contract/hello.js';
 import * as streaming from '../apps/contract/streaming-bodies.js';
+import { collectGarbage } from '../support/gc.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -372,15 +371,13 @@ test('the validator always gives the server a close(), and forwards it to the bo
 });
 
 test('the validator reports a body garbage-collected without close()', async () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const seen: string[] = [];
   const checked: ValidatedApplication = validator(hello, { onViolation: (e) => seen.push(e.code) });
   await (async () => {
     await drain(await checked(makeEnviron(), acceptingStart));
   })();
   for (let i = 0; i < 10 && seen.length === 0; i++) {
-    gc();
+    collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.deepEqual(seen, ['TSGI_VALIDATE_CLOSE_NOT_CALLED']);

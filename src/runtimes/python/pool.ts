@@ -134,7 +134,7 @@ export class PythonPool implements CallHost {
       let best: PythonWorker | undefined;
       for (const w of this.#workers) {
         if (!w.ready || w.retiring || w.exited) continue;
-        const oldest = w.calls.size > 0 ? w.calls.values().next().value?.startedAt : undefined;
+        const oldest = w.calls.first()?.startedAt;
         const runningFor = oldest === undefined ? 0 : now - oldest;
         if (w.calls.size >= threads + queueDepth(threads, w.paceMs, runningFor)) continue;
         if (best === undefined || w.calls.size < best.calls.size) best = w;
@@ -146,7 +146,7 @@ export class PythonPool implements CallHost {
 
   #dispatch(w: PythonWorker, call: RemoteCall, now: number): void {
     call.worker = w;
-    w.calls.set(call.id, call);
+    w.calls.add(call);
     w.served++;
     w.send(call.frame);
     this.#markStarted(w, now);
@@ -159,7 +159,7 @@ export class PythonPool implements CallHost {
    */
   #markStarted(w: PythonWorker, now: number): void {
     let n = this.#options.worker.threads;
-    for (const call of w.calls.values()) {
+    for (const call of w.calls) {
       if (n-- <= 0) break;
       if (call.startedAt !== undefined) continue;
       call.startedAt = now;
@@ -175,7 +175,7 @@ export class PythonPool implements CallHost {
     const now = performance.now();
     for (const w of [...this.#workers]) {
       if (w.exited) continue;
-      for (const call of w.calls.values()) {
+      for (const call of w.calls) {
         if (call.startedAt !== undefined && !call.settled && now - call.startedAt > limit) {
           this.#timedOut(w, call); // kills the worker: its other calls are failed or re-sent on exit
           break;
@@ -222,7 +222,7 @@ export class PythonPool implements CallHost {
   }
 
   #finish(w: PythonWorker, call: RemoteCall): void {
-    w.calls.delete(call.id);
+    w.calls.delete(call);
     call.worker = undefined;
     const now = performance.now();
     if (call.startedAt !== undefined) {
@@ -254,7 +254,7 @@ export class PythonPool implements CallHost {
       `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`,
     );
     w.killedFor = 'timeout';
-    w.calls.delete(call.id);
+    w.calls.delete(call);
     call.fail(pythonErrors.workerTimeout(w.pid, seconds));
     // Its thread stacks go to the log (faulthandler on SIGUSR2: SIGUSR1 to the whole group is logrotate's), then
     // it dies; #onExit re-sends the requests it had not started.
@@ -272,7 +272,7 @@ export class PythonPool implements CallHost {
     const resend: RemoteCall[] = [];
     const now = performance.now();
     const limit = this.#options.timeout;
-    for (const call of w.calls.values()) {
+    for (const call of w.calls) {
       call.worker = undefined;
       if (started-- > 0 && call.startedAt !== undefined) {
         if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));

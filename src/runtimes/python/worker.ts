@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log.js';
-import type { RemoteCall } from './call.js';
+import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 
@@ -56,8 +56,8 @@ export interface WorkerHandlers {
 export class PythonWorker {
   readonly child: ChildProcess;
   readonly pid: number | undefined;
-  /** Outstanding calls in the order they were sent (a Map keeps insertion order). */
-  readonly calls = new Map<number, RemoteCall>();
+  /** Outstanding calls in the order they were sent. */
+  readonly calls = new CallList();
   /** Requests sent to it so far, and how many it may take before it is recycled (0 = no limit). */
   served = 0;
   limit = 0;

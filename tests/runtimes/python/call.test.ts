@@ -2,12 +2,8 @@
 // that arrived together go out together.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { type CallHost, RemoteCall } from '../../../src/runtimes/python/call.js';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { collectGarbage } from '../../support/gc.js';
 
 const host: CallHost = { abort: () => {}, credit: () => {}, fileReply: () => {} };
 
