@@ -44,25 +44,31 @@ export interface Running {
   port: number;
 }
 
-/** Start a server command pinned to SERVER_CORE, in its own process group. */
+/**
+ * Start a server command pinned to SERVER_CORE, in its own process group. Its stdout is dropped unless
+ * `stdoutPath` names a file for it (V8's --trace-gc output, say).
+ */
 export async function startPinned(
   name: string,
   port: number,
   argv: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
+  stdoutPath?: string,
 ): Promise<Running> {
   // stderr goes to a file, not a pipe: wrk runs synchronously, so nobody would drain a pipe and a chatty server
   // (Waitress warns on every queued request) would block on a full one.
   const logPath = join(tmpdir(), `tsgi-bench-${name.replace(/\W+/g, '-')}-${port}.log`);
   const log = openSync(logPath, 'w');
+  const out = stdoutPath === undefined ? 'ignore' : openSync(stdoutPath, 'w');
   const child = spawn('taskset', ['-c', SERVER_CORE, ...argv], {
     detached: true,
     cwd,
-    stdio: ['ignore', 'ignore', log],
+    stdio: ['ignore', out, log],
     env: { ...process.env, ...env },
   });
   closeSync(log);
+  if (typeof out === 'number') closeSync(out);
   try {
     await waitForPort(port);
   } catch (error) {
