@@ -275,6 +275,8 @@ class ResponseRun {
     try {
       if (waiting) await waiting;
       const resolved = await result;
+      // An async app's array: known in full as a sync app's is, so it gets a length the same way (not chunked).
+      if (waiting === undefined && Array.isArray(resolved)) return this.sendArray(resolved);
       body ??= resolved;
       // A bare Uint8Array is iterable (of numbers): refuse it by name rather than as a bad chunk.
       if (resolved === null || typeof resolved !== 'object' || ArrayBuffer.isView(resolved)) {

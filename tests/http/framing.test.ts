@@ -155,6 +155,26 @@ describe('response framing', { timeout: 10_000 }, () => {
     }
   });
 
+  test('an async app returning an array gets a Content-Length, as a sync one does, not chunked framing', async () => {
+    const asyncApp: Application = async (_environ, startResponse) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return [text('ab'), text('cd')];
+    };
+    const served = await serve(asyncApp);
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(GET);
+      const response = await connection.readResponse();
+      assert.equal(response.framing, 'content-length');
+      assert.equal(header(response, 'content-length'), '4');
+      assert.equal(response.body.toString(), 'abcd');
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   test('no Content-Length on HTTP/1.0 → body delimited by closing the connection', async () => {
     const served = await serve(app('200 OK', [], () => generate('ab', 'cd')));
     const connection = await RawConnection.open(served.port);

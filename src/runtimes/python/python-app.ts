@@ -115,8 +115,9 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       call.close();
       throw error;
     }
-    // Fast path: the whole response came in one read; an array body needs no async iteration per chunk.
-    return call.complete ?? call.body();
+    // Fast path: the whole response came in one read; its chunks need no async iteration each.
+    const whole = call.complete;
+    return whole === undefined ? call.body() : new ArrivedWhole(whole);
   };
 
   return Object.assign(app, {
@@ -135,6 +136,21 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     },
     pool,
   });
+}
+
+/**
+ * A Python response that arrived whole, as an iterable rather than an array: the gateway gives an array body a
+ * Content-Length of its own, and a Python response's framing must not depend on how fast it came (one without a
+ * Content-Length goes out chunked, as Gunicorn sends it, however it arrived).
+ */
+class ArrivedWhole implements Iterable<Uint8Array> {
+  readonly #chunks: Uint8Array[];
+  constructor(chunks: Uint8Array[]) {
+    this.#chunks = chunks;
+  }
+  [Symbol.iterator](): Iterator<Uint8Array> {
+    return this.#chunks[Symbol.iterator]();
+  }
 }
 
 /**

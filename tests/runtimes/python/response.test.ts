@@ -94,6 +94,29 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     await assert.rejects(r.text());
   });
 
+  // Both bodies come from the worker in one read: the framing is what the app declared, not how fast it came.
+  for (const route of ['/generator', '/write']) {
+    test(`${route}: a body without Content-Length goes out chunked, as Gunicorn sends it, though it arrived whole`, async () => {
+      const head = await new Promise<{ headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          request(`${s.origin}${route}`, (res) => {
+            let body = '';
+            res.setEncoding('latin1');
+            res.on('data', (text: string) => {
+              body += text;
+            });
+            res.on('end', () => resolve({ headers: res.headers, body }));
+          })
+            .on('error', reject)
+            .end();
+        },
+      );
+      assert.equal(head.headers['transfer-encoding'], 'chunked');
+      assert.equal(head.headers['content-length'], undefined);
+      assert.ok(head.body.length > 0);
+    });
+  }
+
   test('close() of the body is called after a complete response', async () => {
     const r = await fetch(`${s.origin}/closing?complete`);
     assert.equal((await r.arrayBuffer()).byteLength, 64 * 65536);
