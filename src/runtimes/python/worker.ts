@@ -19,6 +19,8 @@ const BOOTSTRAP =
 
 /** After a worker exits, how long its channel may take to deliver what it sent last. */
 const EXIT_DRAIN_MS = 100;
+/** Output without a newline is logged once the worker has written nothing more for this long. */
+const PARTIAL_LINE_MS = 200;
 
 export interface WorkerConfig {
   python: string;
@@ -161,18 +163,31 @@ export class PythonWorker {
 
   #pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
     let partial = '';
+    let timer: NodeJS.Timeout | undefined;
+    const emit = (line: string) => {
+      log(line);
+      this.#lastLines.push(line);
+      if (this.#lastLines.length > 20) this.#lastLines.shift();
+    };
+    // Text without a newline (a progress dot, a prompt) is logged once no more has come for a moment, not held
+    // until the next newline, which may never come: the worker writes unbuffered (PYTHONUNBUFFERED), as Gunicorn's
+    // workers write straight to the log.
+    const flushPartial = () => {
+      timer = undefined;
+      if (partial) emit(partial);
+      partial = '';
+    };
     stream.setEncoding('utf8');
     stream.on('data', (text: string) => {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) {
-        log(line);
-        this.#lastLines.push(line);
-        if (this.#lastLines.length > 20) this.#lastLines.shift();
-      }
+      for (const line of lines) emit(line);
+      if (timer !== undefined) clearTimeout(timer);
+      timer = partial ? setTimeout(flushPartial, PARTIAL_LINE_MS).unref() : undefined;
     });
     stream.on('end', () => {
-      if (partial) log(partial);
+      if (timer !== undefined) clearTimeout(timer);
+      flushPartial();
     });
   }
 

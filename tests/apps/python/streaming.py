@@ -121,6 +121,11 @@ def application(environ, start_response):
     if path == "/big":
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return Body("big", int(query or "100"), errors=environ["wsgi.errors"])
+    if path == "/stderr-partial":
+        # Output without a newline, as a progress indicator writes it: it must reach the log all the same.
+        sys.stderr.write("progress %s" % query)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
     if path == "/empty":
         start_response("204 No Content", [])
         return []

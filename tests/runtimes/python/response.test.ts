@@ -117,6 +117,12 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     });
   }
 
+  test("the app's output to stderr without a newline reaches the log without waiting for one", async () => {
+    const r = await fetch(`${s.origin}/stderr-partial?dots`);
+    assert.equal(await r.text(), 'ok');
+    await waitFor(() => s.logger.lines.some((line) => line.includes('progress dots')), 3000);
+  });
+
   test('close() of the body is called after a complete response', async () => {
     const r = await fetch(`${s.origin}/closing?complete`);
     assert.equal((await r.arrayBuffer()).byteLength, 64 * 65536);
