@@ -435,6 +435,13 @@ function checkRequest(req: IncomingMessage, limits: Limits, trusted: boolean): R
       ? { status: 400, reason: `request line without an HTTP/1.x version (HTTP/${req.httpVersion})` }
       : { status: 505, reason: `HTTP/${req.httpVersion} request on an HTTP/1.1 listener` };
   }
+  // RFC 9112 §3.2.4: the asterisk-form is for a server-wide OPTIONS only (llhttp takes it with any method).
+  if (req.url === '*' && req.method !== 'OPTIONS') {
+    return {
+      status: 400,
+      reason: `${req.method} * (the asterisk-form is for OPTIONS only, RFC 9112 §3.2.4)`,
+    };
+  }
   // Request line as on the wire, without CRLF: method SP target SP HTTP/1.x (Gunicorn counts the same bytes).
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
   if (limits.requestLine > 0 && line > limits.requestLine) {

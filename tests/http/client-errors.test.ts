@@ -48,6 +48,11 @@ const bad: Array<{ name: string; request: string; status: number }> = [
     status: 400,
   },
   {
+    name: 'the asterisk-form with a method other than OPTIONS (RFC 9112 §3.2.4)',
+    request: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 400,
+  },
+  {
     name: 'two Host headers (RFC 9112 §3.2)',
     request: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
     status: 400,
