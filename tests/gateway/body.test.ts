@@ -43,6 +43,11 @@ test('an async app returning a Promise of its body is awaited', async () => {
   app.assertValid();
   assert.equal(response.statusLine, '201 Created');
   assert.equal(response.text(), 'made');
+  assert.equal(
+    response.knownLength,
+    4,
+    'an array known in full has a length, resolved from a promise or not',
+  );
 });
 
 test('write() sends its bytes as part of the body', async () => {

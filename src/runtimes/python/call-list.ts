@@ -6,9 +6,9 @@
 // iterators. Once one obsolete table has been promoted to the old generation, the scavenger treats its links as
 // roots: every later table, and every call, environ and response any of them held, survives two scavenges and is
 // promoted, until a full collection. Measured on the front end of a Python app under keep-alive load: 2.6 KB of
-// every request promoted and ~12 µs of garbage collection per request; with this array, 2 bytes and ~1 µs.
-// A worker holds at most its threads plus a short queue (pool.ts: MAX_QUEUE), so a linear search is cheap, and
-// replies come in about the order requests went out, so it usually stops at the first entry.
+// every request promoted and ~12 µs of garbage collection per request; with this array, a few bytes and ~1 µs.
+// A worker holds at most its threads plus a short queue (pool.ts: MAX_QUEUE), so a linear search is cheap; with
+// one thread replies come in the order requests went out, so it stops at the first entry.
 
 import type { RemoteCall } from './call.js';
 

@@ -121,6 +121,10 @@ def application(environ, start_response):
     if path == "/big":
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return Body("big", int(query or "100"), errors=environ["wsgi.errors"])
+    if path == "/list":
+        # A list without Content-Length: its frames leave in one sendall with END, so Node reads it whole.
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"one ", b"list"]
     if path == "/stderr-partial":
         # Output without a newline, as a progress indicator writes it: it must reach the log all the same.
         sys.stderr.write("progress %s" % query)

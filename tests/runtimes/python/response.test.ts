@@ -94,8 +94,9 @@ describe('responses from Python', { skip: skipPython, timeout: 60_000 }, () => {
     await assert.rejects(r.text());
   });
 
-  // Both bodies come from the worker in one read: the framing is what the app declared, not how fast it came.
-  for (const route of ['/generator', '/write']) {
+  // A list leaves the worker in one sendall, so Node reads it whole; a quick generator usually arrives whole too.
+  // The framing is what the app declared, not how fast the body came.
+  for (const route of ['/list', '/generator']) {
     test(`${route}: a body without Content-Length goes out chunked, as Gunicorn sends it, though it arrived whole`, async () => {
       const head = await new Promise<{ headers: Record<string, unknown>; body: string }>(
         (resolve, reject) => {
