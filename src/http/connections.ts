@@ -6,7 +6,7 @@ import { Server as NetServer, type Socket } from 'node:net';
 import { SocketSet } from './socket-set.js';
 
 /** node:http's own fields of a server connection that this module reads. */
-type ClientSocket = Socket & {
+export type ClientSocket = Socket & {
   /** The response being written (node:http writes a connection's responses one at a time). */
   _httpMessage?: ServerResponse | null;
   /** `incoming`: the request whose head or body the parser read last (null before the first). */
@@ -28,6 +28,11 @@ export function trackConnections(server: Server, secure: boolean): void {
   });
 }
 
+/** The open connections of a server whose connections are tracked (none otherwise). */
+export function connectionsOf(server: Server): Iterable<ClientSocket> {
+  return tracked.get(server) ?? [];
+}
+
 /** No response being written and no request being received: between keep-alive requests, or still in a head. */
 function hasNoRequest(socket: ClientSocket): boolean {
   if (socket._httpMessage) return false;
@@ -41,7 +46,7 @@ function hasNoRequest(socket: ClientSocket): boolean {
  * keep-alive first, so that those arrive and are answered (with `Connection: close`) instead.
  */
 export function closeConnectionsWithoutRequest(server: Server): void {
-  for (const socket of tracked.get(server) ?? []) if (hasNoRequest(socket)) socket.destroy();
+  for (const socket of connectionsOf(server)) if (hasNoRequest(socket)) socket.destroy();
 }
 
 /**

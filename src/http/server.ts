@@ -34,7 +34,7 @@ import {
   rejectMethod,
   rejectRequest,
 } from './client-errors.js';
-import { trackConnections } from './connections.js';
+import { type ClientSocket, trackConnections } from './connections.js';
 import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_SECURE_SCHEME_HEADERS,
@@ -45,6 +45,7 @@ import {
 import { acceptProxyProtocol, type ProxyInfo, type ProxyMode, proxyInfoOf } from './proxy-protocol.js';
 import { RequestBodySource } from './request-body.js';
 import { HttpResponseSink, type WriterContext } from './response-writer.js';
+import { UnansweredRequests } from './unanswered.js';
 
 export const SERVER_SOFTWARE = 'tsgi/0.1.0';
 
@@ -84,6 +85,8 @@ export interface HttpServerOptions {
   metrics?: RequestMetrics | null;
   /** Called after each response is finished or abandoned (the supervisor counts --max-requests here). */
   onRequestDone?: () => void;
+  /** Seconds after which a request with nothing of its response sent is logged, once (unanswered.ts); 0: never. */
+  unansweredAfter?: number;
 }
 
 /** An HTTPS listener's certificate and key, and what it asks of clients (Gunicorn's --ca-certs, --cert-reqs). */
@@ -258,6 +261,9 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     },
   };
 
+  /** Set once the server exists (below), when requests are watched for having no response (--timeout). */
+  let unanswered: UnansweredRequests | undefined;
+
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     const peer = peerOf(req);
     const checked = checkRequest(req, limits, peer.trusted);
@@ -266,6 +272,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     const bodyKind = checked & BODY_KIND;
+    if (unanswered !== undefined) unanswered.began(req.socket as ClientSocket);
     // An Upgrade request is answered as a plain one and the connection then closed (Gunicorn keeps it open): once
     // llhttp has parsed one, node:http reads nothing more of that packet, so a request pipelined behind it would be
     // lost without a word; `Connection: close` tells the client to send it again.
@@ -344,6 +351,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // After the PROXY protocol's wrapper: a connection counts from its first byte (graceful-close.ts closes the ones
   // without a request).
   trackConnections(server, options.tls !== undefined && options.tls !== null);
+  if (options.unansweredAfter) unanswered = new UnansweredRequests(server, options.unansweredAfter, logger);
   drainStates.set(server, state);
   return server;
 }

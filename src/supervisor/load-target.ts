@@ -13,8 +13,11 @@ export interface LoadedApp {
   /** wsgi.multiprocess / wsgi.multithread for the environ. */
   multiprocess: boolean;
   multithread: boolean;
-  /** Whether this process counts --max-requests itself (a Python pool recycles its own processes). */
-  countsRequests: boolean;
+  /**
+   * Whether the app runs in this process (a Node app): then this process counts --max-requests and logs requests
+   * left unanswered past --timeout; a Python pool does both for its own processes.
+   */
+  inProcess: boolean;
   close(graceMs: number): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
       app,
       multiprocess: options.workers > 1,
       multithread: false,
-      countsRequests: true,
+      inProcess: true,
       close: async () => {},
     };
   }
@@ -52,7 +55,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     app,
     multiprocess: options.workers > 1,
     multithread: options.threads > 1,
-    countsRequests: false,
+    inProcess: false,
     close: (graceMs) => app.close(graceMs),
   };
 }

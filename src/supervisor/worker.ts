@@ -120,7 +120,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       app: failApp(errorMessage(error)),
       multiprocess: false,
       multithread: false,
-      countsRequests: false,
+      inProcess: false,
       close: async () => {},
     };
   }
@@ -140,7 +140,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
   };
   const onRequestDone = () => {
     served++;
-    if (limit > 0 && loaded.countsRequests && served >= limit && !retiring) {
+    if (limit > 0 && loaded.inProcess && served >= limit && !retiring) {
       logger.info(`Autorestarting worker after ${served} requests (--max-requests ${options.maxRequests}).`);
       retire();
     }
@@ -182,6 +182,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
       tls,
       metrics: statsd ? requestMetrics(statsd) : null,
       onRequestDone,
+      unansweredAfter: loaded.inProcess ? options.timeout : 0,
     }),
   );
   const drain = new GracefulServers(servers);

@@ -40,7 +40,7 @@ export const timeout = defineSetting({
   default: 30,
   expected: `a whole number of seconds from 0 to ${MAX_SECONDS} (24 days)`,
   validate: seconds,
-  help: 'A worker silent for this many seconds (a blocked event loop, a hung request) is killed and replaced; 0 disables.',
+  help: "A worker silent for this many seconds (a blocked event loop, a hung Python request) is killed and replaced; a Node app's request with no response after it is logged once; 0 disables.",
 });
 
 export const gracefulTimeout = defineSetting({

@@ -1,0 +1,75 @@
+// Requests a Node app leaves without a response (src/http/unanswered.ts): logged once past --timeout, never cut.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Application } from '../../src/gateway/index.js';
+import { sleep } from '../support/async.js';
+import { RawConnection } from './support/raw-connection.js';
+import { serve, waitFor } from './support/serve.js';
+
+const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+/** /hang never answers; /stream sends its head and a chunk, then never ends; anything else answers at once. */
+const app: Application = async (environ, startResponse) => {
+  if (environ.PATH_INFO === '/hang') return new Promise(() => {});
+  startResponse('200 OK', [['Content-Type', 'text/plain']]);
+  if (environ.PATH_INFO === '/stream') {
+    return (async function* () {
+      yield new TextEncoder().encode('first');
+      await new Promise(() => {});
+    })();
+  }
+  return [new TextEncoder().encode('ok')];
+};
+
+const reports = (lines: string[]) => lines.filter((line) => line.includes('has had no response'));
+
+describe('requests left without a response', { timeout: 20_000 }, () => {
+  test('one past the set time is logged once, naming it, and neither it nor the server is cut', async () => {
+    const served = await serve(app, { unansweredAfter: 1 });
+    const hung = await RawConnection.open(served.port);
+    try {
+      await hung.send(GET('/hang?id=7'));
+      await waitFor(() => reports(served.logger.lines).length > 0, 4000);
+      const [line] = reports(served.logger.lines);
+      assert.match(
+        line,
+        /\[WARNING\] GET \/hang\?id=7 from 127\.0\.0\.1 has had no response for \d+ s \(--timeout 1\)/,
+      );
+      await sleep(2200);
+      assert.equal(reports(served.logger.lines).length, 1, 'reported more than once');
+      assert.equal(hung.closed, false, 'the unanswered request was cut');
+      assert.equal(await (await fetch(`${served.origin}/`)).text(), 'ok');
+    } finally {
+      hung.close();
+      await served.close();
+    }
+  });
+
+  test('a response under way (its head sent) is not reported, however long it runs', async () => {
+    const served = await serve(app, { unansweredAfter: 1 });
+    const streaming = await RawConnection.open(served.port);
+    try {
+      await streaming.send(GET('/stream'));
+      await waitFor(() => streaming.pending.toString('latin1').includes('first'), 4000);
+      await sleep(2500);
+      assert.deepEqual(reports(served.logger.lines), []);
+    } finally {
+      streaming.close();
+      await served.close();
+    }
+  });
+
+  test('nothing is watched when no time is set', async () => {
+    const served = await serve(app);
+    const hung = await RawConnection.open(served.port);
+    try {
+      await hung.send(GET('/hang'));
+      await sleep(2500);
+      assert.deepEqual(reports(served.logger.lines), []);
+    } finally {
+      hung.close();
+      await served.close();
+    }
+  });
+});
