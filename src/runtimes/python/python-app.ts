@@ -55,6 +55,7 @@ export interface PythonApplication extends Application {
 
 export const DEFAULT_BODY_MEMORY_LIMIT = 1024 * 1024;
 const NO_BODY: RequestBody = { bytes: new Uint8Array(0) };
+const NOTHING_TO_DISCARD = () => {};
 
 export function defaultPython(env: Record<string, string | undefined> = process.env): string {
   return env.VIRTUAL_ENV ? join(env.VIRTUAL_ENV, 'bin', 'python') : 'python3';
@@ -92,7 +93,13 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     const body = hasBody ? await readBody(environ['wsgi.input'], memoryLimit, spoolDir, String(id)) : NO_BODY;
     const { keys, values } = environLists(environ, 'path' in body ? body.length : body.bytes.length);
     const frame = encodeRequest(id, keys, values, 'path' in body ? body.path : body.bytes);
-    const call = new RemoteCall(id, frame, pool, () => void discardBody(body));
+    // A body spooled to a file is removed once the worker is done with it; one in memory needs nothing.
+    const call = new RemoteCall(
+      id,
+      frame,
+      pool,
+      'path' in body ? () => void discardBody(body) : NOTHING_TO_DISCARD,
+    );
     // An error once the response went out whole (the app raised after its Content-Length, in close(), or ran
     // past --timeout there) has nobody left to answer: the log says so. Set before any frame can arrive.
     call.lateFailure = (error) =>

@@ -30,6 +30,8 @@ def application(environ, start_response):
         result = {"error": mode}
     result["CONTENT_LENGTH"] = environ.get("CONTENT_LENGTH")
     result["input_type"] = type(stream).__name__
+    # A body spooled to a file: where it was, so that a test can see it removed after the request.
+    result["input_path"] = getattr(stream, "name", None)
     body = json.dumps(result).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]

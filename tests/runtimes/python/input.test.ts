@@ -2,8 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../../support/async.js';
 import { type PythonServer, servePython, skipPython } from './support/python-server.js';
 
 describe('wsgi.input in Python', { skip: skipPython, timeout: 30_000 }, () => {
@@ -54,6 +56,9 @@ describe('wsgi.input in Python', { skip: skipPython, timeout: 30_000 }, () => {
     assert.equal(r.sha256, createHash('sha256').update(body).digest('hex'));
     assert.equal(r.input_type, 'BufferedReader');
     assert.equal(r.CONTENT_LENGTH, String(body.length));
+    // The file goes once the worker is done with the request.
+    assert.equal(typeof r.input_path, 'string');
+    await waitFor(() => !existsSync(r.input_path as string), 3000, 'the spooled body removed');
   });
 
   test('a chunked upload arrives with CONTENT_LENGTH set to its real length', async () => {
