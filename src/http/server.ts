@@ -233,6 +233,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     accessLog: options.accessLog ?? null,
     metrics: options.metrics ?? null,
     onRequestDone: options.onRequestDone,
+    unanswered: undefined,
     report: (error, phase, environ) => {
       const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
       if (error instanceof ClientError) {
@@ -261,9 +262,6 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     },
   };
 
-  /** Set once the server exists (below), when requests are watched for having no response (--timeout). */
-  let unanswered: UnansweredRequests | undefined;
-
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
     const peer = peerOf(req);
     const checked = checkRequest(req, limits, peer.trusted);
@@ -272,7 +270,6 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
       return;
     }
     const bodyKind = checked & BODY_KIND;
-    if (unanswered !== undefined) unanswered.began(req.socket as ClientSocket);
     // An Upgrade request is answered as a plain one and the connection then closed (Gunicorn keeps it open): once
     // llhttp has parsed one, node:http reads nothing more of that packet, so a request pipelined behind it would be
     // lost without a word; `Connection: close` tells the client to send it again.
@@ -351,7 +348,8 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
   // After the PROXY protocol's wrapper: a connection counts from its first byte (graceful-close.ts closes the ones
   // without a request).
   trackConnections(server, options.tls !== undefined && options.tls !== null);
-  if (options.unansweredAfter) unanswered = new UnansweredRequests(server, options.unansweredAfter, logger);
+  if (options.unansweredAfter)
+    state.unanswered = new UnansweredRequests(server, options.unansweredAfter, logger);
   drainStates.set(server, state);
   return server;
 }
@@ -555,6 +553,8 @@ interface ServerState extends WriterContext {
   metrics: RequestMetrics | null;
   onRequestDone: (() => void) | undefined;
   report: ErrorReporter;
+  /** Requests watched for having no response past --timeout (unanswered.ts), when the server watches them. */
+  unanswered: UnansweredRequests | undefined;
 }
 
 /**
@@ -629,6 +629,8 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
 
   start(): void {
     const state = this.ctx;
+    // Its turn: a request pipelined behind another starts when that one is done, and is timed from then.
+    if (state.unanswered !== undefined) state.unanswered.began(this.req.socket as ClientSocket);
     const running = runApplication(state.app, this.environ, this, state.report);
     if (running)
       running.then(

@@ -46,6 +46,29 @@ describe('requests left without a response', { timeout: 20_000 }, () => {
     }
   });
 
+  test('requests pipelined behind an unanswered one do not hide it', async () => {
+    const served = await serve(app, { unansweredAfter: 2 });
+    const hung = await RawConnection.open(served.port);
+    try {
+      await hung.send(GET('/hang'));
+      // Every 600 ms another request joins the queue behind it: none may restart its clock, so the report comes
+      // about 2 s in, long before the 4.8 s this goes on for.
+      for (let i = 0; i < 8 && reports(served.logger.lines).length === 0; i++) {
+        await sleep(600);
+        await hung.send(GET(`/queued-${i}`));
+      }
+      assert.equal(
+        reports(served.logger.lines).length,
+        1,
+        'not reported while requests kept queuing behind it',
+      );
+      assert.match(reports(served.logger.lines)[0], /GET \/hang from/);
+    } finally {
+      hung.close();
+      await served.close();
+    }
+  });
+
   test('a response under way (its head sent) is not reported, however long it runs', async () => {
     const served = await serve(app, { unansweredAfter: 1 });
     const streaming = await RawConnection.open(served.port);
