@@ -45,7 +45,7 @@ export class UnansweredRequests {
       logger.warning(
         `${method} ${url} from ${socket.remoteAddress ?? 'a UNIX socket'} has had no response for ${waited} s ` +
           `(--timeout ${seconds}): nothing of it has gone out yet; an await in the app that never settles? ` +
-          'Logged once; the request is not cut',
+          'Logged once, the request is not cut; raise --timeout if requests wait this long by design (a long poll)',
       );
     }
   }
