@@ -250,11 +250,11 @@ class Response:
         try:
             result = app(environ, self.start_response)
             kind = type(result)
+            streamed = self.streamed = kind is not list and kind is not tuple
             # S14: the app's close(), called whatever happens (a list or tuple has none).
-            close = None if kind is list or kind is tuple else getattr(result, "close", None)
-            self.streamed = kind is not list and kind is not tuple
+            close = getattr(result, "close", None) if streamed else None
             try:
-                if kind is list or kind is tuple:
+                if not streamed:
                     # Fast path: a list or tuple cannot block, so its frames go out in one sendall with END.
                     for chunk in result:
                         self._chunk(chunk)
@@ -264,7 +264,7 @@ class Response:
                     self._stream(result)
                 if not self.headers_sent:
                     self._send_head()  # S11: headers of an empty body go out at its end
-                if self.streamed and not self.announced:
+                if streamed and not self.announced:
                     self._announce()
                 if close is not None:
                     # The response is whole: it goes to Node now, before close() runs (Django's request_finished

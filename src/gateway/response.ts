@@ -143,12 +143,23 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
     }
     // RFC 9110 §8.6: one length. Two numbers that disagree cannot both frame the body (a repeat of the same is
     // dropped, and so is a value that is not a number, with a warning, by the sink).
-    if (name.length === 14 && DIGITS.test(value) && name.toLowerCase() === 'content-length') {
+    if (isLengthHeader(name, value)) {
       if (length !== undefined && Number(length) !== Number(value))
         throw contractErrors.badHeader(`two Content-Length headers disagree (${length} and ${value})`);
       length = value;
     }
   }
+}
+
+/** A Content-Length header whose value is a number: one that frames the body (others are dropped). */
+function isLengthHeader(name: string, value: string): boolean {
+  return name.length === 14 && DIGITS.test(value) && name.toLowerCase() === 'content-length';
+}
+
+/** The body length an app declared: its first numeric Content-Length (validateHeaders refuses two that differ), or -1. */
+export function declaredLength(headers: ReadonlyArray<readonly [string, string]>): number {
+  for (const [name, value] of headers) if (isLengthHeader(name, value)) return Number(value);
+  return -1;
 }
 
 /**

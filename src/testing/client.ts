@@ -9,6 +9,7 @@ import {
   BodyInput,
   buildEnviron,
   bytesSource,
+  declaredLength,
   type Environ,
   type Errors,
   type FileLike,
@@ -269,8 +270,7 @@ class MemorySink implements ResponseSink {
     this.headers = headers.map(([n, v]) => [n, v]);
     this.knownLength = bodyLength;
     this.#noBody = hasNoBody(this.#method, Number(status.slice(0, 3)));
-    const declared = headers.find(([n, v]) => n.toLowerCase() === 'content-length' && /^\d+$/.test(v));
-    this.#declared = declared ? Number(declared[1]) : -1;
+    this.#declared = declaredLength(headers);
     if (this.#noBody) {
       // The head is the whole response: the server ends it and stops pulling the body (a long one is never iterated).
       this.ended = true;
