@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import type { Application } from '../../src/gateway/index.js';
 import { sleep } from '../support/async.js';
 import { RawConnection } from './support/raw-connection.js';
-import { serve, waitFor } from './support/serve.js';
+import { type Served, serve, waitFor } from './support/serve.js';
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 
@@ -24,12 +24,26 @@ const app: Application = async (environ, startResponse) => {
 
 const reports = (lines: string[]) => lines.filter((line) => line.includes('has had no response'));
 
+/** A server watching unanswered requests after `after` seconds (none: unwatched), one connection sending `path`. */
+async function withRequest(
+  after: number | undefined,
+  path: string,
+  check: (served: Served, connection: RawConnection) => Promise<void>,
+): Promise<void> {
+  const served = await serve(app, after === undefined ? {} : { unansweredAfter: after });
+  const connection = await RawConnection.open(served.port);
+  try {
+    await connection.send(GET(path));
+    await check(served, connection);
+  } finally {
+    connection.close();
+    await served.close();
+  }
+}
+
 describe('requests left without a response', { timeout: 20_000 }, () => {
-  test('one past the set time is logged once, naming it, and neither it nor the server is cut', async () => {
-    const served = await serve(app, { unansweredAfter: 1 });
-    const hung = await RawConnection.open(served.port);
-    try {
-      await hung.send(GET('/hang?id=7'));
+  test('one past the set time is logged once, naming it, and neither it nor the server is cut', () =>
+    withRequest(1, '/hang?id=7', async (served, hung) => {
       await waitFor(() => reports(served.logger.lines).length > 0, 4000);
       const [line] = reports(served.logger.lines);
       assert.match(
@@ -40,17 +54,10 @@ describe('requests left without a response', { timeout: 20_000 }, () => {
       assert.equal(reports(served.logger.lines).length, 1, 'reported more than once');
       assert.equal(hung.closed, false, 'the unanswered request was cut');
       assert.equal(await (await fetch(`${served.origin}/`)).text(), 'ok');
-    } finally {
-      hung.close();
-      await served.close();
-    }
-  });
+    }));
 
-  test('requests pipelined behind an unanswered one do not hide it', async () => {
-    const served = await serve(app, { unansweredAfter: 2 });
-    const hung = await RawConnection.open(served.port);
-    try {
-      await hung.send(GET('/hang'));
+  test('requests pipelined behind an unanswered one do not hide it', () =>
+    withRequest(2, '/hang', async (served, hung) => {
       // Every 600 ms another request joins the queue behind it: none may restart its clock, so the report comes
       // about 2 s in, long before the 4.8 s this goes on for.
       for (let i = 0; i < 8 && reports(served.logger.lines).length === 0; i++) {
@@ -63,36 +70,18 @@ describe('requests left without a response', { timeout: 20_000 }, () => {
         'not reported while requests kept queuing behind it',
       );
       assert.match(reports(served.logger.lines)[0], /GET \/hang from/);
-    } finally {
-      hung.close();
-      await served.close();
-    }
-  });
+    }));
 
-  test('a response under way (its head sent) is not reported, however long it runs', async () => {
-    const served = await serve(app, { unansweredAfter: 1 });
-    const streaming = await RawConnection.open(served.port);
-    try {
-      await streaming.send(GET('/stream'));
+  test('a response under way (its head sent) is not reported, however long it runs', () =>
+    withRequest(1, '/stream', async (served, streaming) => {
       await waitFor(() => streaming.pending.toString('latin1').includes('first'), 4000);
       await sleep(2500);
       assert.deepEqual(reports(served.logger.lines), []);
-    } finally {
-      streaming.close();
-      await served.close();
-    }
-  });
+    }));
 
-  test('nothing is watched when no time is set', async () => {
-    const served = await serve(app);
-    const hung = await RawConnection.open(served.port);
-    try {
-      await hung.send(GET('/hang'));
+  test('nothing is watched when no time is set', () =>
+    withRequest(undefined, '/hang', async (served) => {
       await sleep(2500);
       assert.deepEqual(reports(served.logger.lines), []);
-    } finally {
-      hung.close();
-      await served.close();
-    }
-  });
+    }));
 });
