@@ -16,7 +16,7 @@ import traceback
 
 from . import wire
 from .app_loader import import_app
-from .channel import Channel
+from .channel import Channel, open_ring
 from .hooks import Hooks
 from .worker import Worker
 
@@ -48,7 +48,8 @@ def main(argv: list) -> None:
     for entry in reversed([cwd] + list(config.get("pythonpath", []))):
         sys.path.insert(0, os.path.abspath(entry))
 
-    channel = Channel(socket.socket(fileno=int(config.get("fd", 3))))
+    ring = config.get("ring") or {}
+    channel = Channel(socket.socket(fileno=int(config.get("fd", 3))), open_ring(ring.get("fd"), int(ring.get("size", 0))))
     try:
         # A gunicorn.conf.py's worker hooks (hooks.py): post_fork before the import, post_worker_init after it.
         hooks = Hooks.load(config.get("hooks"))

@@ -1,23 +1,62 @@
-"""The socket to Node, shared by the reader thread and the app threads."""
+"""The socket to Node, shared by the reader thread and the app threads, and the held-response ring.
+
+Held responses (docs/wire.md): a worker with one thread that has more requests queued keeps the frames of each
+whole response in a memory-mapped file that Node shares, instead of a system call per response, and sends them
+together when its queue runs low, when it would block, or when they have waited HOLD_SECONDS. Node can read that
+file after a crash, so a response that was whole is delivered even if the worker dies before sending it, and
+END still tells Node, in order, which requests have started.
+"""
 
 from __future__ import annotations
 
+import mmap
 import select
 import socket
 import threading
+import time
+from time import monotonic
 from typing import Callable, Optional
 
 RECV_SIZE = 256 * 1024
 
+# The ring file: two u64 stream offsets (native byte order), then the held bytes. SENT: bytes of the stream sent
+# before the held ones (which start at RING_HEADER); WRITTEN: the stream's length with the held ones. Each is
+# stored by one aligned 8-byte write, so Node, reading after a crash, sees an old or a new value, never a mix.
+RING_HEADER = 64
+SENT, WRITTEN = 0, 1
+# Between requests, frames held longer than this are sent before the next request starts.
+HOLD_SECONDS = 0.002
+# A request that runs long while frames are held: the flusher thread sends them. It checks every FLUSHER_SECONDS
+# after it found frames that had waited, doubling the period up to FLUSHER_MAX_SECONDS while it finds none: each
+# check takes the GIL from the app (a forced switch, two context switches), so a busy worker that never needs it
+# pays for a few checks a second. Held frames wait at most about one period, plus one GIL switch interval while the
+# app runs Python code.
+FLUSHER_SECONDS = 0.01
+FLUSHER_MAX_SECONDS = 0.1
+# The flusher sleeps (parked on a lock) after this many checks in a row found nothing held: the worker is idle.
+PARK_AFTER_CHECKS = 25
+
 
 class Channel:
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, ring: Optional[mmap.mmap] = None) -> None:
         self.sock = sock
         self._send_lock = threading.Lock()
         # One condition for every request's credit, abort and file reply: few threads wait on it.
         self.cond = threading.Condition()
         # Single-threaded mode (threads = 1): no reader thread; waiting reads and dispatches frames right here.
         self.pump: Optional[Callable[[], None]] = None
+        # Set by the single-threaded worker loop: a whole response may be held (more requests are queued).
+        self.holding = False
+        self._ring = ring
+        self._view = memoryview(ring) if ring is not None else None
+        self._marks = self._view[:16].cast("Q") if self._view is not None else None
+        self._capacity = len(ring) - RING_HEADER if ring is not None else 0
+        self._sent = 0  # stream offsets, as in the ring's header
+        self._written = 0
+        self.held_at = 0.0  # monotonic() when the frames held now began to be held
+        self._parked = False
+        self._unpark = threading.Lock()
+        self._unpark.acquire()
 
     def wait(self, ready: Callable[[], bool]) -> None:
         """Block until ready(): fed by the reader thread, or (single-threaded) by reading frames on this thread."""
@@ -52,9 +91,106 @@ class Channel:
             self.pump()
 
     def send(self, data) -> None:
-        """One sendall per message: callers join their frames first (one system call, WORKERS.md)."""
+        """Send now, after anything held. One sendall per message: callers join their frames first (one system
+        call, WORKERS.md)."""
         with self._send_lock:
+            if self._written != self._sent:
+                if self._written - self._sent + len(data) <= self._capacity:
+                    self._hold(data)
+                    self._send_held()
+                    return
+                self._send_held()
             self.sock.sendall(data)
+            self._advance(len(data))
+
+    def deliver(self, data) -> None:
+        """A whole response's frames (up to its END or COMPLETE): held while the worker is holding, else sent."""
+        if not self.holding or self._ring is None:
+            self.send(data)
+            return
+        with self._send_lock:
+            held = self._written - self._sent
+            if held + len(data) > self._capacity:
+                if held:
+                    self._send_held()
+                if len(data) > self._capacity:
+                    self.sock.sendall(data)
+                    self._advance(len(data))
+                    return
+            elif not held:
+                self.held_at = monotonic()
+                if self._parked:
+                    self._parked = False
+                    self._unpark.release()
+            self._hold(data)
+
+    def release(self) -> None:
+        """Send what is held: the queue ran low, or the worker is about to block."""
+        if self._written != self._sent:
+            with self._send_lock:
+                if self._written != self._sent:
+                    self._send_held()
+
+    def release_late(self, now: float) -> None:
+        """Send what is held if it has waited longer than HOLD_SECONDS (checked between requests)."""
+        if self._written != self._sent and now - self.held_at > HOLD_SECONDS:
+            self.release()
+
+    def _hold(self, data) -> None:
+        start = RING_HEADER + self._written - self._sent
+        self._view[start : start + len(data)] = data
+        self._written += len(data)
+        self._marks[WRITTEN] = self._written  # after the bytes: a crash before it leaves them unseen
+
+    def _send_held(self) -> None:
+        self.sock.sendall(self._view[RING_HEADER : RING_HEADER + self._written - self._sent])
+        self._sent = self._written
+        self._marks[SENT] = self._sent
+
+    def _advance(self, n: int) -> None:
+        """After a direct send: SENT first, so that a crash between the two leaves SENT > WRITTEN, which Node reads
+        as nothing held."""
+        self._sent = self._written = self._sent + n
+        if self._marks is not None:
+            self._marks[SENT] = self._sent
+            self._marks[WRITTEN] = self._written
+
+    def start_flusher(self) -> None:
+        """Single-threaded mode: a thread that sends held frames while a request runs long (a slow app, a slow
+        close()): the worker itself sends them only between requests. It parks while nothing is held."""
+        if self._ring is not None:
+            threading.Thread(target=self._flush_late, name="tsgi-flusher", daemon=True).start()
+
+    def _flush_late(self) -> None:
+        idle = 0
+        period = FLUSHER_SECONDS
+        while True:
+            time.sleep(period)
+            park = late = False
+            with self._send_lock:
+                if self._written == self._sent:
+                    idle += 1
+                    if idle >= PARK_AFTER_CHECKS:
+                        park = self._parked = True
+                else:
+                    idle = 0
+                    late = monotonic() - self.held_at > HOLD_SECONDS
+                    if late:
+                        self._send_held()
+            period = FLUSHER_SECONDS if late or park else min(period * 2, FLUSHER_MAX_SECONDS)
+            if park:
+                idle = 0
+                self._unpark.acquire()
+
+
+def open_ring(fd: Optional[int], size: int) -> Optional[mmap.mmap]:
+    """The file Node passed for held responses (fd 4), mapped; None without one (then nothing is held)."""
+    if fd is None or size <= RING_HEADER:
+        return None
+    try:
+        return mmap.mmap(fd, size)
+    except (OSError, ValueError):
+        return None
 
 
 class ClientGone(OSError):

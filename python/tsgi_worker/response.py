@@ -1,5 +1,6 @@
 """One request through the app (PEP 3333 S8-S15), mirror of src/gateway/response.ts: start_response, write(),
-exc_info, body iteration, close(). Frames are collected and sent with one sendall per flush.
+exc_info, body iteration, close(). Frames are collected and sent with one sendall per flush; a whole response's
+frames go through Channel.deliver, which may hold them while more requests are queued.
 """
 
 from __future__ import annotations
@@ -228,6 +229,16 @@ class Response:
             self.head_flushed = self.headers_sent
             self.channel.send(data)
 
+    def _deliver(self) -> None:
+        """The frames of a whole response (up to COMPLETE or END): the channel may hold them while more requests
+        are queued (docs/wire.md, held responses); they reach Node in order either way."""
+        out = self.out
+        if out:
+            data = b"".join(out)
+            out.clear()
+            self.head_flushed = self.headers_sent
+            self.channel.deliver(data)
+
     def _send_file(self, result) -> bool:
         """S15 fast path: Node sends the file. True when it did; False to iterate the wrapper instead."""
         info = sendable(result)
@@ -267,9 +278,9 @@ class Response:
                 if streamed and not self.announced:
                     self._announce()
                 if close is not None:
-                    # The response is whole: it goes to Node now, before close() runs (Django's request_finished
+                    # The response is whole: it goes to Node before close() runs (Django's request_finished
                     # handlers, say), as Gunicorn finishes a response before it calls close(). END follows close().
-                    self.flush()
+                    self._deliver()
             finally:
                 if close is not None:
                     try:
@@ -277,7 +288,7 @@ class Response:
                     except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
                         self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
             self.out.append(_pack(5, wire.END, self.rid))
-            self.flush()
+            self._deliver()
         except Exception as error:
             if self.aborted and isinstance(error, OSError):
                 self.out.clear()
@@ -302,11 +313,12 @@ class Response:
             if self.aborted:
                 raise ClientGone()
             self._chunk(chunk)
-            self.flush()
             if self.whole:
                 # PEP 3333 ("Handling the Content-Length Header"): once the declared length went out, the server
-                # should stop iterating; close() follows. (Gunicorn iterates on, sending nothing more.)
+                # should stop iterating; close() follows. (Gunicorn iterates on, sending nothing more.) The
+                # chunk goes with COMPLETE, as a whole response.
                 break
+            self.flush()
 
     def _log(self, text: str) -> None:
         self.channel.send(wire.encode_frame(wire.LOG, self.rid, text.encode("utf-8", "replace")))

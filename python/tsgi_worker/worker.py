@@ -29,6 +29,8 @@ from .wsgi_input import input_from_file
 # With one thread, frames are read only between requests: a request that waited longer than this in the worker's
 # queue is started only after reading what arrived meanwhile (docs/wire.md: ABORT).
 ABORT_POLL_SECONDS = 0.001
+# With one thread, whole responses are held (sent together) while at least this many requests wait behind them.
+HOLD_WHILE_QUEUED = 2
 
 
 class Worker:
@@ -74,29 +76,39 @@ class Worker:
         no GIL switches); while a response waits for credit, Channel.wait reads frames on this thread."""
         reader = wire.FrameReader()
         pending: "collections.deque[Any]" = collections.deque()
-        recv = self.channel.receiver()
+        channel = self.channel
+        recv = channel.receiver()
         read_at = [0.0]
 
         def pump() -> None:
+            channel.release()  # about to block: what is held goes first
             data = recv()
             if not data:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer
             read_at[0] = monotonic()
             self._dispatch(reader.feed(data), pending.append)
 
-        self.channel.pump = pump
-        poll = self.channel.poll
-        errors = ErrorStream(self.channel)
+        channel.pump = pump
+        poll = channel.poll
+        errors = ErrorStream(channel)
+        channel.start_flusher()
         while True:
             while not pending:
                 pump()
             item = pending.popleft()
             if item is None:
+                channel.release()
                 return
-            if monotonic() - read_at[0] > ABORT_POLL_SECONDS:
+            # Held responses (docs/wire.md): a whole response waits to leave with the next ones only while two
+            # or more requests are queued behind it, so that Node has the rest and sends more before the queue
+            # runs dry.
+            channel.holding = len(pending) >= HOLD_WHILE_QUEUED
+            now = monotonic()
+            channel.release_late(now)
+            if now - read_at[0] > ABORT_POLL_SECONDS:
                 # The queued request waited: take in what Node sent meanwhile (an ABORT for it, if its client left)
                 # before starting it. A queue that drains fast never pays for the check.
-                read_at[0] = monotonic()
+                read_at[0] = now
                 poll()
             self._run_item(item, errors)
 

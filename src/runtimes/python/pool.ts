@@ -248,14 +248,14 @@ export class PythonPool implements CallHost {
   }
 
   #timedOut(w: PythonWorker, call: RemoteCall): void {
-    if (call.settled || w.exited) return;
+    if (call.settled || w.exited || w.killedFor !== undefined) return;
     const seconds = this.#options.timeout;
     this.#logger.critical(
       `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`,
     );
     w.killedFor = 'timeout';
-    w.calls.delete(call);
-    call.fail(pythonErrors.workerTimeout(w.pid, seconds));
+    // The request fails when the worker has gone (#onExit), not now: a worker with one thread may have held whole
+    // responses of the requests before it, which its exit delivers first (docs/wire.md, held responses).
     // Its thread stacks go to the log (faulthandler on SIGUSR2: SIGUSR1 to the whole group is logrotate's), then
     // it dies; #onExit re-sends the requests it had not started.
     w.retiring = true;
@@ -265,10 +265,11 @@ export class PythonPool implements CallHost {
 
   #onExit(w: PythonWorker, how: string): void {
     this.#workers = this.#workers.filter((x) => x !== w);
-    const expected = (w.retiring && w.calls.size === 0) || w.killedFor === 'shutdown';
+    const expected = (w.retiring && w.calls.size === 0) || w.killedFor !== undefined;
     if (!expected && w.ready) this.#logger.error(`Python worker ${w.pid} exited (${how})`);
     // Started calls fail; the others go back to the front of the queue, in order, for another worker.
-    let started = this.#options.worker.threads;
+    const threads = this.#options.worker.threads;
+    let started = threads;
     const resend: RemoteCall[] = [];
     const now = performance.now();
     const limit = this.#options.timeout;
@@ -277,9 +278,12 @@ export class PythonPool implements CallHost {
       if (started-- > 0 && call.startedAt !== undefined) {
         if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));
         else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
-        // With --threads, the worker's other requests: past the timeout themselves, or killed along with it.
-        else if (now - call.startedAt > limit * 1000) call.fail(pythonErrors.workerTimeout(w.pid, limit));
-        else call.fail(pythonErrors.workerKilledForTimeout(w.pid, limit, (now - call.startedAt) / 1000));
+        // With one thread, the request it was running is the one that timed out (its clock may have started
+        // late, when held ENDs were delivered at the exit). With --threads, the worker's other requests: past the
+        // timeout themselves, or killed along with it.
+        else if (threads === 1 || now - call.startedAt > limit * 1000) {
+          call.fail(pythonErrors.workerTimeout(w.pid, limit));
+        } else call.fail(pythonErrors.workerKilledForTimeout(w.pid, limit, (now - call.startedAt) / 1000));
       } else {
         call.startedAt = undefined;
         resend.push(call);

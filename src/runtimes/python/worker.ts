@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
+import { HeldRing } from './held-ring.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 
 /** The folder holding the tsgi_worker package (top-level `python/` of the npm package). */
@@ -81,6 +82,8 @@ export class PythonWorker {
   #lastLines: string[] = [];
 
   constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers) {
+    // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash.
+    const ring = config.threads === 1 ? HeldRing.open() : undefined;
     const settings = JSON.stringify({
       target: config.target,
       threads: config.threads,
@@ -89,11 +92,12 @@ export class PythonWorker {
       batch: config.batchSchedule ?? false,
       hooks: config.hooks ?? null,
       fd: 3,
+      ring: ring ? { fd: 4, size: ring.size } : null,
     });
     this.child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
       cwd: config.cwd,
       env: { ...config.env, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ring ? ['ignore', 'pipe', 'pipe', 'pipe', ring.fd] : ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.pid = this.child.pid;
     this.#socket = this.child.stdio[3] as Socket;
@@ -107,21 +111,25 @@ export class PythonWorker {
     this.booted.catch(() => {});
 
     const decoder = new FrameDecoder();
+    /** Bytes of the worker's stream read so far: where the frames it held and never sent begin. */
+    let received = 0;
+    const onFrame = (type: number, id: number, payload: Buffer): void => {
+      if (type === FrameType.READY) {
+        this.ready = true;
+        logger.info(`Booted Python worker with pid: ${this.pid} (${payload.toString('utf8')})`);
+        bootResolve();
+      } else if (type === FrameType.IMPORT_FAILED) {
+        const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
+        logger.error(
+          `Python worker ${this.pid} could not import '${config.target}':\n${traceback.trimEnd()}`,
+        );
+        bootReject(pythonErrors.appImportFailed(config.target, name, message));
+      } else handlers.frame(this, type, id, payload);
+    };
     this.#socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
       try {
-        decoder.push(chunk, (type, id, payload) => {
-          if (type === FrameType.READY) {
-            this.ready = true;
-            logger.info(`Booted Python worker with pid: ${this.pid} (${payload.toString('utf8')})`);
-            bootResolve();
-          } else if (type === FrameType.IMPORT_FAILED) {
-            const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
-            logger.error(
-              `Python worker ${this.pid} could not import '${config.target}':\n${traceback.trimEnd()}`,
-            );
-            bootReject(pythonErrors.appImportFailed(config.target, name, message));
-          } else handlers.frame(this, type, id, payload);
-        });
+        decoder.push(chunk, onFrame);
       } catch (error) {
         logger.exception(`Python worker ${this.pid} sent a malformed frame; killing it`, error);
         this.kill('SIGKILL');
@@ -135,6 +143,7 @@ export class PythonWorker {
     this.child.on('error', (error: NodeJS.ErrnoException) => {
       if (this.exited) return;
       this.exited = true;
+      ring?.close();
       bootReject(pythonErrors.pythonNotFound(config.python, error.code ?? error.message));
       handlers.exit(this, `spawn failed: ${error.code ?? error.message}`);
     });
@@ -147,6 +156,22 @@ export class PythonWorker {
         if (finished) return;
         finished = true;
         this.#socket.destroy();
+        if (ring) {
+          // Whole responses it had held and not sent (it died with more requests queued): deliver them, and let
+          // their ENDs say, as they would have, which of its requests had started.
+          const unsent = ring.unsent(received);
+          ring.close();
+          if (unsent) {
+            logger.info(
+              `Python worker ${this.pid} exited holding ${unsent.length} bytes of responses: delivering them`,
+            );
+            try {
+              decoder.push(unsent, onFrame);
+            } catch (error) {
+              logger.exception(`Python worker ${this.pid} held malformed frames`, error);
+            }
+          }
+        }
         bootReject(pythonErrors.workerExitedAtBoot(config.python, how, this.#lastLines.join('\n')));
         handlers.exit(this, how);
       };

@@ -1,0 +1,114 @@
+"""Held responses (tsgi_worker/channel.py, docs/wire.md): frames of whole responses held in the shared ring while
+more requests are queued, sent together later, and described in the ring's header for Node to read after a crash."""
+
+import mmap
+import socket
+import struct
+import tempfile
+import time
+import unittest
+
+from tsgi_worker.channel import FLUSHER_MAX_SECONDS, HOLD_SECONDS, RING_HEADER, Channel
+
+RING_BYTES = 4096
+
+
+class HeldResponses(unittest.TestCase):
+    def setUp(self):
+        self.ours, self.node = socket.socketpair()
+        self.node.setblocking(False)
+        self.file = tempfile.TemporaryFile()
+        self.file.truncate(RING_HEADER + RING_BYTES)
+        self.ring = mmap.mmap(self.file.fileno(), RING_HEADER + RING_BYTES)
+        self.channel = Channel(self.ours, self.ring)
+
+    def tearDown(self):
+        self.ours.close()
+        self.node.close()
+        self.file.close()  # the mapping goes with the channel's views of it
+
+    def received(self) -> bytes:
+        try:
+            return self.node.recv(1 << 20)
+        except BlockingIOError:
+            return b""
+
+    def header(self):
+        """What Node reads after a crash: bytes of the stream sent before the held ones, and with them."""
+        return struct.unpack_from("=QQ", self.ring, 0)
+
+    def test_whole_responses_are_held_while_holding_and_leave_together_on_release(self):
+        self.channel.holding = True
+        self.channel.deliver(b"first")
+        self.channel.deliver(b"second")
+        self.assertEqual(self.received(), b"")
+        self.channel.release()
+        self.assertEqual(self.received(), b"firstsecond")
+
+    def test_the_ring_holds_what_was_not_sent_and_its_header_says_where_it_starts(self):
+        self.channel.send(b"sent-")
+        self.channel.holding = True
+        self.channel.deliver(b"held")
+        self.assertEqual(self.header(), (5, 9))
+        self.assertEqual(self.ring[RING_HEADER : RING_HEADER + 4], b"held")
+        self.channel.release()
+        self.assertEqual(self.header(), (9, 9))
+
+    def test_frames_sent_now_go_after_the_held_ones(self):
+        self.channel.holding = True
+        self.channel.deliver(b"held")
+        self.channel.send(b"now")
+        self.assertEqual(self.received(), b"heldnow")
+        self.assertEqual(self.header(), (7, 7))
+
+    def test_without_holding_a_whole_response_is_sent_at_once(self):
+        self.channel.deliver(b"whole")
+        self.assertEqual(self.received(), b"whole")
+
+    def test_without_a_ring_nothing_is_held(self):
+        channel = Channel(self.ours)
+        channel.holding = True
+        channel.deliver(b"whole")
+        self.assertEqual(self.received(), b"whole")
+
+    def test_a_response_larger_than_the_ring_goes_at_once_after_what_is_held(self):
+        self.channel.holding = True
+        self.channel.deliver(b"held")
+        big = b"x" * (RING_BYTES + 1)
+        self.channel.deliver(big)
+        got = b""
+        while len(got) < 4 + len(big):
+            got += self.received()
+        self.assertEqual(got, b"held" + big)
+        self.assertEqual(self.header(), (len(got), len(got)))
+
+    def test_held_frames_that_would_overflow_the_ring_send_the_earlier_ones_first(self):
+        self.channel.holding = True
+        self.channel.deliver(b"a" * (RING_BYTES - 10))
+        self.channel.deliver(b"b" * 20)
+        self.assertEqual(self.received(), b"a" * (RING_BYTES - 10))
+        self.assertEqual(self.header(), (RING_BYTES - 10, RING_BYTES + 10))
+
+    def test_between_requests_only_frames_held_past_the_hold_time_are_sent(self):
+        self.channel.holding = True
+        self.channel.deliver(b"held")
+        self.channel.release_late(self.channel.held_at + HOLD_SECONDS / 2)
+        self.assertEqual(self.received(), b"")
+        self.channel.release_late(self.channel.held_at + HOLD_SECONDS * 2)
+        self.assertEqual(self.received(), b"held")
+
+    def test_the_flusher_sends_frames_held_while_a_request_runs_long(self):
+        self.channel.start_flusher()
+        self.channel.holding = True
+        self.channel.deliver(b"held")
+        # Nothing calls release(): the worker is busy with a slow request.
+        deadline = time.monotonic() + FLUSHER_MAX_SECONDS * 10
+        got = b""
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.005)
+            got = self.received()
+        self.assertEqual(got, b"held")
+
+
+if __name__ == "__main__":
+    unittest.main()
