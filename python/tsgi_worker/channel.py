@@ -1,8 +1,8 @@
 """The socket to Node, shared by the reader thread and the app threads, and the held-response ring.
 
-Held responses (docs/wire.md): a worker with one thread that has more requests queued keeps the frames of each
-whole response in a memory-mapped file that Node shares, instead of a system call per response, and sends them
-together when its queue runs low, when it would block, or when they have waited HOLD_SECONDS. Node can read that
+Held responses (docs/wire.md): a worker with one thread that has two or more requests queued keeps the frames of
+each whole response in a memory-mapped file that Node shares, instead of a system call per response, and sends
+them with the next frames it sends, before it blocks, or once they have waited HOLD_SECONDS. Node can read that
 file after a crash, so a response that was whole is delivered even if the worker dies before sending it, and
 END still tells Node, in order, which requests have started.
 """
@@ -113,11 +113,12 @@ class Channel:
             if held + len(data) > self._capacity:
                 if held:
                     self._send_held()
+                    held = 0
                 if len(data) > self._capacity:
                     self.sock.sendall(data)
                     self._advance(len(data))
                     return
-            elif not held:
+            if not held:
                 self.held_at = monotonic()
                 if self._parked:
                     self._parked = False
@@ -176,7 +177,10 @@ class Channel:
                     idle = 0
                     late = monotonic() - self.held_at > HOLD_SECONDS
                     if late:
-                        self._send_held()
+                        try:
+                            self._send_held()
+                        except OSError:
+                            return  # Node is gone: the worker's own next read or send ends it
             period = FLUSHER_SECONDS if late or park else min(period * 2, FLUSHER_MAX_SECONDS)
             if park:
                 idle = 0

@@ -81,7 +81,10 @@ class Worker:
         read_at = [0.0]
 
         def pump() -> None:
-            channel.release()  # about to block: what is held goes first
+            try:
+                channel.release()  # about to block: what is held goes first
+            except OSError:
+                os._exit(0)  # Node closed the channel or died: nobody is left to answer
             data = recv()
             if not data:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer

@@ -8,7 +8,9 @@ import tempfile
 import time
 import unittest
 
+from tsgi_worker import wire
 from tsgi_worker.channel import FLUSHER_MAX_SECONDS, HOLD_SECONDS, RING_HEADER, Channel
+from tsgi_worker.worker import Worker
 
 RING_BYTES = 4096
 
@@ -108,6 +110,55 @@ class HeldResponses(unittest.TestCase):
             time.sleep(0.005)
             got = self.received()
         self.assertEqual(got, b"held")
+
+
+
+class CountingSocket:
+    """The worker's end of the channel, counting its sendall calls (one system call each)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sendalls = 0
+
+    def sendall(self, data):
+        self.sendalls += 1
+        self.sock.sendall(data)
+
+    def recv_into(self, buffer):
+        return self.sock.recv_into(buffer)
+
+    def fileno(self):
+        return self.sock.fileno()
+
+
+class SingleThreadedLoop(unittest.TestCase):
+    def test_responses_to_requests_that_arrived_together_leave_in_one_system_call(self):
+        ours, node = socket.socketpair()
+        counting = CountingSocket(ours)
+        file = tempfile.TemporaryFile()
+        file.truncate(RING_HEADER + RING_BYTES)
+        ring = mmap.mmap(file.fileno(), RING_HEADER + RING_BYTES)
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "2")])
+            return [b"ok"]
+
+        environ = wire.encode_environ([b"PATH_INFO"], [b"/"])
+        node.sendall(
+            b"".join(wire.encode_frame(wire.REQUEST, rid, environ) for rid in (1, 2, 3, 4))
+            + wire.encode_frame(wire.STOP, 0)
+        )
+        Worker(app, Channel(counting, ring), 1, False).run()  # returns at STOP
+        node.setblocking(False)
+        got = node.recv(1 << 20)
+        frames = [(wire.NAMES[kind], rid) for kind, rid, _ in wire.FrameReader().feed(got)]
+        self.assertEqual(frames, [(name, rid) for rid in (1, 2, 3, 4) for name in ("HEADERS", "BODY", "END")])
+        # The first three were held while two or more waited behind them; the fourth took them along.
+        self.assertEqual(counting.sendalls, 1)
+        self.assertEqual(struct.unpack_from("=QQ", ring, 0), (len(got), len(got)))
+        ours.close()
+        node.close()
+        file.close()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 // later. Node reads it only when the worker has died, to deliver what the worker had written and not sent: the
 // same bytes, in the same order, that the channel would have carried.
 
-import { closeSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,7 +34,9 @@ export class HeldRing {
       try {
         fd = openSync(path, 'wx+', 0o600);
         unlinkSync(path);
-        ftruncateSync(fd, size);
+        // Written out, not truncated to size: a sparse file on a full /dev/shm would kill the worker with SIGBUS at
+        // its first held response; this fails here instead (ENOSPC), and the next folder is tried.
+        if (writeSync(fd, Buffer.alloc(size), 0, size, 0) !== size) throw new Error('short write');
         return new HeldRing(fd, size);
       } catch {
         if (fd !== undefined) closeSync(fd);

@@ -35,6 +35,9 @@ export function queueDepth(threads: number, paceMs: number | undefined, runningF
 
 /** After SIGUSR2 (thread stacks to the log), how long a timed-out worker has before SIGKILL. */
 const DUMP_GRACE_MS = 200;
+/** After the SIGKILL, how long a timed-out request waits for the worker's exit before it is answered anyway (a
+ * process stuck in the kernel may not die at once). */
+const EXIT_WAIT_MS = 2000;
 const RESPAWN_DELAY_MS = 1000;
 
 export interface PoolOptions {
@@ -254,13 +257,21 @@ export class PythonPool implements CallHost {
       `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`,
     );
     w.killedFor = 'timeout';
+    w.timedOut = call;
     // The request fails when the worker has gone (#onExit), not now: a worker with one thread may have held whole
     // responses of the requests before it, which its exit delivers first (docs/wire.md, held responses).
     // Its thread stacks go to the log (faulthandler on SIGUSR2: SIGUSR1 to the whole group is logrotate's), then
     // it dies; #onExit re-sends the requests it had not started.
     w.retiring = true;
     w.kill('SIGUSR2');
-    setTimeout(() => w.kill('SIGKILL'), DUMP_GRACE_MS).unref();
+    setTimeout(() => {
+      w.kill('SIGKILL');
+      setTimeout(() => {
+        if (w.exited || call.settled) return;
+        w.calls.delete(call);
+        call.fail(pythonErrors.workerTimeout(w.pid, seconds));
+      }, EXIT_WAIT_MS).unref();
+    }, DUMP_GRACE_MS).unref();
   }
 
   #onExit(w: PythonWorker, how: string): void {
@@ -278,10 +289,15 @@ export class PythonPool implements CallHost {
       if (started-- > 0 && call.startedAt !== undefined) {
         if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));
         else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
-        // With one thread, the request it was running is the one that timed out (its clock may have started
-        // late, when held ENDs were delivered at the exit). With --threads, the worker's other requests: past the
-        // timeout themselves, or killed along with it.
-        else if (threads === 1 || now - call.startedAt > limit * 1000) {
+        // 504 for the request that timed out; for one that started only when the held responses before it were
+        // delivered at the exit (the worker was running it all along: its clock started late); and with --threads
+        // for any past the timeout itself. The others were killed along with it (one that started while the
+        // worker had its grace period for the stack dump, say).
+        else if (
+          call === w.timedOut ||
+          (threads === 1 && w.exitedAt !== undefined && call.startedAt >= w.exitedAt) ||
+          now - call.startedAt > limit * 1000
+        ) {
           call.fail(pythonErrors.workerTimeout(w.pid, limit));
         } else call.fail(pythonErrors.workerKilledForTimeout(w.pid, limit, (now - call.startedAt) / 1000));
       } else {

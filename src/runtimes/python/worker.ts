@@ -3,8 +3,10 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log.js';
+import type { RemoteCall } from './call.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
 import { HeldRing } from './held-ring.js';
@@ -73,6 +75,11 @@ export class PythonWorker {
   paceMs: number | undefined;
   /** Set when the pool killed it for a timeout: its running calls answer 504, not 502. */
   killedFor: 'timeout' | 'shutdown' | undefined;
+  /** The call whose timeout got it killed. */
+  timedOut: RemoteCall | undefined;
+  /** When its exit was handled (performance.now()): calls marked started from then on were started by the held
+   * responses delivered at its exit, that is, the worker was running them when it died. */
+  exitedAt: number | undefined;
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;
 
@@ -156,6 +163,7 @@ export class PythonWorker {
         if (finished) return;
         finished = true;
         this.#socket.destroy();
+        this.exitedAt = performance.now();
         if (ring) {
           // Whole responses it had held and not sent (it died with more requests queued): deliver them, and let
           // their ENDs say, as they would have, which of its requests had started.
