@@ -222,22 +222,18 @@ class Response:
             self.out.append(data if take == n else view[off : off + take])
             off += take
 
-    def flush(self) -> None:
-        if self.out:
-            data = b"".join(self.out)
-            self.out.clear()
-            self.head_flushed = self.headers_sent
-            self.channel.send(data)
-
-    def _deliver(self) -> None:
-        """The frames of a whole response (up to COMPLETE or END): the channel may hold them while more requests
-        are queued (docs/wire.md, held responses); they reach Node in order either way."""
+    def flush(self, whole: bool = False) -> None:
+        """Send the frames collected so far. Those of a whole response (up to COMPLETE or END) the channel may
+        hold while more requests are queued (docs/wire.md, held responses); they reach Node in order either way."""
         out = self.out
         if out:
             data = b"".join(out)
             out.clear()
             self.head_flushed = self.headers_sent
-            self.channel.deliver(data)
+            if whole:
+                self.channel.deliver(data)
+            else:
+                self.channel.send(data)
 
     def _send_file(self, result) -> bool:
         """S15 fast path: Node sends the file. True when it did; False to iterate the wrapper instead."""
@@ -280,7 +276,7 @@ class Response:
                 if close is not None:
                     # The response is whole: it goes to Node before close() runs (Django's request_finished
                     # handlers, say), as Gunicorn finishes a response before it calls close(). END follows close().
-                    self._deliver()
+                    self.flush(whole=True)
             finally:
                 if close is not None:
                     try:
@@ -288,7 +284,7 @@ class Response:
                     except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
                         self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
             self.out.append(_pack(5, wire.END, self.rid))
-            self._deliver()
+            self.flush(whole=True)
         except Exception as error:
             if self.aborted and isinstance(error, OSError):
                 self.out.clear()
