@@ -10,6 +10,30 @@ import { join } from 'node:path';
 export const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '0';
 export const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '1';
 
+/** This checkout, its venv's interpreter (`bash scripts/setup-python.sh`) and the benchmark apps. */
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const VENV_PYTHON = `${ROOT}.venv/bin/python`;
+export const APP_DIR = `${ROOT}bench/apps`;
+
+/** tsgi with one worker serving `target` (a module in bench/apps) on 127.0.0.1:`port`, from the build in `build`. */
+export function tsgiPythonArgv(port: number, target: string, build = ROOT): string[] {
+  return [
+    process.execPath,
+    `${build}/dist/cli.js`,
+    '--workers',
+    '1',
+    '--python',
+    VENV_PYTHON,
+    '--chdir',
+    APP_DIR,
+    '--bind',
+    `127.0.0.1:${port}`,
+    '--log-level',
+    'warning',
+    target,
+  ];
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

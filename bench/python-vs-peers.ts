@@ -10,12 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  APP_DIR,
   freePort,
   type LoadResult,
   load,
   median,
   peakRssKiB,
   privateKiB,
+  ROOT,
   type Running,
   requireWrk,
   roundRatio,
@@ -23,6 +25,8 @@ import {
   startPinned,
   stop,
   table,
+  tsgiPythonArgv,
+  VENV_PYTHON,
 } from './lib.js';
 
 const { values } = parseArgs({
@@ -40,13 +44,11 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 requireWrk();
 
-const root = new URL('..', import.meta.url).pathname;
-const venv = `${root}.venv/bin`;
-if (!existsSync(`${venv}/python`)) {
+const venv = `${ROOT}.venv/bin`;
+if (!existsSync(VENV_PYTHON)) {
   console.error('bench: .venv is missing; run `bash scripts/setup-python.sh` first');
   process.exit(2);
 }
-const appDir = `${root}bench/apps`;
 const apps = [
   { name: 'plain WSGI', module: 'wsgi_hello', callable: 'application' },
   { name: 'Flask', module: 'flask_hello', callable: 'app' },
@@ -59,24 +61,7 @@ interface Peer {
   argv: (port: number, target: string) => string[];
 }
 const peers: Peer[] = [
-  {
-    name: 'tsgi',
-    argv: (port, target) => [
-      process.execPath,
-      `${root}dist/cli.js`,
-      '--workers',
-      '1',
-      '--python',
-      `${venv}/python`,
-      '--chdir',
-      appDir,
-      '--bind',
-      `127.0.0.1:${port}`,
-      '--log-level',
-      'warning',
-      target,
-    ],
-  },
+  { name: 'tsgi', argv: (port, target) => tsgiPythonArgv(port, target) },
   {
     name: 'gunicorn (sync)',
     argv: (port, target) => [
@@ -86,7 +71,7 @@ const peers: Peer[] = [
       '-k',
       'sync',
       '--chdir',
-      appDir,
+      APP_DIR,
       '-b',
       `127.0.0.1:${port}`,
       target,
@@ -105,7 +90,7 @@ const peers: Peer[] = [
       '--port',
       String(port),
       '--working-dir',
-      appDir,
+      APP_DIR,
       '--log-level',
       'warning',
       target,
@@ -127,7 +112,7 @@ if (!uwsgi.error && uwsgi.status === 0) {
       '--processes',
       '1',
       '--chdir',
-      appDir,
+      APP_DIR,
       '--module',
       target,
       '--disable-logging',
@@ -157,7 +142,7 @@ for (const app of apps) {
             port,
             peer.argv(port, target),
             { PYTHONDONTWRITEBYTECODE: '1' },
-            appDir,
+            APP_DIR,
           ),
         );
       }

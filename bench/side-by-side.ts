@@ -14,11 +14,13 @@ import {
   type LoadResult,
   load,
   median,
+  ROOT,
   type Running,
   requireWrk,
   startPinned,
   stop,
   table,
+  tsgiPythonArgv,
 } from './lib.js';
 
 const { values } = parseArgs({
@@ -31,19 +33,17 @@ const { values } = parseArgs({
     close: { type: 'boolean', default: false },
   },
 });
-const root = new URL('..', import.meta.url).pathname;
 if (!values.a) {
   console.error('bench: --a DIR is required (a checkout with dist/ built)');
   process.exit(2);
 }
-const builds = { A: values.a, B: values.b ?? root };
+const builds = { A: values.a, B: values.b ?? ROOT };
 for (const dir of Object.values(builds)) {
   if (!existsSync(`${dir}/dist/cli.js`)) {
     console.error(`bench: ${dir}/dist/cli.js is missing: build that checkout first`);
     process.exit(2);
   }
 }
-const python = `${root}.venv/bin/python`;
 requireWrk();
 const pairs = Number(values.pairs);
 const connections = Number(values.connections);
@@ -51,26 +51,7 @@ const close = values.close;
 
 async function serve(name: string, dir: string): Promise<Running> {
   const port = await freePort();
-  return startPinned(
-    name,
-    port,
-    [
-      process.execPath,
-      `${dir}/dist/cli.js`,
-      '--workers',
-      '1',
-      '--python',
-      python,
-      '--chdir',
-      `${root}bench/apps`,
-      '--bind',
-      `127.0.0.1:${port}`,
-      '--log-level',
-      'warning',
-      values.target,
-    ],
-    { PYTHONDONTWRITEBYTECODE: '1' },
-  );
+  return startPinned(name, port, tsgiPythonArgv(port, values.target, dir), { PYTHONDONTWRITEBYTECODE: '1' });
 }
 
 const a = await serve('A', builds.A);
