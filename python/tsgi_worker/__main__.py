@@ -1,7 +1,8 @@
 """Entry point: `python -c <bootstrap> <python dir> <config json>` (see src/runtimes/python/worker.ts).
 
 Imports the app, says READY (or IMPORT_FAILED with the exception, then exits with code 4 as Gunicorn's
-APP_LOAD_ERROR does, so the front end stops instead of respawning), then serves until STOP.
+APP_LOAD_ERROR does, so the front end stops instead of respawning), then serves until STOP. With --preload
+(config "zygote") the process imported the app once and forks the workers from it (zygote.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import signal
 import socket
 import sys
 import traceback
+from typing import Any, Optional
 
 from . import wire
 from .app_loader import import_app
 from .channel import Channel, open_ring
 from .hooks import Hooks
+from .lifetime import die_with_parent
 from .worker import Worker
 
 APP_LOAD_ERROR = 4
@@ -36,7 +39,7 @@ def main(argv: list) -> None:
     # SIGUSR2 dumps every thread's stack to stderr (Node's log) before a timeout kill: where did it hang?
     faulthandler.register(signal.SIGUSR2, all_threads=True)
 
-    _die_with_parent()
+    die_with_parent()
     if config.get("batch"):
         _batch_schedule(os.getppid())
         _batch_schedule(0)
@@ -48,43 +51,68 @@ def main(argv: list) -> None:
     for entry in reversed([cwd] + list(config.get("pythonpath", []))):
         sys.path.insert(0, os.path.abspath(entry))
 
-    ring = config.get("ring") or {}
-    channel = Channel(socket.socket(fileno=int(config.get("fd", 3))), open_ring(ring.get("fd"), int(ring.get("size", 0))))
-    try:
-        # A gunicorn.conf.py's worker hooks (hooks.py): post_fork before the import, post_worker_init after it.
-        hooks = Hooks.load(config.get("hooks"))
-        if hooks is not None and hooks.post_fork is not None:
-            hooks.post_fork(hooks.server, hooks.worker)
-        app = import_app(config["target"])
+    zygote = config.get("zygote")
+    if zygote:
+        # --preload: import once here, then fork a worker for each connection Node makes (zygote.py).
+        from . import zygote as zygote_module
+
+        control = socket.socket(fileno=int(config.get("fd", 3)))
+        hooks, app = _load(config, control.sendall, post_fork=False)
+        conn, ring = zygote_module.serve(control, zygote["path"])
+        # Here in a forked worker: Gunicorn runs post_fork after the fork, then post_worker_init.
+        channel = Channel(conn, ring)
+        channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_credit(os.getpid())))
         if hooks is not None:
-            hooks.worker.wsgi = app
-            hooks.worker.booted = True
-            if hooks.post_worker_init is not None:
-                hooks.post_worker_init(hooks.worker)
-    except BaseException as error:  # noqa: BLE001 - SystemExit from the app's module counts too
-        items = [type(error).__name__, str(error), traceback.format_exc()]
-        channel.send(wire.encode_frame(wire.IMPORT_FAILED, 0, wire.encode_strings([s.encode("utf-8", "replace") for s in items])))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(APP_LOAD_ERROR)
-    info = "Python %s" % sys.version.split()[0]
-    channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
+            hooks.forked()
+        _start(hooks, app, channel, preloaded=True)
+    else:
+        ring = config.get("ring") or {}
+        channel = Channel(
+            socket.socket(fileno=int(config.get("fd", 3))), open_ring(ring.get("fd"), int(ring.get("size", 0)))
+        )
+        hooks, app = _load(config, channel.send, post_fork=True)
+        _start(hooks, app, channel, preloaded=False)
     Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False)), hooks).run()
     if hooks is not None:
         hooks.exit()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
 
 
-def _die_with_parent() -> None:
-    """Linux: SIGKILL when the front end dies, even mid-request (nobody is left to answer; without this a worker
-    ignoring SIGTERM would only notice at its next read of the channel)."""
+def _load(config: dict, send, post_fork: bool):
+    """The config file's hooks and the app; on failure IMPORT_FAILED through `send`, and exit 4."""
     try:
-        import ctypes
+        # A gunicorn.conf.py's worker hooks (hooks.py): post_fork before the import (a new process is as after a
+        # fork), post_worker_init after it.
+        hooks = Hooks.load(config.get("hooks"))
+        if post_fork and hooks is not None and hooks.post_fork is not None:
+            hooks.post_fork(hooks.server, hooks.worker)
+        return hooks, import_app(config["target"])
+    except BaseException as error:  # noqa: BLE001 - SystemExit from the app's module counts too
+        _import_failed(send, error)
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError, ImportError):
-        pass
+
+def _start(hooks: Optional[Hooks], app: Any, channel: Channel, preloaded: bool) -> None:
+    """post_fork (a forked worker's), post_worker_init, then READY; a hook that raises fails as an import does."""
+    try:
+        if hooks is not None:
+            if preloaded and hooks.post_fork is not None:
+                hooks.post_fork(hooks.server, hooks.worker)
+            hooks.worker.wsgi = app
+            hooks.worker.booted = True
+            if hooks.post_worker_init is not None:
+                hooks.post_worker_init(hooks.worker)
+    except BaseException as error:  # noqa: BLE001
+        _import_failed(channel.send, error)
+    info = "Python %s%s" % (sys.version.split()[0], ", preloaded" if preloaded else "")
+    channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
+
+
+def _import_failed(send, error: BaseException) -> None:
+    items = [type(error).__name__, str(error), traceback.format_exc()]
+    send(wire.encode_frame(wire.IMPORT_FAILED, 0, wire.encode_strings([s.encode("utf-8", "replace") for s in items])))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(APP_LOAD_ERROR)
 
 
 def _batch_schedule(pid: int) -> None:

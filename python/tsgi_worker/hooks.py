@@ -132,6 +132,11 @@ class Hooks:
         plain.update(spec.get("cfg") or {})
         return cls(found, SimpleNamespace(**plain))
 
+    def forked(self) -> None:
+        """In a worker forked from the zygote (--preload): its own pid, and its parent, the zygote."""
+        self.worker.pid = os.getpid()
+        self.worker.ppid = os.getppid()
+
     def request_done(self, req: HookRequest, environ: Dict[str, Any], response) -> None:
         """post_request, after a response (or a failed pre_request): its exception is logged, as in Gunicorn."""
         self.worker.nr += 1

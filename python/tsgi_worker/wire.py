@@ -25,6 +25,7 @@ CREDIT = 0x03  # u32: more body bytes the worker may send for this request
 ABORT = 0x04  # the client went away: stop the response, call close()
 FILE_REPLY = 0x05  # u8: 1 = Node opened the FILE and will send it, 0 = iterate the body instead
 STOP = 0x06  # finish the queued requests, then exit
+FORK = 0x07  # --preload: first frame on a connection to the zygote; UTF-8 JSON of the worker's settings (zygote.py)
 
 # Python -> Node
 HEADERS = 0x41  # string list: status, name, value, name, value ...
@@ -37,6 +38,8 @@ EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early 
 COMPLETE = 0x48  # the response is whole (body ended, or its Content-Length reached): close() runs next, then END
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
+FORKED = 0x52  # --preload, u32 pid: from the zygote (request id: the FORK's serial), and from the worker itself
+EXITED = 0x53  # --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none)
 
 # Initial per-request credit: body bytes a worker may send before Node grants more (flow control).
 WINDOW = 256 * 1024
@@ -48,6 +51,7 @@ NAMES = {
     ABORT: "ABORT",
     FILE_REPLY: "FILE_REPLY",
     STOP: "STOP",
+    FORK: "FORK",
     HEADERS: "HEADERS",
     BODY: "BODY",
     END: "END",
@@ -58,6 +62,8 @@ NAMES = {
     COMPLETE: "COMPLETE",
     READY: "READY",
     IMPORT_FAILED: "IMPORT_FAILED",
+    FORKED: "FORKED",
+    EXITED: "EXITED",
 }
 
 

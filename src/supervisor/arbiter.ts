@@ -150,9 +150,9 @@ export class Arbiter {
         ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''}${fronts})`
         : `Using worker: node (${workers} process${workers > 1 ? 'es' : ''})`,
     );
-    if (this.#options.preload)
+    if (this.#options.preload && !this.#python)
       log.warning(
-        "--preload has no effect: tsgi's workers are not forked from a loaded app, each loads it (an app that " +
+        '--preload applies to Python apps only: each Node worker loads a TypeScript app itself (an app that ' +
           'cannot be loaded still stops tsgi at start-up)',
       );
     if (!this.#python && threads > 1)

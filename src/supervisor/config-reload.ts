@@ -13,6 +13,7 @@ export type ReadOptions = () => Promise<{ options: SupervisorOptions; notices: r
 /** Settings the next workers take from a reloaded configuration. */
 const RELOADABLE = [
   'workers',
+  'preload',
   'frontEnds',
   'threads',
   'timeout',
@@ -41,14 +42,7 @@ const RELOADABLE = [
 ] as const satisfies ReadonlyArray<keyof SupervisorOptions>;
 
 /** Settings that only decide how a command starts: nothing to apply or to warn about on a reload. */
-const START_ONLY = new Set<string>([
-  'daemon',
-  'enableStdioInheritance',
-  'checkConfig',
-  'preload',
-  'uid',
-  'gid',
-]);
+const START_ONLY = new Set<string>(['daemon', 'enableStdioInheritance', 'checkConfig', 'uid', 'gid']);
 
 export interface Reloaded {
   options: SupervisorOptions;

@@ -49,6 +49,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     maxRequestsJitter: options.maxRequestsJitter,
     logger,
     hooks: options.pythonHooks ?? null,
+    preload: options.preload,
   });
   await app.start();
   return {

@@ -84,7 +84,7 @@ export interface SupervisorOptions {
   enableStdioInheritance: boolean;
   /** --check-config: check and exit instead of serving (check-config.ts). */
   checkConfig: boolean;
-  /** --preload: accepted for Gunicorn's command line; workers are not forked from a loaded app here. */
+  /** --preload: a Python app is imported once, by a zygote that forks the workers (Python apps only). */
   preload: boolean;
   env: ReadonlyArray<readonly [string, string]>;
   /** The gunicorn.conf.py (-c) whose worker hooks a Python app's workers run; null without one. */

@@ -149,12 +149,15 @@ export const preload = defineSetting({
   default: false,
   expected: 'true or false',
   validate: boolean,
-  help: "Accepted for Gunicorn's command line; each worker loads the app itself (tsgi logs so).",
+  help: 'Import a Python app once, in a zygote process, and fork the workers from it.',
   details:
-    "Gunicorn's `--preload` imports the app once in the arbiter and forks the workers from it, to share memory " +
-    "and to fail before forking. tsgi's workers are started, not forked from a loaded app (Node workers by " +
-    'node:cluster, Python workers as fresh interpreters), so there is nothing to share; an app that cannot be ' +
-    'loaded stops tsgi at start-up with its error either way (exit code 4).',
+    "As Gunicorn's `--preload`: each front end starts a Python zygote that imports the app (and the config file's " +
+    'hooks), then forks its workers from it, so they share the memory the import filled until they write to it, ' +
+    'and a worker that dies or is recycled is forked again without a new import. `post_fork` and ' +
+    '`post_worker_init` run in each forked worker. An app that cannot be imported stops tsgi at start-up, before ' +
+    'any fork (exit code 4). A zygote that dies takes its workers with it (their running requests get 502) and a ' +
+    'new one imports the app. Unlike Gunicorn, whose reload (SIGHUP) keeps the preloaded code, a reload imports ' +
+    'the app again: it replaces the front ends, and with them the zygotes. No effect for a TypeScript app (tsgi logs so): each Node worker loads it.',
 });
 
 export const user = defineSetting({

@@ -8,6 +8,7 @@ import type { CallHost, RemoteCall } from './call.js';
 import { PythonAppError, pythonErrors } from './errors.js';
 import { decodeFile, decodeStrings, encodeCredit, encodeFrame, FrameType } from './wire.js';
 import { PythonWorker, type WorkerConfig } from './worker.js';
+import { PythonZygote } from './zygote.js';
 
 /** Requests a worker may hold beyond its threads before it has a pace (WORKERS.md: a short queue). */
 export const MIN_QUEUE = 2;
@@ -47,6 +48,8 @@ export interface PoolOptions {
   maxRequests: number;
   maxRequestsJitter: number;
   logger: Logger;
+  /** --preload: import the app once, in a zygote that forks the workers (zygote.ts). */
+  preload?: boolean;
 }
 
 export class PythonPool implements CallHost {
@@ -60,10 +63,12 @@ export class PythonPool implements CallHost {
   #sweeper: NodeJS.Timeout | undefined;
   /** The last worker to start failed to boot; cleared when one boots. */
   #bootFailing = false;
+  readonly #zygote: PythonZygote | undefined;
 
   constructor(options: PoolOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    this.#zygote = options.preload ? new PythonZygote(options.worker, options.logger) : undefined;
   }
 
   /** Spawn every worker and wait until each has imported the app. Rejects (and kills them all) if one cannot. */
@@ -73,6 +78,15 @@ export class PythonPool implements CallHost {
       this.#sweeper = setInterval(() => this.#sweep(), Math.min(1000, Math.max(50, (seconds * 1000) / 8)));
       this.#sweeper.unref();
     }
+    if (this.#zygote) {
+      try {
+        await this.#zygote.start(); // an app that cannot be imported stops tsgi here, before any fork
+      } catch (error) {
+        this.#closing = true;
+        await this.#zygote.stop();
+        throw error;
+      }
+    }
     const workers = Array.from({ length: this.#options.workers }, () => this.#spawn());
     try {
       await Promise.all(workers.map((w) => w.booted));
@@ -80,6 +94,7 @@ export class PythonPool implements CallHost {
       this.#closing = true;
       for (const w of workers) w.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.exitedPromise()));
+      await this.#zygote?.stop();
       throw error;
     }
   }
@@ -105,17 +120,27 @@ export class PythonPool implements CallHost {
   }
 
   get workerPids(): number[] {
-    return this.#workers.filter((w) => !w.exited).map((w) => w.pid as number);
+    return this.#workers.filter((w) => !w.exited && w.pid !== undefined).map((w) => w.pid as number);
+  }
+
+  /** With --preload, the zygote's pid while it runs. */
+  get zygotePid(): number | undefined {
+    return this.#zygote?.pid;
   }
 
   // ---- dispatch
 
   #spawn(): PythonWorker {
     const { worker, maxRequests, maxRequestsJitter } = this.#options;
-    const w = new PythonWorker(worker, this.#logger, {
-      frame: (w2, type, id, payload) => this.#onFrame(w2, type, id, payload),
-      exit: (w2, how) => this.#onExit(w2, how),
-    });
+    const w = new PythonWorker(
+      worker,
+      this.#logger,
+      {
+        frame: (w2, type, id, payload) => this.#onFrame(w2, type, id, payload),
+        exit: (w2, how) => this.#onExit(w2, how),
+      },
+      this.#zygote,
+    );
     if (maxRequests > 0) w.limit = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
     this.#workers.push(w);
     w.booted.then(
@@ -399,6 +424,7 @@ export class PythonPool implements CallHost {
       }
     }
     await exited;
+    await this.#zygote?.stop();
     for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
   }
 }

@@ -44,6 +44,8 @@ export interface PythonAppOptions {
   batchSchedule?: boolean;
   /** A gunicorn.conf.py whose worker hooks the workers run (post_fork, post_worker_init, pre/post_request, worker_exit). */
   hooks?: PythonHooksConfig | null;
+  /** --preload: import the app once, in a zygote process that forks the workers from it (zygote.ts). */
+  preload?: boolean;
 }
 
 export interface PythonApplication extends Application {
@@ -80,6 +82,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     maxRequests: options.maxRequests,
     maxRequestsJitter: options.maxRequestsJitter,
     logger: options.logger,
+    preload: options.preload ?? false,
   });
   const memoryLimit = options.bodyMemoryLimit ?? DEFAULT_BODY_MEMORY_LIMIT;
   let spoolDir: string | undefined;

@@ -19,6 +19,8 @@ export const FrameType = {
   ABORT: 0x04,
   FILE_REPLY: 0x05,
   STOP: 0x06,
+  /** --preload: the first frame on a connection to the zygote, UTF-8 JSON of the worker's settings */
+  FORK: 0x07,
   // Python → Node
   HEADERS: 0x41,
   BODY: 0x42,
@@ -32,6 +34,10 @@ export const FrameType = {
   COMPLETE: 0x48,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
+  /** --preload, u32 pid: from the zygote (id: the FORK's serial), and from the forked worker itself (id 0) */
+  FORKED: 0x52,
+  /** --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none) */
+  EXITED: 0x53,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

@@ -1,7 +1,7 @@
 // One Python worker process: spawn it, speak frames with it on fd 3 (a UNIX socketpair), log its output, and
 // say when it is ready or why it could not become so. Policy (which request goes where) is the pool's.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -10,20 +10,20 @@ import type { RemoteCall } from './call.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
 import { HeldRing } from './held-ring.js';
+import { pipeLines } from './output-lines.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
+import type { PythonZygote } from './zygote.js';
 
 /** The folder holding the tsgi_worker package (top-level `python/` of the npm package). */
 export const PYTHON_ROOT = fileURLToPath(new URL('../../../python', import.meta.url));
 
 // Put our package first on sys.path only while importing it, so the app's sys.path stays its own.
-const BOOTSTRAP =
+export const BOOTSTRAP =
   'import sys;sys.path.insert(0,sys.argv[1]);import tsgi_worker.__main__ as m;' +
   'sys.path.remove(sys.argv[1]);m.main(sys.argv)';
 
 /** After a worker exits, how long its channel may take to deliver what it sent last. */
 const EXIT_DRAIN_MS = 100;
-/** Output without a newline is logged once the worker has written nothing more for this long. */
-const PARTIAL_LINE_MS = 200;
 
 export interface WorkerConfig {
   python: string;
@@ -59,8 +59,6 @@ export interface WorkerHandlers {
 }
 
 export class PythonWorker {
-  readonly child: ChildProcess;
-  readonly pid: number | undefined;
   /** Outstanding calls in the order they were sent. */
   readonly calls = new CallList();
   /** Requests sent to it so far, and how many it may take before it is recycled (0 = no limit). */
@@ -83,31 +81,17 @@ export class PythonWorker {
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;
 
-  #socket: Socket;
+  readonly #process: WorkerProcess;
+  readonly #socket: Socket;
   /** Frames queued since the last flush; they leave together at the end of this event-loop turn. */
   #outbox: Buffer[] = [];
   #lastLines: string[] = [];
 
-  constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers) {
+  constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers, zygote?: PythonZygote) {
     // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash.
     const ring = config.threads === 1 ? HeldRing.open() : undefined;
-    const settings = JSON.stringify({
-      target: config.target,
-      threads: config.threads,
-      multiprocess: config.multiprocess,
-      pythonpath: config.pythonpath,
-      batch: config.batchSchedule ?? false,
-      hooks: config.hooks ?? null,
-      fd: 3,
-      ring: ring ? { fd: 4, size: ring.size } : null,
-    });
-    this.child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
-      cwd: config.cwd,
-      env: { ...config.env, PYTHONUNBUFFERED: '1' },
-      stdio: ring ? ['ignore', 'pipe', 'pipe', 'pipe', ring.fd] : ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    this.pid = this.child.pid;
-    this.#socket = this.child.stdio[3] as Socket;
+    this.#process = zygote ? zygote.fork(ring) : spawnWorker(config, ring);
+    this.#socket = this.#process.channel;
 
     let bootResolve!: () => void;
     let bootReject!: (error: Error) => void;
@@ -131,6 +115,8 @@ export class PythonWorker {
           `Python worker ${this.pid} could not import '${config.target}':\n${traceback.trimEnd()}`,
         );
         bootReject(pythonErrors.appImportFailed(config.target, name, message));
+      } else if (type === FrameType.FORKED) {
+        this.#process.forked?.(payload.readUInt32BE(0));
       } else handlers.frame(this, type, id, payload);
     };
     this.#socket.on('data', (chunk: Buffer) => {
@@ -144,17 +130,18 @@ export class PythonWorker {
     });
     this.#socket.on('error', () => {}); // the exit handler reports what matters
 
-    this.#pipeLines(this.child.stdout!, (line) => logger.info(`[python ${this.pid}] ${line}`));
-    this.#pipeLines(this.child.stderr!, (line) => logger.error(`[python ${this.pid}] ${line}`));
+    const { stdout, stderr } = this.#process;
+    if (stdout) pipeLines(stdout, (line) => this.#output(line, logger.info));
+    if (stderr) pipeLines(stderr, (line) => this.#output(line, logger.error));
 
-    this.child.on('error', (error: NodeJS.ErrnoException) => {
+    this.#process.on('error', (error: NodeJS.ErrnoException) => {
       if (this.exited) return;
       this.exited = true;
       ring?.close();
       bootReject(pythonErrors.pythonNotFound(config.python, error.code ?? error.message));
       handlers.exit(this, `spawn failed: ${error.code ?? error.message}`);
     });
-    this.child.on('exit', (code, signal) => {
+    this.#process.on('exit', (code, signal) => {
       if (this.exited) return;
       this.exited = true; // no new work from here on
       const how = signal ? `killed by ${signal}` : `exit code ${code}`;
@@ -194,34 +181,15 @@ export class PythonWorker {
     });
   }
 
-  #pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
-    let partial = '';
-    let timer: NodeJS.Timeout | undefined;
-    const emit = (line: string) => {
-      log(line);
-      this.#lastLines.push(line);
-      if (this.#lastLines.length > 20) this.#lastLines.shift();
-    };
-    // Text without a newline (a progress dot, a prompt) is logged once no more has come for a moment, not held
-    // until the next newline, which may never come: the worker writes unbuffered (PYTHONUNBUFFERED), as Gunicorn's
-    // workers write straight to the log.
-    const flushPartial = () => {
-      timer = undefined;
-      if (partial) emit(partial);
-      partial = '';
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (text: string) => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) emit(line);
-      if (timer !== undefined) clearTimeout(timer);
-      timer = partial ? setTimeout(flushPartial, PARTIAL_LINE_MS).unref() : undefined;
-    });
-    stream.on('end', () => {
-      if (timer !== undefined) clearTimeout(timer);
-      flushPartial();
-    });
+  /** Its pid: undefined while a worker the zygote is to fork (--preload) has not been forked yet. */
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  #output(line: string, log: (line: string) => void): void {
+    log(`[python ${this.pid}] ${line}`);
+    this.#lastLines.push(line);
+    if (this.#lastLines.length > 20) this.#lastLines.shift();
   }
 
   /**
@@ -244,21 +212,77 @@ export class PythonWorker {
   /** Finish the queued requests, then exit. */
   stop(): void {
     this.retiring = true;
-    this.send(encodeFrame(FrameType.STOP, 0));
+    // One the zygote has not forked yet has no channel to read a STOP from: it is not forked at all.
+    if (this.pid === undefined) this.kill('SIGKILL');
+    else this.send(encodeFrame(FrameType.STOP, 0));
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (this.exited || this.pid === undefined) return;
-    try {
-      process.kill(this.pid, signal);
-    } catch {
-      // already gone: its exit event follows
-    }
+    if (!this.exited) this.#process.kill(signal);
   }
 
   /** Resolves when the process has exited (at once if it has). */
   exitedPromise(): Promise<void> {
     if (this.exited) return Promise.resolve();
-    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+    return new Promise((resolve) => this.#process.once('exit', () => resolve()));
   }
+}
+
+/** A worker's process as PythonWorker sees it: one Node started (spawnWorker), or one the zygote forked. */
+export interface WorkerProcess {
+  /** Undefined until a forked worker's pid is known. */
+  readonly pid: number | undefined;
+  /** Its frames' socket. */
+  readonly channel: Socket;
+  /** Its output, when it is Node's child (a forked worker writes to its zygote's). */
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  once(event: 'exit', listener: () => void): unknown;
+  /** Signal it (nothing once it has gone); one the zygote has not forked yet is not forked at all. */
+  kill(signal: NodeJS.Signals): void;
+  /** A forked worker's own FORKED frame: its pid. */
+  forked?(pid: number): void;
+}
+
+/** A new interpreter that imports the app itself, speaking frames on fd 3 (a UNIX socketpair), the ring as fd 4. */
+function spawnWorker(config: WorkerConfig, ring: HeldRing | undefined): WorkerProcess {
+  const settings = workerSettings(config, { ring: ring ? { fd: 4, size: ring.size } : null });
+  const child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
+    cwd: config.cwd,
+    env: { ...config.env, PYTHONUNBUFFERED: '1' },
+    stdio: ring ? ['ignore', 'pipe', 'pipe', 'pipe', ring.fd] : ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  return {
+    pid: child.pid,
+    channel: child.stdio[3] as Socket,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    // biome-ignore lint/suspicious/noExplicitAny: the listener's arguments are those of the event named
+    on: (event: string, listener: (...args: any[]) => void) => child.on(event, listener),
+    once: (event: string, listener: () => void) => child.once(event, listener),
+    kill(signal) {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(child.pid, signal);
+      } catch {
+        // already gone: its exit event follows
+      }
+    },
+  };
+}
+
+/** The settings a worker (or the zygote) reads from its last argument. */
+export function workerSettings(config: WorkerConfig, extra: Record<string, unknown>): string {
+  return JSON.stringify({
+    target: config.target,
+    threads: config.threads,
+    multiprocess: config.multiprocess,
+    pythonpath: config.pythonpath,
+    batch: config.batchSchedule ?? false,
+    hooks: config.hooks ?? null,
+    fd: 3,
+    ...extra,
+  });
 }

@@ -36,6 +36,8 @@ async function burstAround(
   const app = pythonApp(appOptions('crashing', logger, { ...options, env: { TSGI_TEST_RAN: ran } }));
   await app.start();
   const pids = new Set<number>();
+  const zygote = (app as unknown as { pool: { zygotePid?: number } }).pool.zygotePid;
+  if (zygote !== undefined) pids.add(zygote);
   try {
     const client = new TestClient(app);
     let outcome: Outcome | undefined;
@@ -68,20 +70,27 @@ async function burstAround(
   }
 }
 
+function assertKilledWhileHolding({ byPath, ran, workerPid, log }: Outcome & { log: string }): void {
+  assert.match(log, DELIVERED);
+  assert.equal(byPath.get('/kill')?.status, 502);
+  for (const path of BURST_BEFORE) {
+    assert.equal(byPath.get(path)?.status, 200, path);
+    assert.equal(byPath.get(path)?.text(), workerPid, `${path} was answered by the worker that ran it`);
+  }
+  for (const path of BURST_AFTER) {
+    assert.equal(byPath.get(path)?.status, 200, path);
+    assert.notEqual(byPath.get(path)?.text(), workerPid, `${path} was re-sent to the replacement`);
+  }
+  assert.deepEqual(ran, [...BURST_BEFORE, '/kill', ...BURST_AFTER].sort(), 'each request ran once');
+}
+
 describe('held responses of a worker that dies', { skip: skipPython, timeout: 60_000 }, () => {
   test('killed while holding whole responses: they are delivered, only the running request fails, none runs twice', async () => {
-    const { byPath, ran, workerPid, log } = await burstAround('/kill', {});
-    assert.match(log, DELIVERED);
-    assert.equal(byPath.get('/kill')?.status, 502);
-    for (const path of BURST_BEFORE) {
-      assert.equal(byPath.get(path)?.status, 200, path);
-      assert.equal(byPath.get(path)?.text(), workerPid, `${path} was answered by the worker that ran it`);
-    }
-    for (const path of BURST_AFTER) {
-      assert.equal(byPath.get(path)?.status, 200, path);
-      assert.notEqual(byPath.get(path)?.text(), workerPid, `${path} was re-sent to the replacement`);
-    }
-    assert.deepEqual(ran, [...BURST_BEFORE, '/kill', ...BURST_AFTER].sort(), 'each request ran once');
+    assertKilledWhileHolding(await burstAround('/kill', {}));
+  });
+
+  test('the same with --preload: a forked worker opens the ring through the front end', async () => {
+    assertKilledWhileHolding(await burstAround('/kill', { preload: true }));
   });
 
   test('a request holding the GIL past the timeout gets the 504; the responses held before it are delivered', async () => {

@@ -23,7 +23,7 @@ export const skipPython: string | false = existsSync(PYTHON)
   : 'no .venv/bin/python: run `bash scripts/setup-python.sh`';
 
 export interface PythonServer {
-  app: PythonApplication & { pool: { workerPids: number[] } };
+  app: PythonApplication & { pool: { workerPids: number[]; zygotePid: number | undefined } };
   server: Server;
   origin: string;
   logger: ReturnType<typeof memoryLogger>;
@@ -66,7 +66,7 @@ export async function servePython(
     origin: `http://127.0.0.1:${port}`,
     logger,
     async close() {
-      const pids = app.pool.workerPids;
+      const pids = [...app.pool.workerPids, app.pool.zygotePid ?? 0].filter((pid) => pid > 0);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

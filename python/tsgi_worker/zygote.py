@@ -1,0 +1,161 @@
+"""--preload: the zygote, a process that has imported the app (and the config file's hooks) once and forks the
+workers from it, as Gunicorn's arbiter does with --preload. The workers share the app's memory until they write
+to it, and one that dies or is recycled is replaced without importing the app again.
+
+Node connects to the zygote's UNIX socket once per worker it wants; the zygote forks, and the worker serves on that
+connection, exactly as a worker Node started serves on its socketpair. Frames (docs/wire.md, "Preload"): on the
+new connection, Node's FORK (JSON: serial, ring); on the control channel (fd 3) the zygote sends READY once it
+listens, FORKED (serial, pid) after each fork and EXITED (pid, code, signal) when a worker it forked has exited;
+Node's STOP, or the channel closing, ends it.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import mmap
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+from typing import Optional, Tuple
+
+from . import wire
+from .channel import open_ring
+from .lifetime import die_with_parent
+
+# A connection that does not send its FORK frame within this long is dropped (it is not Node's).
+FORK_READ_SECONDS = 5.0
+_EXITED = struct.Struct(">IiI")
+
+
+def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap]]:
+    """Fork a worker for each connection to `path`. Returns only in a forked worker: its channel and held-response
+    ring. In the zygote it never returns; it exits when Node sends STOP or goes away."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    # A worker's exit (SIGCHLD) wakes the loop through this pair (the signal module writes to it).
+    wake_r, wake_w = socket.socketpair()
+    wake_r.setblocking(False)
+    wake_w.setblocking(False)
+    signal.set_wakeup_fd(wake_w.fileno())
+    signal.signal(signal.SIGCHLD, _ignore)
+    # Python's docs on gc.freeze: what the app allocated so far is never scanned by a worker's collections, which
+    # would otherwise write to (and so copy) every page holding one of its objects.
+    gc.freeze()
+    info = "Python %s, preloaded" % sys.version.split()[0]
+    _send(control, wire.encode_frame(wire.READY, 0, info.encode()))
+    reader = wire.FrameReader()
+    while True:
+        ready = select.select([listener, control, wake_r], [], [])[0]
+        if wake_r in ready:
+            _drain(wake_r)
+            _reap(control)
+        if control in ready:
+            try:
+                data = control.recv(65536)
+            except OSError:
+                data = b""
+            if not data or any(kind == wire.STOP for kind, _, _ in reader.feed(data)):
+                sys.exit(0)  # Node stops it once its workers have exited; atexit handlers run, as in Gunicorn's arbiter
+        if listener in ready:
+            forked = _fork(listener, control, (wake_r, wake_w))
+            if forked is not None:
+                return forked
+
+
+def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tuple[socket.socket, Optional[mmap.mmap]]]:
+    try:
+        conn, _ = listener.accept()
+    except OSError:
+        return None
+    try:
+        conn.settimeout(FORK_READ_SECONDS)
+        request = _read_fork(conn)
+        conn.settimeout(None)
+    except (OSError, ValueError):
+        conn.close()
+        return None
+    zygote = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for s in (listener, control) + wake:
+            s.close()
+        die_with_parent()
+        if os.getppid() != zygote:
+            os._exit(0)  # the zygote died before we asked to die with it
+        return conn, _open_ring(request.get("ring"))
+    conn.close()
+    _send(control, wire.encode_frame(wire.FORKED, int(request["serial"]), wire.encode_credit(pid)))
+    return None
+
+
+def _read_fork(conn: socket.socket) -> dict:
+    """The FORK frame, read to its last byte and no further: what follows it is the worker's."""
+    head = _read_exactly(conn, wire.HEADER_SIZE)
+    length, kind, _ = wire.HEADER.unpack(head)
+    if kind != wire.FORK or length > 65536:
+        raise ValueError("not a FORK frame")
+    return json.loads(_read_exactly(conn, length - 5))
+
+
+def _read_exactly(conn: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise ValueError("connection closed")
+        data += chunk
+    return data
+
+
+def _open_ring(spec: Optional[dict]) -> Optional[mmap.mmap]:
+    """The held-response ring Node made for this worker, opened through Node's own descriptor (/proc/PID/fd/N);
+    None if that cannot be done (the worker then sends every response at once)."""
+    if not spec:
+        return None
+    try:
+        fd = os.open(spec["path"], os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        return open_ring(fd, int(spec["size"]))
+    finally:
+        os.close(fd)
+
+
+def _reap(control: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        code = os.waitstatus_to_exitcode(status)
+        payload = _EXITED.pack(pid, -1, -code) if code < 0 else _EXITED.pack(pid, code, 0)
+        _send(control, wire.encode_frame(wire.EXITED, 0, payload))
+
+
+def _send(control: socket.socket, frame: bytes) -> None:
+    try:
+        control.sendall(frame)
+    except OSError:
+        os._exit(0)  # Node is gone: so are the workers (they die with us)
+
+
+def _drain(sock: socket.socket) -> None:
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def _ignore(signum, frame) -> None:
+    """SIGCHLD needs a Python handler for the signal module to write to the wake-up pair."""

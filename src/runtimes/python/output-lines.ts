@@ -1,0 +1,31 @@
+// A Python process's stdout or stderr, as log lines.
+
+/** Output without a newline is logged once the process has written nothing more for this long. */
+const PARTIAL_LINE_MS = 200;
+
+/**
+ * Call `log` with each line of `stream`. Text without a newline (a progress dot, a prompt) is logged once no more
+ * has come for a moment, not held until the next newline, which may never come: Python writes unbuffered
+ * (PYTHONUNBUFFERED), as Gunicorn's workers write straight to the log.
+ */
+export function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
+  let partial = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flushPartial = () => {
+    timer = undefined;
+    if (partial) log(partial);
+    partial = '';
+  };
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) log(line);
+    if (timer !== undefined) clearTimeout(timer);
+    timer = partial ? setTimeout(flushPartial, PARTIAL_LINE_MS).unref() : undefined;
+  });
+  stream.on('end', () => {
+    if (timer !== undefined) clearTimeout(timer);
+    flushPartial();
+  });
+}
