@@ -19,13 +19,15 @@ import {
 
 const HOOKS = `
 import os
+import sys
 
 def _log(*parts):
     with open(os.environ["HOOK_LOG"], "a") as f:
         f.write(" ".join(str(p) for p in parts) + "\\n")
 
 def post_fork(server, worker):
-    _log("post_fork", worker.pid == os.getpid(), callable(worker.log.info))
+    # The app's module is imported before the fork with --preload, after it without.
+    _log("post_fork", worker.pid == os.getpid(), callable(worker.log.info), "hello" in sys.modules)
 
 def post_worker_init(worker):
     _log("post_worker_init", callable(worker.wsgi), worker.cfg.workers, worker.cfg.timeout)
@@ -43,49 +45,57 @@ def when_ready(server):
     _log("when_ready")
 `;
 
-test('worker hooks run as under Gunicorn, in the same order with the same arguments', {
-  skip: skipPython,
-  timeout: 60_000,
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
-  const conf = join(dir, 'gunicorn.conf.py');
-  writeFileSync(conf, HOOKS);
-  const logs = { gunicorn: join(dir, 'gunicorn.log'), tsgi: join(dir, 'tsgi.log') };
-  const exercise = async (server: ServerProcess) => {
-    const res = await fetch(`${server.origin}/hello%20there?x=1`, { headers: { 'X-Test': 'yes' } });
-    assert.equal(res.status, 200);
-    await res.text();
-    // A path that starts with // is a path to both (not a host name).
-    assert.equal(
-      (await rawRequest(server.port, 'GET //a/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status,
-      200,
-    );
-    assert.equal((await server.signal('SIGTERM', 15_000)).code, 0);
-  };
-  try {
-    await exercise(
-      await startGunicorn('hello:application', ['-c', conf, '-t', '45'], {
-        env: { HOOK_LOG: logs.gunicorn },
-      }),
-    );
-    const tsgi = await startTsgi('hello:application', ['-c', conf, '-t', '45'], {
-      env: { HOOK_LOG: logs.tsgi },
-    });
-    await exercise(tsgi);
-    const gunicorn = readFileSync(logs.gunicorn, 'utf8');
-    assert.match(
-      gunicorn,
-      /post_fork True True\npost_worker_init True 1 45\npre_request GET \/hello%20there x=1 yes \(1, 1\)\npost_request \/hello%20there 200 OK 200 \/hello there\npre_request GET \/\/a\/b {2}None \(1, 1\)\npost_request \/\/a\/b 200 OK 200 \/\/a\/b\nworker_exit True\n/,
-      'what Gunicorn calls, for reference',
-    );
-    // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.
-    const workerHooks = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('when_ready'));
-    assert.deepEqual(workerHooks(readFileSync(logs.tsgi, 'utf8')), workerHooks(gunicorn));
-    assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: when_ready will not be called/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const preload of [false, true]) {
+  test(`worker hooks run as under Gunicorn, in the same order with the same arguments${preload ? ', with --preload' : ''}`, {
+    skip: skipPython,
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-hooks-'));
+    const conf = join(dir, 'gunicorn.conf.py');
+    writeFileSync(conf, HOOKS);
+    const args = ['-c', conf, '-t', '45', ...(preload ? ['--preload'] : [])];
+    const logs = { gunicorn: join(dir, 'gunicorn.log'), tsgi: join(dir, 'tsgi.log') };
+    const exercise = async (server: ServerProcess) => {
+      const res = await fetch(`${server.origin}/hello%20there?x=1`, { headers: { 'X-Test': 'yes' } });
+      assert.equal(res.status, 200);
+      await res.text();
+      // A path that starts with // is a path to both (not a host name).
+      assert.equal(
+        (await rawRequest(server.port, 'GET //a/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status,
+        200,
+      );
+      assert.equal((await server.signal('SIGTERM', 15_000)).code, 0);
+    };
+    try {
+      await exercise(await startGunicorn('hello:application', args, { env: { HOOK_LOG: logs.gunicorn } }));
+      const tsgi = await startTsgi('hello:application', args, { env: { HOOK_LOG: logs.tsgi } });
+      await exercise(tsgi);
+      // when_ready is the arbiter's: Gunicorn runs it, tsgi names it in a warning instead.
+      const workerHooks = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('when_ready'));
+      assert.deepEqual(
+        workerHooks(readFileSync(logs.gunicorn, 'utf8')),
+        [
+          `post_fork True True ${preload ? 'True' : 'False'}`,
+          'post_worker_init True 1 45',
+          'pre_request GET /hello%20there x=1 yes (1, 1)',
+          'post_request /hello%20there 200 OK 200 /hello there',
+          'pre_request GET //a/b  None (1, 1)',
+          'post_request //a/b 200 OK 200 //a/b',
+          'worker_exit True',
+        ],
+        'what Gunicorn calls, for reference',
+      );
+      assert.deepEqual(
+        workerHooks(readFileSync(logs.tsgi, 'utf8')),
+        workerHooks(readFileSync(logs.gunicorn, 'utf8')),
+      );
+      assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: when_ready will not be called/);
+      if (preload) assert.match(tsgi.output, /Preloaded the app in Python zygote/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 /**
  * tsgi serving hello:application with `-c gunicorn.conf.py` from a fresh directory holding `files` (the config among

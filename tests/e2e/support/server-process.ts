@@ -46,15 +46,7 @@ import { freePort, sleep } from '../../support/async.js';
 
 export { freePort, sleep, waitFor } from '../../support/async.js';
 
-/** True while a process with this pid exists (a zombie counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../support/process.js';
 
 /** Every descendant of `pid` (children, grandchildren, …), from /proc. */
 export function descendantsOf(pid: number): number[] {

@@ -2,10 +2,10 @@
 // that dies is forked again without a new import; a zygote that dies takes its workers with it and is replaced.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { memoryLogger } from '../../../src/log.js';
 import { pythonApp } from '../../../src/runtimes/python/index.js';
+import { isAlive } from '../../support/process.js';
 import { appOptions, type PythonServer, servePython, skipPython, sleep } from './support/python-server.js';
 
 interface Where {
@@ -28,15 +28,6 @@ async function everyWorker(s: PythonServer): Promise<Where[]> {
     for (const w of await Promise.all(Array.from({ length: 8 }, () => where(s)))) seen.set(w.pid, w);
   }
   return [...seen.values()];
-}
-
-/** Running (a zombie, dead and waiting for whoever adopted it to reap it, does not count). */
-function running(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -105,7 +96,7 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
       assert.ok(zygote !== undefined && zygote !== old);
       for (const pid of oldWorkers) {
         assert.ok(s.logger.lines.some((l) => l.includes(`Python worker ${pid} exited (killed by SIGKILL)`)));
-        assert.ok(!running(pid), `the old worker ${pid} is gone`);
+        assert.ok(!isAlive(pid), `the old worker ${pid} is gone`);
       }
       for (const w of await everyWorker(s)) {
         assert.equal(w.importedBy, zygote);
@@ -165,7 +156,7 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
     const zygote = s.app.pool.zygotePid as number;
     const workers = [...s.app.pool.workerPids];
     await s.app.close(2000);
-    for (const pid of [zygote, ...workers]) assert.ok(!running(pid), `${pid} has exited`);
+    for (const pid of [zygote, ...workers]) assert.ok(!isAlive(pid), `${pid} has exited`);
     await s.close();
   });
 });

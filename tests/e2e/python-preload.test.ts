@@ -1,0 +1,81 @@
+// `tsgi --preload`: the command line of a Gunicorn deployment that preloads. The app is imported once per front
+// end, by the zygote; SIGHUP imports the new code (Gunicorn's reload keeps the old); SIGTERM leaves no process
+// and no socket behind.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import {
+  isAlive,
+  pythonWorkerPids,
+  skipPython,
+  sleep,
+  startTsgi,
+  waitFor,
+} from './support/server-process.js';
+
+const app = (version: string) => `
+import os
+
+VERSION = "${version}"
+IMPORTED_BY = os.getpid()
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [("%s %d %d %d" % (VERSION, IMPORTED_BY, os.getpid(), os.getppid())).encode()]
+`;
+
+async function answer(
+  origin: string,
+): Promise<{ version: string; importedBy: number; pid: number; ppid: number }> {
+  const r = await fetch(origin);
+  assert.equal(r.status, 200);
+  const [version, importedBy, pid, ppid] = (await r.text()).split(' ');
+  return { version, importedBy: Number(importedBy), pid: Number(pid), ppid: Number(ppid) };
+}
+
+test('--preload imports the app once; SIGHUP imports the new code; SIGTERM leaves nothing behind', {
+  skip: skipPython,
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-preload-'));
+  writeFileSync(join(dir, 'versioned.py'), app('one'));
+  const tsgi = await startTsgi('versioned:application', ['--preload', '-w', '2'], { chdir: dir });
+  try {
+    assert.match(tsgi.output, /Preloaded the app in Python zygote \d+/);
+    const first = await answer(tsgi.origin);
+    assert.equal(first.version, 'one');
+    assert.equal(first.ppid, first.importedBy, 'the worker was forked by the process that imported the app');
+    assert.notEqual(first.pid, first.importedBy);
+    // Three processes run tsgi_worker: the zygote and its two workers.
+    assert.equal(pythonWorkerPids(tsgi).length, 3);
+    // The zygote's UNIX socket, from its settings (its last argument).
+    const argv = readFileSync(`/proc/${first.importedBy}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const settings = JSON.parse(argv[argv.length - 1]);
+    const socketDir = dirname(settings.zygote.path);
+    assert.ok(existsSync(settings.zygote.path));
+
+    writeFileSync(join(dir, 'versioned.py'), app('two'));
+    tsgi.send('SIGHUP');
+    let now = first;
+    for (let i = 0; i < 100 && now.version !== 'two'; i++) {
+      await sleep(200);
+      now = await answer(tsgi.origin);
+    }
+    assert.equal(now.version, 'two', 'the new code serves');
+    assert.notEqual(now.importedBy, first.importedBy, 'a new zygote imported it');
+    assert.equal(now.ppid, now.importedBy);
+    await waitFor(() => !isAlive(first.importedBy), 10_000, 'the old zygote to exit');
+    assert.ok(!existsSync(socketDir), "the old zygote's socket is removed");
+
+    const processes = pythonWorkerPids(tsgi);
+    assert.equal((await tsgi.signal('SIGTERM', 15_000)).code, 0);
+    for (const pid of processes) assert.ok(!isAlive(pid), `${pid} has exited`);
+    assert.equal(readFileSync(join(dir, 'versioned.py'), 'utf8'), app('two'));
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
