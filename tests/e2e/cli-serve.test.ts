@@ -337,12 +337,12 @@ test("--capture-output sends a Node app's stdout and stderr to the error log fil
   }
 });
 
-test('--preload is accepted and says that it has no effect', { timeout: 20_000 }, async () => {
+test('--preload with a TypeScript app is accepted and says that it applies to Python apps only', { timeout: 20_000 }, async () => {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--preload']);
   try {
     assert.equal((await get(port)).status, 200);
-    assert.match(tsgi.stderr, /\[WARNING\] --preload has no effect/);
+    assert.match(tsgi.stderr, /\[WARNING\] --preload applies to Python apps only/);
   } finally {
     await tsgi.kill();
   }
