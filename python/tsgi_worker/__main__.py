@@ -58,10 +58,10 @@ def main(argv: list) -> None:
 
         control = socket.socket(fileno=int(config.get("fd", 3)))
         hooks, app = _load(config, control.sendall, post_fork=False)
-        conn, ring = zygote_module.serve(control, zygote["path"])
+        conn, ring, ring_fd = zygote_module.serve(control, zygote["path"])
         # Here in a forked worker: Gunicorn runs post_fork after the fork, then post_worker_init.
         channel = Channel(conn, ring)
-        channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_credit(os.getpid())))
+        channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_forked(os.getpid(), ring_fd)))
         if hooks is not None:
             hooks.forked()
         _start(hooks, app, channel, preloaded=True)

@@ -10,12 +10,14 @@ END still tells Node, in order, which requests have started.
 from __future__ import annotations
 
 import mmap
+import os
 import select
 import socket
+import tempfile
 import threading
 import time
 from time import monotonic
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 RECV_SIZE = 256 * 1024
 
@@ -195,6 +197,30 @@ def open_ring(fd: Optional[int], size: int) -> Optional[mmap.mmap]:
         return mmap.mmap(fd, size)
     except (OSError, ValueError):
         return None
+
+
+def create_ring(size: int) -> Tuple[int, Optional[mmap.mmap]]:
+    """A worker forked by the zygote (--preload) makes its own ring, as Node does for the workers it starts
+    (held-ring.ts): in /dev/shm where there is one, else the temp folder, unlinked at once (it lives as long as its
+    descriptors) and written out (a full /dev/shm fails here, not later with SIGBUS). Node opens it through
+    /proc/PID/fd/FD. Returns (FD, the mapping), or (-1, None) when none can be made: every response is sent at once."""
+    if size <= RING_HEADER:
+        return -1, None
+    for folder in ("/dev/shm", tempfile.gettempdir()):
+        try:
+            fd, path = tempfile.mkstemp(prefix="tsgi-held-", dir=folder)
+        except OSError:
+            continue
+        try:
+            os.unlink(path)
+            zeros = bytes(size)
+            written = 0
+            while written < size:
+                written += os.write(fd, zeros[written:])
+            return fd, mmap.mmap(fd, size)
+        except OSError:
+            os.close(fd)
+    return -1, None
 
 
 class ClientGone(OSError):

@@ -38,7 +38,7 @@ EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early 
 COMPLETE = 0x48  # the response is whole (body ended, or its Content-Length reached): close() runs next, then END
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
-FORKED = 0x52  # --preload, u32 pid: from the zygote (request id: the FORK's serial), and from the worker itself
+FORKED = 0x52  # --preload: from the zygote, u32 pid (request id: the FORK's serial); from the worker, + u32 ring fd
 EXITED = 0x53  # --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none)
 
 # Initial per-request credit: body bytes a worker may send before Node grants more (flow control).
@@ -218,6 +218,14 @@ def decode_environ(buf: bytes) -> Tuple[dict, int]:
 
 def encode_environ(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
     return encode_strings(keys) + encode_strings(values)
+
+
+_FORKED = struct.Struct(">Ii")
+
+
+def encode_forked(pid: int, ring_fd: int = -1) -> bytes:
+    """FORKED's payload: the worker's pid and, from the worker itself, its ring's descriptor (-1: none)."""
+    return _FORKED.pack(pid, ring_fd)
 
 
 def encode_credit(n: int) -> bytes:

@@ -4,9 +4,10 @@ to it, and one that dies or is recycled is replaced without importing the app ag
 
 Node connects to the zygote's UNIX socket once per worker it wants; the zygote forks, and the worker serves on that
 connection, exactly as a worker Node started serves on its socketpair. Frames (docs/wire.md, "Preload"): on the
-new connection, Node's FORK (JSON: serial, ring); on the control channel (fd 3) the zygote sends READY once it
-listens, FORKED (serial, pid) after each fork and EXITED (pid, code, signal) when a worker it forked has exited;
-Node's STOP, or the channel closing, ends it.
+new connection, Node's FORK (JSON: serial, ring size); on the control channel (fd 3) the zygote sends READY once
+it listens, FORKED (serial, pid) after each fork and EXITED (pid, code, signal) when a worker it forked has
+exited; Node's STOP, or the channel closing, ends it. A forked worker makes its own held-response ring, which Node
+opens through /proc, and says so in its own FORKED frame (pid, ring descriptor).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import gc
 import json
 import mmap
 import os
-import select
+import selectors
 import signal
 import socket
 import struct
@@ -23,7 +24,7 @@ import sys
 from typing import Optional, Tuple
 
 from . import wire
-from .channel import open_ring
+from .channel import create_ring
 from .lifetime import die_with_parent
 
 # A connection that does not send its FORK frame within this long is dropped (it is not Node's).
@@ -31,12 +32,13 @@ FORK_READ_SECONDS = 5.0
 _EXITED = struct.Struct(">IiI")
 
 
-def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap]]:
-    """Fork a worker for each connection to `path`. Returns only in a forked worker: its channel and held-response
-    ring. In the zygote it never returns; it exits when Node sends STOP or goes away."""
+def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap], int]:
+    """Fork a worker for each connection to `path` (on Linux a name in the abstract namespace: nothing on disk).
+    Returns only in a forked worker: its channel, its held-response ring and the ring's descriptor (-1: none). In
+    the zygote it never returns; it exits when Node sends STOP or goes away."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
-    listener.listen(64)
+    listener.listen(socket.SOMAXCONN)
     # A worker's exit (SIGCHLD) wakes the loop through this pair (the signal module writes to it).
     wake_r, wake_w = socket.socketpair()
     wake_r.setblocking(False)
@@ -49,8 +51,11 @@ def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mm
     info = "Python %s, preloaded" % sys.version.split()[0]
     _send(control, wire.encode_frame(wire.READY, 0, info.encode()))
     reader = wire.FrameReader()
+    selector = selectors.DefaultSelector()  # not select(): an app may have opened a thousand files at import
+    for sock in (listener, control, wake_r):
+        selector.register(sock, selectors.EVENT_READ)
     while True:
-        ready = select.select([listener, control, wake_r], [], [])[0]
+        ready = [key.fileobj for key, _ in selector.select()]
         if wake_r in ready:
             _drain(wake_r)
             _reap(control)
@@ -64,6 +69,7 @@ def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mm
         if listener in ready:
             forked = _fork(listener, control, (wake_r, wake_w))
             if forked is not None:
+                selector.close()
                 return forked
 
 
@@ -73,6 +79,9 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
     except OSError:
         return None
     try:
+        # Only the front end that started us may have a worker (on Linux the abstract namespace is open to all).
+        if _peer_pid(conn) not in (None, os.getppid()):
+            raise ValueError("not the front end")
         conn.settimeout(FORK_READ_SECONDS)
         request = _read_fork(conn)
         conn.settimeout(None)
@@ -80,7 +89,11 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
         conn.close()
         return None
     zygote = os.getpid()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        conn.close()  # out of memory or processes: Node sees a worker that failed to boot, and tries again later
+        return None
     if pid == 0:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -89,9 +102,10 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
         die_with_parent()
         if os.getppid() != zygote:
             os._exit(0)  # the zygote died before we asked to die with it
-        return conn, _open_ring(request.get("ring"))
+        fd, ring = create_ring(int(request.get("ring") or 0))
+        return conn, ring, fd
     conn.close()
-    _send(control, wire.encode_frame(wire.FORKED, int(request["serial"]), wire.encode_credit(pid)))
+    _send(control, wire.encode_frame(wire.FORKED, int(request["serial"]), wire.encode_forked(pid)))
     return None
 
 
@@ -114,19 +128,12 @@ def _read_exactly(conn: socket.socket, n: int) -> bytes:
     return data
 
 
-def _open_ring(spec: Optional[dict]) -> Optional[mmap.mmap]:
-    """The held-response ring Node made for this worker, opened through Node's own descriptor (/proc/PID/fd/N);
-    None if that cannot be done (the worker then sends every response at once)."""
-    if not spec:
+def _peer_pid(conn: socket.socket) -> Optional[int]:
+    """The pid of the process that connected (Linux's SO_PEERCRED), or None where there is no such option."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
         return None
-    try:
-        fd = os.open(spec["path"], os.O_RDWR)
-    except OSError:
-        return None
-    try:
-        return open_ring(fd, int(spec["size"]))
-    finally:
-        os.close(fd)
+    return struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))[0]
 
 
 def _reap(control: socket.socket) -> None:

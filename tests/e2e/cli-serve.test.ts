@@ -337,7 +337,9 @@ test("--capture-output sends a Node app's stdout and stderr to the error log fil
   }
 });
 
-test('--preload with a TypeScript app is accepted and says that it applies to Python apps only', { timeout: 20_000 }, async () => {
+test('--preload with a TypeScript app is accepted and says that it applies to Python apps only', {
+  timeout: 20_000,
+}, async () => {
   const port = await freePort();
   const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '--preload']);
   try {

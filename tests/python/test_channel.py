@@ -2,6 +2,7 @@
 more requests are queued, sent together later, and described in the ring's header for Node to read after a crash."""
 
 import mmap
+import os
 import socket
 import struct
 import tempfile
@@ -9,7 +10,7 @@ import time
 import unittest
 
 from tsgi_worker import wire
-from tsgi_worker.channel import FLUSHER_MAX_SECONDS, HOLD_SECONDS, RING_HEADER, Channel
+from tsgi_worker.channel import FLUSHER_MAX_SECONDS, HOLD_SECONDS, RING_HEADER, Channel, create_ring
 from tsgi_worker.worker import Worker
 
 RING_BYTES = 4096
@@ -159,6 +160,23 @@ class SingleThreadedLoop(unittest.TestCase):
         ours.close()
         node.close()
         file.close()
+
+
+class RingOfAForkedWorker(unittest.TestCase):
+    def test_it_is_unlinked_written_out_and_open_for_node_through_proc(self):
+        fd, ring = create_ring(RING_HEADER + 4096)
+        try:
+            self.assertEqual(os.fstat(fd).st_nlink, 0, "unlinked")
+            self.assertEqual(os.fstat(fd).st_blocks * 512 >= RING_HEADER + 4096, True, "written out, not sparse")
+            ring[RING_HEADER : RING_HEADER + 3] = b"abc"
+            with open("/proc/%d/fd/%d" % (os.getpid(), fd), "rb") as seen:
+                self.assertEqual(seen.read()[RING_HEADER : RING_HEADER + 3], b"abc")
+        finally:
+            ring.close()
+            os.close(fd)
+
+    def test_no_room_means_no_ring(self):
+        self.assertEqual(create_ring(0), (-1, None))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 export const RING_HEADER = 64;
 /** Room for held frames; a response larger than this is sent, never held. */
 export const RING_BYTES = 256 * 1024;
+export const HELD_RING_SIZE = RING_HEADER + RING_BYTES;
 
 let serial = 0;
 
@@ -27,7 +28,7 @@ export class HeldRing {
    * A new ring file, already unlinked (it lives as long as its descriptors): in /dev/shm where there is one, else
    * in the temp folder. Undefined when neither can hold it: the worker then sends every response at once.
    */
-  static open(size = RING_HEADER + RING_BYTES): HeldRing | undefined {
+  static open(size = HELD_RING_SIZE): HeldRing | undefined {
     for (const folder of ['/dev/shm', tmpdir()]) {
       const path = join(folder, `tsgi-held-${process.pid}-${++serial}`);
       let fd: number | undefined;
@@ -43,6 +44,18 @@ export class HeldRing {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The ring a worker made itself (one forked by the zygote, --preload), opened through its descriptor
+   * (`/proc/PID/fd/FD`: the file is unlinked); undefined if that cannot be done.
+   */
+  static adopt(path: string, size: number): HeldRing | undefined {
+    try {
+      return new HeldRing(openSync(path, 'r'), size);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Logger } from '../../log.js';
 import type { RemoteCall } from './call.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
-import { HeldRing } from './held-ring.js';
+import { HELD_RING_SIZE, HeldRing } from './held-ring.js';
 import { pipeLines } from './output-lines.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 import type { PythonZygote } from './zygote.js';
@@ -88,9 +88,11 @@ export class PythonWorker {
   #lastLines: string[] = [];
 
   constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers, zygote?: PythonZygote) {
-    // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash.
-    const ring = config.threads === 1 ? HeldRing.open() : undefined;
-    this.#process = zygote ? zygote.fork(ring) : spawnWorker(config, ring);
+    // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash;
+    // a worker the zygote forks makes its own, which we open once its FORKED frame says where it is.
+    const holds = config.threads === 1;
+    let ring = holds && !zygote ? HeldRing.open() : undefined;
+    this.#process = zygote ? zygote.fork(holds ? HELD_RING_SIZE : 0) : spawnWorker(config, ring);
     this.#socket = this.#process.channel;
 
     let bootResolve!: () => void;
@@ -116,7 +118,11 @@ export class PythonWorker {
         );
         bootReject(pythonErrors.appImportFailed(config.target, name, message));
       } else if (type === FrameType.FORKED) {
-        this.#process.forked?.(payload.readUInt32BE(0));
+        const pid = payload.readUInt32BE(0);
+        const ringFd = payload.readInt32BE(4);
+        this.#process.forked?.(pid);
+        if (ringFd >= 0 && ring === undefined)
+          ring = HeldRing.adopt(`/proc/${pid}/fd/${ringFd}`, HELD_RING_SIZE);
       } else handlers.frame(this, type, id, payload);
     };
     this.#socket.on('data', (chunk: Buffer) => {
@@ -144,7 +150,8 @@ export class PythonWorker {
     this.#process.on('exit', (code, signal) => {
       if (this.exited) return;
       this.exited = true; // no new work from here on
-      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      // Neither: a worker the zygote was to fork and never did (its connection to the zygote closed).
+      const how = signal ? `killed by ${signal}` : code !== null ? `exit code ${code}` : 'never forked';
       let finished = false;
       const finish = () => {
         if (finished) return;

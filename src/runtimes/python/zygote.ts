@@ -5,19 +5,22 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { pythonErrors } from './errors.js';
-import type { HeldRing } from './held-ring.js';
 import { pipeLines } from './output-lines.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 import { BOOTSTRAP, PYTHON_ROOT, type WorkerConfig, type WorkerProcess, workerSettings } from './worker.js';
 
 /** How long a stopped zygote has to exit before it is killed. */
 const STOP_WAIT_MS = 2000;
+/** After the zygote's exit, how long its control channel may take to deliver its last reports (EXITED…). */
+const EXIT_DRAIN_MS = 200;
+/** A worker whose zygote died is killed (it dies with it anyway); its exit is reported at the latest this late. */
+const ORPHAN_WAIT_MS = 500;
 
 const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
@@ -37,7 +40,8 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
     super();
     this.channel.once('close', () => {
       this.#channelClosed = true;
-      if (this.#orphaned) this.exited(null, 'SIGKILL');
+      // Closed before it was forked (the connection failed, or the zygote dropped it): it never boots.
+      if (this.#orphaned || this.pid === undefined) this.exited(null, this.#orphaned ? 'SIGKILL' : null);
     });
   }
 
@@ -71,18 +75,27 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
     this.emit('exit', code, signal);
   }
 
-  /** The zygote is gone: its workers die with it (PR_SET_PDEATHSIG), which their channels' closing shows. */
+  /**
+   * The zygote is gone: its workers die with it (PR_SET_PDEATHSIG); this one's exit is its channel closing, or
+   * ORPHAN_WAIT_MS at the latest (a process it forked may hold the channel open).
+   */
   orphan(): void {
     this.#orphaned = true;
-    if (this.#channelClosed || this.pid === undefined) this.exited(null, 'SIGKILL');
+    if (this.#channelClosed || this.pid === undefined) {
+      this.exited(null, 'SIGKILL');
+      return;
+    }
+    this.kill('SIGKILL');
+    setTimeout(() => this.exited(null, 'SIGKILL'), ORPHAN_WAIT_MS).unref();
   }
 }
 
 export class PythonZygote {
   readonly #config: WorkerConfig;
   readonly #logger: Logger;
-  readonly #dir = mkdtempSync(join(tmpdir(), 'tsgi-zygote-'));
-  readonly #path = join(this.#dir, 'fork.sock');
+  /** Where the zygote listens: a socket in a folder only we may enter, named for this process (socketFolder). */
+  readonly #dir = socketFolder();
+  readonly #path = join(this.#dir, 'z');
   #child: ChildProcess | undefined;
   #booted: Promise<void> | undefined;
   #serial = 0;
@@ -107,8 +120,11 @@ export class PythonZygote {
     return this.#booted;
   }
 
-  /** A worker forked from the zygote, which is started first if it is not running. */
-  fork(ring: HeldRing | undefined): ForkedProcess {
+  /**
+   * A worker forked from the zygote, which is started first if it is not running. `ringSize`: the held-response
+   * ring the worker makes for itself (0: none), which PythonWorker opens once the worker says where it is.
+   */
+  fork(ringSize: number): ForkedProcess {
     const worker = new ForkedProcess();
     const serial = ++this.#serial;
     this.#asked.set(serial, worker);
@@ -116,11 +132,7 @@ export class PythonZygote {
       this.#asked.delete(serial);
       if (worker.pid !== undefined) this.#byPid.delete(worker.pid);
     });
-    // The worker opens the ring through our descriptor: it is unlinked, and only we can pass it on.
-    const settings = JSON.stringify({
-      serial,
-      ring: ring ? { path: `/proc/${process.pid}/fd/${ring.fd}`, size: ring.size } : null,
-    });
+    const settings = JSON.stringify({ serial, ring: ringSize });
     this.start().then(
       () => {
         if (worker.hasExited) return;
@@ -197,21 +209,64 @@ export class PythonZygote {
           }
         }),
       );
-      child.on('error', (error: NodeJS.ErrnoException) =>
-        reject(pythonErrors.pythonNotFound(this.#config.python, error.code ?? error.message)),
-      );
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        // Not started (no exit event follows): the next fork tries again.
+        if (this.#child === child) this.#child = this.#booted = undefined;
+        reject(pythonErrors.pythonNotFound(this.#config.python, error.code ?? error.message));
+      });
       child.on('exit', (code, signal) => {
         this.#child = undefined;
         this.#booted = undefined; // the next fork starts another
         const how = signal ? `killed by ${signal}` : `exit code ${code}`;
         reject(pythonErrors.workerExitedAtBoot(this.#config.python, how, lastLines.join('\n')));
         if (ready && !this.#stopped) this.#logger.error(`Python zygote ${pid} exited (${how})`);
-        // Taken out first: an orphan's exit may have the pool fork its replacement from a new zygote at once.
-        const orphans = [...this.#byPid.values(), ...this.#asked.values()];
-        this.#byPid.clear();
-        this.#asked.clear();
-        for (const worker of orphans) worker.orphan();
+        // Its last reports (a worker's EXITED with its real status) may still be unread: read them first.
+        let orphaned = false;
+        const orphanAll = () => {
+          if (orphaned) return;
+          orphaned = true;
+          // Taken out first: an orphan's exit may have the pool fork its replacement from a new zygote at once.
+          const orphans = [...this.#byPid.values(), ...this.#asked.values()];
+          this.#byPid.clear();
+          this.#asked.clear();
+          for (const worker of orphans) worker.orphan();
+        };
+        if (control.destroyed || control.readableEnded) return orphanAll();
+        control.once('close', orphanAll);
+        setTimeout(orphanAll, EXIT_DRAIN_MS).unref();
       });
     });
+  }
+}
+
+const FOLDER_PREFIX = 'tsgi-zygote-';
+
+/**
+ * A new folder for a zygote's socket, `tsgi-zygote-<our pid>-XXXXXX` in the temp folder (in /tmp if that one's
+ * path is too long for a socket's). It is removed when the zygote stops and when this process exits; a process
+ * killed outright leaves it behind, so the folders of processes that no longer run are removed here first.
+ */
+function socketFolder(): string {
+  const base = tmpdir().length <= 64 ? tmpdir() : '/tmp';
+  try {
+    for (const name of readdirSync(base)) {
+      const pid = Number(name.slice(FOLDER_PREFIX.length).split('-')[0]);
+      if (name.startsWith(FOLDER_PREFIX) && pid > 0 && !running(pid))
+        rmSync(join(base, name), { recursive: true, force: true });
+    }
+  } catch {
+    // an unreadable temp folder: nothing to tidy
+  }
+  const dir = mkdtempSync(join(base, `${FOLDER_PREFIX}${process.pid}-`));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // another user's: not ours to remove
   }
 }

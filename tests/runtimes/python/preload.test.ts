@@ -2,9 +2,15 @@
 // that dies is forked again without a new import; a zygote that dies takes its workers with it and is replaced.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { memoryLogger } from '../../../src/log.js';
 import { pythonApp } from '../../../src/runtimes/python/index.js';
+import { ForkedProcess } from '../../../src/runtimes/python/zygote.js';
 import { isAlive } from '../../support/process.js';
 import { appOptions, type PythonServer, servePython, skipPython, sleep } from './support/python-server.js';
 
@@ -124,6 +130,37 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
     }
   });
 
+  test("a zygote's death is its workers' even when a process a worker started holds the channel open", async () => {
+    const s = await servePython('preloaded', { preload: true });
+    let sleeper = 0;
+    try {
+      sleeper = Number(await (await fetch(`${s.origin}/fork`)).text());
+      const [worker] = s.app.pool.workerPids;
+      process.kill(s.app.pool.zygotePid as number, 'SIGKILL');
+      await until(
+        () => s.logger.lines.some((l) => l.includes(`Python worker ${worker} exited (killed by SIGKILL)`)),
+        "the worker's exit is reported",
+      );
+      assert.equal((await where(s)).ppid, s.app.pool.zygotePid, 'a new zygote forked its replacement');
+    } finally {
+      await s.close(); // waits for every worker's exit: it would wait for ever for one never reported
+      if (sleeper > 0) process.kill(sleeper, 'SIGKILL');
+    }
+  });
+
+  test('the socket folder left by a front end killed outright is removed by the next zygote', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = join(tmpdir(), `tsgi-zygote-${dead}-abcdef`);
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'z'), '');
+    const s = await servePython('preloaded', { preload: true });
+    try {
+      assert.ok(!existsSync(stale));
+    } finally {
+      await s.close();
+    }
+  });
+
   test('max-requests recycles forked workers without failing a request', async () => {
     const s = await servePython('preloaded', { workers: 2, maxRequests: 4, preload: true });
     try {
@@ -159,4 +196,12 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
     for (const pid of [zygote, ...workers]) assert.ok(!isAlive(pid), `${pid} has exited`);
     await s.close();
   });
+});
+
+test('a worker whose connection to the zygote closes before it is forked exits: nothing waits for it for ever', async () => {
+  const worker = new ForkedProcess();
+  const exit = once(worker, 'exit');
+  worker.channel.destroy();
+  assert.deepEqual(await exit, [null, null]);
+  assert.equal(worker.pid, undefined);
 });
