@@ -156,7 +156,7 @@ export class PythonZygote {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(this.#dir, { recursive: true, force: true });
+    removeFolder(this.#dir);
   }
 
   #spawn(): Promise<void> {
@@ -248,18 +248,34 @@ const FOLDER_PREFIX = 'tsgi-zygote-';
  */
 function socketFolder(): string {
   const base = tmpdir().length <= 64 ? tmpdir() : '/tmp';
+  let names: string[] = [];
   try {
-    for (const name of readdirSync(base)) {
-      const pid = Number(name.slice(FOLDER_PREFIX.length).split('-')[0]);
-      if (name.startsWith(FOLDER_PREFIX) && pid > 0 && !running(pid))
-        rmSync(join(base, name), { recursive: true, force: true });
-    }
+    names = readdirSync(base);
   } catch {
     // an unreadable temp folder: nothing to tidy
   }
+  for (const name of names) {
+    const pid = Number(name.slice(FOLDER_PREFIX.length).split('-')[0]);
+    if (name.startsWith(FOLDER_PREFIX) && pid > 0 && !running(pid)) removeFolder(join(base, name));
+  }
   const dir = mkdtempSync(join(base, `${FOLDER_PREFIX}${process.pid}-`));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (!removingAtExit) process.once('exit', () => foldersToRemove.forEach(removeFolder));
+  removingAtExit = true;
+  foldersToRemove.add(dir);
   return dir;
+}
+
+/** This process's zygote folders not yet removed: removed at its exit. */
+const foldersToRemove = new Set<string>();
+let removingAtExit = false;
+
+function removeFolder(dir: string): void {
+  foldersToRemove.delete(dir);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // another user's, say: not ours to remove
+  }
 }
 
 function running(pid: number): boolean {
