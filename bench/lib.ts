@@ -244,6 +244,30 @@ export function privateKiB(rootPid: number): number {
   return total;
 }
 
+/**
+ * Proportional and resident set size (Pss, Rss from smaps_rollup, in KiB) summed over a process tree's processes
+ * that `only` keeps (by name: /proc/PID/comm). Pss splits each shared page among the processes that map it, so forked
+ * workers sharing their parent's pages count them once in all: the fair total of a group of processes.
+ */
+export function setSizesKiB(
+  rootPid: number,
+  only: (cmdline: string) => boolean,
+): { pss: number; rss: number; processes: number } {
+  let pss = 0;
+  let rss = 0;
+  let processes = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      if (!only(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) continue;
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
+      processes++;
+    } catch {}
+  }
+  return { pss, rss, processes };
+}
+
 export function requireWrk(): void {
   if (spawnSync('wrk', ['--version']).error) {
     console.error('bench: wrk is not installed (apt-get install wrk)');

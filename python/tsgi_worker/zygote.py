@@ -33,7 +33,7 @@ _EXITED = struct.Struct(">IiI")
 
 
 def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap], int]:
-    """Fork a worker for each connection to `path` (on Linux a name in the abstract namespace: nothing on disk).
+    """Fork a worker for each connection to `path` (a socket in a folder only the front end's user may enter).
     Returns only in a forked worker: its channel, its held-response ring and the ring's descriptor (-1: none). In
     the zygote it never returns; it exits when Node sends STOP or goes away."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -73,13 +73,14 @@ def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mm
                 return forked
 
 
-def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tuple[socket.socket, Optional[mmap.mmap]]]:
+def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tuple[socket.socket, Optional[mmap.mmap], int]]:
+    """Accept a connection and fork its worker: in the worker, what serve() returns; in the zygote, None."""
     try:
         conn, _ = listener.accept()
     except OSError:
         return None
     try:
-        # Only the front end that started us may have a worker (on Linux the abstract namespace is open to all).
+        # Only the front end that started us may have a worker.
         if _peer_pid(conn) not in (None, os.getppid()):
             raise ValueError("not the front end")
         conn.settimeout(FORK_READ_SECONDS)
