@@ -59,8 +59,10 @@ def main(argv: list) -> None:
         control = socket.socket(fileno=int(config.get("fd", 3)))
         hooks, app = _load(config, control.sendall, post_fork=False)
         conn, ring, ring_fd = zygote_module.serve(control, zygote["path"])
-        # Here in a forked worker: Gunicorn runs post_fork after the fork, then post_worker_init.
-        channel = Channel(conn, ring)
+        # Here in a forked worker: Gunicorn runs post_fork after the fork, then post_worker_init. Its ring is used
+        # once Node says it could open it (RING, before any request).
+        channel = Channel(conn)
+        channel.offered = ring
         channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_forked(os.getpid(), ring_fd)))
         if hooks is not None:
             hooks.forked()

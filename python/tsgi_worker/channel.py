@@ -49,16 +49,42 @@ class Channel:
         self.pump: Optional[Callable[[], None]] = None
         # Set by the single-threaded worker loop: a whole response may be held (more requests are queued).
         self.holding = False
-        self._ring = ring
-        self._view = memoryview(ring) if ring is not None else None
-        self._marks = self._view[:16].cast("Q") if self._view is not None else None
-        self._capacity = len(ring) - RING_HEADER if ring is not None else 0
+        self._ring: Optional[mmap.mmap] = None
+        self._view: Optional[memoryview] = None
+        self._marks: Optional[memoryview] = None
+        self._capacity = 0
         self._sent = 0  # stream offsets, as in the ring's header
         self._written = 0
+        # A forked worker's own ring, offered to Node in its FORKED frame; used once Node says it can read it (RING).
+        self.offered: Optional[mmap.mmap] = None
+        if ring is not None:
+            self._use_ring(ring)
         self.held_at = 0.0  # monotonic() when the frames held now began to be held
         self._parked = False
         self._unpark = threading.Lock()
         self._unpark.acquire()
+
+    def _use_ring(self, ring: mmap.mmap) -> None:
+        self._ring = ring
+        self._view = memoryview(ring)
+        self._marks = self._view[:16].cast("Q")
+        self._capacity = len(ring) - RING_HEADER
+        self._marks[SENT] = self._sent
+        self._marks[WRITTEN] = self._written
+
+    def ring_reply(self, opened: bool) -> None:
+        """Node's RING: it opened the offered ring (from now on whole responses may be held, the flusher runs) or
+        could not (nothing is ever held: what Node cannot read after a crash must not wait in it)."""
+        ring, self.offered = self.offered, None
+        if ring is None:
+            return
+        if not opened:
+            ring.close()
+            return
+        with self._send_lock:
+            self._use_ring(ring)
+        if self.pump is not None:
+            self.start_flusher()
 
     def wait(self, ready: Callable[[], bool]) -> None:
         """Block until ready(): fed by the reader thread, or (single-threaded) by reading frames on this thread."""

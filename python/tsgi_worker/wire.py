@@ -26,6 +26,7 @@ ABORT = 0x04  # the client went away: stop the response, call close()
 FILE_REPLY = 0x05  # u8: 1 = Node opened the FILE and will send it, 0 = iterate the body instead
 STOP = 0x06  # finish the queued requests, then exit
 FORK = 0x07  # --preload: first frame on a connection to the zygote; UTF-8 JSON of the worker's settings (zygote.py)
+RING = 0x08  # --preload, u8: 1 = Node opened the ring the forked worker offered in its FORKED (it may hold), 0 = not
 
 # Python -> Node
 HEADERS = 0x41  # string list: status, name, value, name, value ...
@@ -52,6 +53,7 @@ NAMES = {
     FILE_REPLY: "FILE_REPLY",
     STOP: "STOP",
     FORK: "FORK",
+    RING: "RING",
     HEADERS: "HEADERS",
     BODY: "BODY",
     END: "END",

@@ -133,6 +133,8 @@ class Worker:
             if kind == wire.REQUEST or kind == wire.REQUEST_FILE:
                 response = states[rid] = Response(self.channel, rid)
                 put((kind, payload, response))
+            elif kind == wire.RING:
+                self.channel.ring_reply(payload[:1] == b"\x01")
             elif kind == wire.STOP:
                 # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
                 for _ in range(self.threads):

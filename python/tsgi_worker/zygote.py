@@ -7,7 +7,8 @@ connection, exactly as a worker Node started serves on its socketpair. Frames (d
 new connection, Node's FORK (JSON: serial, ring size); on the control channel (fd 3) the zygote sends READY once
 it listens, FORKED (serial, pid) after each fork and EXITED (pid, code, signal) when a worker it forked has
 exited; Node's STOP, or the channel closing, ends it. A forked worker makes its own held-response ring, which Node
-opens through /proc, and says so in its own FORKED frame (pid, ring descriptor).
+opens through /proc, and says so in its own FORKED frame (pid, ring descriptor); it holds responses only once
+Node answers RING 1.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 from typing import Optional, Tuple
 
 from . import wire
@@ -78,6 +80,7 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
     try:
         conn, _ = listener.accept()
     except OSError:
+        time.sleep(0.1)  # out of descriptors, say: the connection waits in the backlog; do not spin on it
         return None
     try:
         # Only the front end that started us may have a worker.
@@ -103,6 +106,11 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
         die_with_parent()
         if os.getppid() != zygote:
             os._exit(0)  # the zygote died before we asked to die with it
+        # The channel on fd 3, as in a worker Node started (where the zygote's control channel was): a low number
+        # that select() can watch, however many files the app opened at import.
+        os.dup2(conn.fileno(), 3)
+        conn.close()
+        conn = socket.socket(fileno=3)
         fd, ring = create_ring(int(request.get("ring") or 0))
         return conn, ring, fd
     conn.close()

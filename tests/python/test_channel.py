@@ -163,6 +163,37 @@ class SingleThreadedLoop(unittest.TestCase):
 
 
 class RingOfAForkedWorker(unittest.TestCase):
+    def offered(self):
+        ours, node = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(node.close)
+        fd, ring = create_ring(RING_HEADER + 4096)
+        self.addCleanup(os.close, fd)
+        counting = CountingSocket(ours)
+        channel = Channel(counting)
+        channel.offered = ring
+        channel.holding = True
+        return channel, counting, ring
+
+    def test_whole_responses_are_held_only_once_node_said_it_opened_the_ring(self):
+        channel, counting, ring = self.offered()
+        channel.deliver(b"first")
+        self.assertEqual(counting.sendalls, 1, "sent: Node could not read it back after a crash yet")
+        channel.ring_reply(True)
+        self.assertEqual(struct.unpack_from("=QQ", ring, 0), (5, 5), "the ring starts where the stream is")
+        channel.deliver(b"second")
+        self.assertEqual(counting.sendalls, 1, "held")
+        self.assertEqual(struct.unpack_from("=QQ", ring, 0), (5, 11))
+
+    def test_a_ring_node_could_not_open_is_never_used(self):
+        channel, counting, _ = self.offered()
+        channel.ring_reply(False)
+        channel.deliver(b"first")
+        channel.deliver(b"second")
+        self.assertEqual(counting.sendalls, 2)
+        self.assertIsNone(channel.offered)
+
+
     def test_it_is_unlinked_written_out_and_open_for_node_through_proc(self):
         fd, ring = create_ring(RING_HEADER + 4096)
         try:

@@ -21,6 +21,8 @@ export const FrameType = {
   STOP: 0x06,
   /** --preload: the first frame on a connection to the zygote, UTF-8 JSON of the worker's settings */
   FORK: 0x07,
+  /** --preload, u8: 1 = Node opened the ring the forked worker offered in its FORKED (it may hold), 0 = it did not */
+  RING: 0x08,
   // Python → Node
   HEADERS: 0x41,
   BODY: 0x42,
@@ -34,7 +36,7 @@ export const FrameType = {
   COMPLETE: 0x48,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
-  /** --preload, u32 pid: from the zygote (id: the FORK's serial), and from the forked worker itself (id 0) */
+  /** --preload, u32 pid, i32 ring fd (-1: none): from the zygote (id: the FORK's serial, fd -1), from the worker */
   FORKED: 0x52,
   /** --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none) */
   EXITED: 0x53,

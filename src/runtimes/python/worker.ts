@@ -121,8 +121,12 @@ export class PythonWorker {
         const pid = payload.readUInt32BE(0);
         const ringFd = payload.readInt32BE(4);
         this.#process.forked?.(pid);
-        if (ringFd >= 0 && ring === undefined)
-          ring = HeldRing.adopt(`/proc/${pid}/fd/${ringFd}`, HELD_RING_SIZE);
+        if (ringFd >= 0 && !this.exited) {
+          // It holds responses only once told we could open its ring (RING, ahead of any request): what we cannot
+          // read after a crash must not wait in it.
+          ring ??= HeldRing.adopt(`/proc/${pid}/fd/${ringFd}`, HELD_RING_SIZE);
+          this.send(encodeFrame(FrameType.RING, 0, Uint8Array.of(ring ? 1 : 0)));
+        }
       } else handlers.frame(this, type, id, payload);
     };
     this.#socket.on('data', (chunk: Buffer) => {

@@ -5,7 +5,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,10 @@ import { BOOTSTRAP, PYTHON_ROOT, type WorkerConfig, type WorkerProcess, workerSe
 const STOP_WAIT_MS = 2000;
 /** After the zygote's exit, how long its control channel may take to deliver its last reports (EXITED…). */
 const EXIT_DRAIN_MS = 200;
-/** A worker whose zygote died is killed (it dies with it anyway); its exit is reported at the latest this late. */
+/** A worker whose zygote died dies with it; its exit is reported at the latest this long after it was orphaned. */
 const ORPHAN_WAIT_MS = 500;
+/** How long a fork may take from the connection to its FORKED before the worker counts as failed to boot. */
+const FORK_WAIT_MS = 10_000;
 
 const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
@@ -53,19 +55,15 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
     this.pid ??= pid;
   }
 
-  kill(signal: NodeJS.Signals): void {
+  kill(sig: NodeJS.Signals): void {
     if (this.#exited) return;
     if (this.pid === undefined) {
       // Not forked yet: now it never is (a fork already under way reads the closed connection and exits).
       this.channel.destroy();
-      this.exited(null, signal);
+      this.exited(null, sig);
       return;
     }
-    try {
-      process.kill(this.pid, signal);
-    } catch {
-      // already gone: the zygote reports its exit
-    }
+    signal(this.pid, sig); // already gone: the zygote reports its exit
   }
 
   /** Its exit, as the zygote saw it (or as we must assume it); once. */
@@ -76,8 +74,9 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
   }
 
   /**
-   * The zygote is gone: its workers die with it (PR_SET_PDEATHSIG); this one's exit is its channel closing, or
-   * ORPHAN_WAIT_MS at the latest (a process it forked may hold the channel open).
+   * The zygote is gone: its workers die with it (Linux's PR_SET_PDEATHSIG; elsewhere they are killed here); this
+   * one's exit is its channel closing, or ORPHAN_WAIT_MS at the latest (a process it forked may hold the channel
+   * open). On Linux it is not signalled: dead and reaped by init, its pid may be another process's already.
    */
   orphan(): void {
     this.#orphaned = true;
@@ -85,9 +84,17 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
       this.exited(null, 'SIGKILL');
       return;
     }
-    this.kill('SIGKILL');
+    if (process.platform !== 'linux') this.kill('SIGKILL');
     setTimeout(() => this.exited(null, 'SIGKILL'), ORPHAN_WAIT_MS).unref();
   }
+}
+
+/** One run of the zygote process, and the workers asked of it. */
+interface Incarnation {
+  child: ChildProcess;
+  /** Forks asked of it and not yet reported, by serial; then the forked ones by pid, until they exit. */
+  asked: Map<number, ForkedProcess>;
+  byPid: Map<number, ForkedProcess>;
 }
 
 export class PythonZygote {
@@ -96,12 +103,10 @@ export class PythonZygote {
   /** Where the zygote listens: a socket in a folder only we may enter, named for this process (socketFolder). */
   readonly #dir = socketFolder();
   readonly #path = join(this.#dir, 'z');
-  #child: ChildProcess | undefined;
+  /** The zygote running (or starting) now. */
+  #current: Incarnation | undefined;
   #booted: Promise<void> | undefined;
   #serial = 0;
-  /** Forks asked for and not yet reported, by serial; then the forked ones by pid, until they exit. */
-  readonly #asked = new Map<number, ForkedProcess>();
-  readonly #byPid = new Map<number, ForkedProcess>();
   #stopped = false;
 
   constructor(config: WorkerConfig, logger: Logger) {
@@ -110,7 +115,7 @@ export class PythonZygote {
   }
 
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#current?.child.pid;
   }
 
   /** Start the zygote unless it runs; resolves once it has imported the app and listens for forks. */
@@ -127,17 +132,27 @@ export class PythonZygote {
   fork(ringSize: number): ForkedProcess {
     const worker = new ForkedProcess();
     const serial = ++this.#serial;
-    this.#asked.set(serial, worker);
-    worker.once('exit', () => {
-      this.#asked.delete(serial);
-      if (worker.pid !== undefined) this.#byPid.delete(worker.pid);
-    });
     const settings = JSON.stringify({ serial, ring: ringSize });
     this.start().then(
       () => {
+        const zygote = this.#current;
         if (worker.hasExited) return;
+        if (zygote === undefined) return worker.exited(null, null); // it died in the meantime: never forked
+        // Asked of this zygote: its death is this worker's, not a later zygote's workers'.
+        zygote.asked.set(serial, worker);
+        worker.once('exit', () => {
+          zygote.asked.delete(serial);
+          if (worker.pid !== undefined && zygote.byPid.get(worker.pid) === worker)
+            zygote.byPid.delete(worker.pid);
+        });
         worker.channel.connect(this.#path);
         worker.channel.write(encodeFrame(FrameType.FORK, 0, Buffer.from(settings)));
+        // A zygote that never forks it (wedged in the app's code, out of descriptors): a worker that failed to boot.
+        const timer = setTimeout(() => {
+          if (worker.pid === undefined) worker.kill('SIGKILL');
+        }, FORK_WAIT_MS);
+        timer.unref();
+        worker.once('exit', () => clearTimeout(timer));
       },
       // The app no longer imports (its import error is logged): the worker fails to boot, and the pool retries later.
       () => worker.exited(4, null),
@@ -148,7 +163,7 @@ export class PythonZygote {
   /** Stop the zygote (once its workers have gone: they die with it) and remove its socket. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    const child = this.#child;
+    const child = this.#current?.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       (child.stdio[3] as Socket).end(encodeFrame(FrameType.STOP, 0));
@@ -167,7 +182,8 @@ export class PythonZygote {
       env: { ...this.#config.env, PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
-    this.#child = child;
+    const zygote: Incarnation = { child, asked: new Map(), byPid: new Map() };
+    this.#current = zygote;
     const pid = child.pid;
     const lastLines: string[] = [];
     const output = (log: (line: string) => void) => (line: string) => {
@@ -175,15 +191,15 @@ export class PythonZygote {
       lastLines.push(line);
       if (lastLines.length > 20) lastLines.shift();
     };
-    pipeLines(child.stdout!, output(this.#logger.info));
-    pipeLines(child.stderr!, output(this.#logger.error));
-    const control = child.stdio[3] as Socket;
-    control.on('error', () => {}); // its exit says what matters
+    if (child.stdout) pipeLines(child.stdout, output(this.#logger.info));
+    if (child.stderr) pipeLines(child.stderr, output(this.#logger.error));
+    const control = child.stdio[3] as Socket | null;
+    control?.on('error', () => {}); // its exit says what matters
 
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       const decoder = new FrameDecoder();
-      control.on('data', (chunk: Buffer) =>
+      control?.on('data', (chunk: Buffer) =>
         decoder.push(chunk, (type, id, payload) => {
           if (type === FrameType.READY) {
             ready = true;
@@ -196,42 +212,49 @@ export class PythonZygote {
             );
             reject(pythonErrors.appImportFailed(this.#config.target, name, message));
           } else if (type === FrameType.FORKED) {
-            const worker = this.#asked.get(id);
-            this.#asked.delete(id);
-            if (worker === undefined || worker.hasExited) return;
-            worker.forked(payload.readUInt32BE(0));
-            this.#byPid.set(payload.readUInt32BE(0), worker);
+            const forkedPid = payload.readUInt32BE(0);
+            const worker = zygote.asked.get(id);
+            zygote.asked.delete(id);
+            if (worker === undefined || worker.hasExited) {
+              // Given up on before its fork was reported (a cancelled boot): it must not linger. Not yet reaped (its
+              // EXITED comes after this), so the pid is still its own.
+              signal(forkedPid, 'SIGKILL');
+              return;
+            }
+            worker.forked(forkedPid);
+            zygote.byPid.set(forkedPid, worker);
           } else if (type === FrameType.EXITED) {
-            const worker = this.#byPid.get(payload.readUInt32BE(0));
+            const worker = zygote.byPid.get(payload.readUInt32BE(0));
             const code = payload.readInt32BE(4);
-            const signal = payload.readUInt32BE(8);
-            worker?.exited(code < 0 ? null : code, SIGNAL_NAMES.get(signal) ?? null);
+            const sig = payload.readUInt32BE(8);
+            worker?.exited(code < 0 ? null : code, SIGNAL_NAMES.get(sig) ?? null);
           }
         }),
       );
+      const gone = () => {
+        if (this.#current === zygote) this.#current = this.#booted = undefined; // the next fork starts another
+      };
       child.on('error', (error: NodeJS.ErrnoException) => {
-        // Not started (no exit event follows): the next fork tries again.
-        if (this.#child === child) this.#child = this.#booted = undefined;
+        gone(); // not started (no exit event follows): the next fork tries again
         reject(pythonErrors.pythonNotFound(this.#config.python, error.code ?? error.message));
       });
-      child.on('exit', (code, signal) => {
-        this.#child = undefined;
-        this.#booted = undefined; // the next fork starts another
-        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      child.on('exit', (code, sig) => {
+        gone();
+        const how = sig ? `killed by ${sig}` : `exit code ${code}`;
         reject(pythonErrors.workerExitedAtBoot(this.#config.python, how, lastLines.join('\n')));
         if (ready && !this.#stopped) this.#logger.error(`Python zygote ${pid} exited (${how})`);
-        // Its last reports (a worker's EXITED with its real status) may still be unread: read them first.
+        // Its last reports (a worker's EXITED with its real status) may still be unread: read them first. Only
+        // its own workers are orphaned: a replacement may already be asking a new zygote for one.
         let orphaned = false;
         const orphanAll = () => {
           if (orphaned) return;
           orphaned = true;
-          // Taken out first: an orphan's exit may have the pool fork its replacement from a new zygote at once.
-          const orphans = [...this.#byPid.values(), ...this.#asked.values()];
-          this.#byPid.clear();
-          this.#asked.clear();
+          const orphans = [...zygote.byPid.values(), ...zygote.asked.values()];
+          zygote.byPid.clear();
+          zygote.asked.clear();
           for (const worker of orphans) worker.orphan();
         };
-        if (control.destroyed || control.readableEnded) return orphanAll();
+        if (!control || control.destroyed || control.readableEnded) return orphanAll();
         control.once('close', orphanAll);
         setTimeout(orphanAll, EXIT_DRAIN_MS).unref();
       });
@@ -239,12 +262,25 @@ export class PythonZygote {
   }
 }
 
-const FOLDER_PREFIX = 'tsgi-zygote-';
+/** Send a signal to a process that may be gone. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
 
 /**
- * A new folder for a zygote's socket, `tsgi-zygote-<our pid>-XXXXXX` in the temp folder (in /tmp if that one's
- * path is too long for a socket's). It is removed when the zygote stops and when this process exits; a process
- * killed outright leaves it behind, so the folders of processes that no longer run are removed here first.
+ * `tsgi-zygote-<pid namespace>-<pid>-`: the folders of this pid namespace's processes. Containers may share a temp
+ * folder but not their pids; only a folder whose process is gone from this namespace is stale.
+ */
+const FOLDER_PREFIX = `tsgi-zygote-${pidNamespace()}-`;
+
+/**
+ * A new folder for a zygote's socket, FOLDER_PREFIX + our pid + a random suffix, in the temp folder (in /tmp if
+ * that one's path is too long for a socket's). It is removed when the zygote stops and when this process exits; a
+ * process killed outright leaves it behind, so the folders of processes that no longer run are removed here first.
  */
 function socketFolder(): string {
   const base = tmpdir().length <= 64 ? tmpdir() : '/tmp';
@@ -263,6 +299,15 @@ function socketFolder(): string {
   removingAtExit = true;
   foldersToRemove.add(dir);
   return dir;
+}
+
+/** This process's pid namespace (Linux: the inode in /proc/self/ns/pid), or 0. */
+function pidNamespace(): string {
+  try {
+    return /\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? '0';
+  } catch {
+    return '0';
+  }
 }
 
 /** This process's zygote folders not yet removed: removed at its exit. */

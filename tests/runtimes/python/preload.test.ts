@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -148,16 +148,22 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
     }
   });
 
-  test('the socket folder left by a front end killed outright is removed by the next zygote', async () => {
+  test("the socket folder left by a front end killed outright is removed by the next zygote, another namespace's kept", async () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    const stale = join(tmpdir(), `tsgi-zygote-${dead}-abcdef`);
-    mkdirSync(stale);
-    writeFileSync(join(stale, 'z'), '');
+    const namespace = /\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0];
+    const stale = join(tmpdir(), `tsgi-zygote-${namespace}-${dead}-abcdef`);
+    const elsewhere = join(tmpdir(), `tsgi-zygote-1${namespace}-${dead}-abcdef`); // a container's sharing /tmp
+    for (const dir of [stale, elsewhere]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'z'), '');
+    }
     const s = await servePython('preloaded', { preload: true });
     try {
       assert.ok(!existsSync(stale));
+      assert.ok(existsSync(elsewhere));
     } finally {
       await s.close();
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 
