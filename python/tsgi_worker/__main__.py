@@ -88,7 +88,7 @@ def _load(config: dict, send, post_fork: bool):
         hooks = Hooks.load(config.get("hooks"))
         if post_fork and hooks is not None and hooks.post_fork is not None:
             hooks.post_fork(hooks.server, hooks.worker)
-        return hooks, import_app(config["target"])
+        return hooks, import_app(config["target"], config.get("paste_global"))
     except BaseException as error:  # noqa: BLE001 - SystemExit from the app's module counts too
         _import_failed(send, error)
 

@@ -3,13 +3,17 @@
     'pkg.module:name'         an attribute (a dotted path is allowed: 'module:obj.app')
     'pkg.module:factory()'    call a factory; literal arguments are allowed: 'module:create_app("prod", debug=False)'
     'pkg.module'              the attribute 'application'
+    'config:/path/file.ini'   --paste: the app of a PasteDeploy file ('config:/path/file.ini#name' for [app:name])
 """
 
 from __future__ import annotations
 
 import ast
+import configparser
 import importlib
-from typing import Any, Callable
+import logging.config
+import os
+from typing import Any, Callable, Dict, Optional
 
 
 class AppImportError(Exception):
@@ -39,8 +43,11 @@ def _parse(expression: str):
     raise AppImportError("Failed to parse %r as an attribute name or function call." % expression)
 
 
-def import_app(target: str) -> Callable[..., Any]:
+def import_app(target: str, paste_global: Optional[Dict[str, str]] = None) -> Callable[..., Any]:
     module_name, _, expression = target.partition(":")
+    if module_name == "config" and expression.startswith("/"):
+        # No attribute or call starts with '/': this is --paste's PasteDeploy URI (src/config/resolve.ts).
+        return load_paste(expression, paste_global)
     expression = expression.strip() or "application"
     name, args, kwargs = _parse(expression)
     module = importlib.import_module(module_name.strip())
@@ -65,3 +72,21 @@ def import_app(target: str) -> Callable[..., Any]:
     if not callable(app):
         raise AppImportError("Application object %r in %r is not callable." % (expression, module_name))
     return app
+
+
+def load_paste(uri: str, global_conf: Optional[Dict[str, str]] = None) -> Callable[..., Any]:
+    """--paste FILE[#NAME]: as Gunicorn loads it (gunicorn/app/pasterapp.py), Python logging configured from the
+    file's [loggers] first, if it has them, then PasteDeploy's loadapp, relative to the working directory."""
+    path = uri.partition("#")[0]
+    try:
+        from paste.deploy import loadapp
+    except ImportError:
+        raise AppImportError(
+            "--paste needs the PasteDeploy package in the app's interpreter (pip install PasteDeploy)."
+        ) from None
+    parser = configparser.ConfigParser()
+    parser.read([path])
+    if parser.has_section("loggers"):
+        defaults = {"__file__": path, "here": os.path.dirname(path)}
+        logging.config.fileConfig(path, defaults, disable_existing_loggers=False)
+    return loadapp("config:" + uri, relative_to=os.getcwd(), global_conf=global_conf or None)

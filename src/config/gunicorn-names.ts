@@ -57,6 +57,8 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   daemon: 'daemon',
   enable_stdio_inheritance: 'enableStdioInheritance',
   preload_app: 'preload',
+  paste: 'paste',
+  raw_paste_global_conf: 'pasteGlobal',
   check_config: 'checkConfig',
   print_config: 'printConfig',
 };
@@ -118,7 +120,6 @@ const ASGI = "it applies to Gunicorn's ASGI workers only";
 const HTTP2 = 'tsgi serves HTTP/1.1 and 1.0 only';
 const DIRTY = "Gunicorn's dirty arbiters have no tsgi equivalent";
 const CONTROL = 'tsgi has no control socket; signals control it (docs/lifecycle.md)';
-const PASTE = 'name the WSGI callable as MODULE:NAME instead of a PasteDeploy file';
 
 /** Gunicorn's other settings (release 23 to 27), by name, and what tsgi does when one is given. */
 export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
@@ -301,8 +302,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
   dirty_timeout: { flags: ['--dirty-timeout'], takes: 'value', effect: 'none', why: DIRTY },
   dirty_threads: { flags: ['--dirty-threads'], takes: 'value', effect: 'none', why: DIRTY },
   dirty_graceful_timeout: { flags: ['--dirty-graceful-timeout'], takes: 'value', effect: 'none', why: DIRTY },
-  paste: { flags: ['--paste', '--paster'], takes: 'value', effect: 'refused', why: PASTE },
-  raw_paste_global_conf: { flags: ['--paste-global'], takes: 'value', effect: 'refused', why: PASTE },
   protocol: {
     default: 'http',
     flags: ['--protocol'],

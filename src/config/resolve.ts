@@ -89,6 +89,7 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
 
   const resolved = config as Config;
   if (resolved.printConfig) return { kind: 'print-config', config: resolved, notices };
+  if (resolved.paste) resolved.app = pasteTarget(resolved.paste, resolved.app, cwd);
   if (!resolved.app) {
     throw new UsageError(
       'TSGI_NO_APP',
@@ -105,6 +106,26 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
         }
       : null;
   return { kind: 'run', config: resolved as Config & { app: string }, notices, pythonConfig };
+}
+
+/**
+ * --paste FILE[#NAME] as the app: `config:/ABSOLUTE/FILE[#NAME]`, PasteDeploy's own URI, which the Python worker
+ * loads with loadapp (python/tsgi_worker/app_loader.py); a Python target because its part before ':' is a name. A
+ * relative FILE is taken from the directory tsgi was started in, not --chdir, as Gunicorn takes it.
+ */
+function pasteTarget(paste: string, app: string | null | undefined, cwd: string): string {
+  if (app) {
+    throw new UsageError(
+      'TSGI_PASTE_AND_APP',
+      `give an APP or --paste ${paste}, not both (--paste names the app)`,
+    );
+  }
+  const uri = resolve(cwd, paste);
+  const file = uri.split('#')[0];
+  if (!existsSync(file)) {
+    throw new UsageError('TSGI_PASTE_NOT_FOUND', `--paste ${paste}: ${file} not found`);
+  }
+  return `config:${uri}`;
 }
 
 /** The settings under Gunicorn's names (raw_env as its KEY=VALUE strings). */

@@ -14,6 +14,7 @@ export type ReadOptions = () => Promise<{ options: SupervisorOptions; notices: r
 const RELOADABLE = [
   'workers',
   'preload',
+  'pasteGlobal',
   'frontEnds',
   'threads',
   'timeout',

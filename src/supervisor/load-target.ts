@@ -50,6 +50,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     logger,
     hooks: options.pythonHooks ?? null,
     preload: options.preload,
+    pasteGlobal: options.pasteGlobal,
   });
   await app.start();
   return {

@@ -86,6 +86,10 @@ export interface SupervisorOptions {
   checkConfig: boolean;
   /** --preload: a Python app is imported once, by a zygote that forks the workers (Python apps only). */
   preload: boolean;
+  /** --paste: the PasteDeploy file whose app is served; `app` is then `config:/ABSOLUTE/FILE[#NAME]`. */
+  paste: string | null;
+  /** --paste-global: that file's global_conf. */
+  pasteGlobal: Array<[string, string]>;
   env: ReadonlyArray<readonly [string, string]>;
   /** The gunicorn.conf.py (-c) whose worker hooks a Python app's workers run; null without one. */
   pythonHooks?: PythonHooksConfig | null;

@@ -126,10 +126,6 @@ test('a Gunicorn option whose request tsgi does not carry out is a warning', () 
 
 test('a Gunicorn option tsgi cannot honour safely is refused with the reason', () => {
   assert.match(
-    usageError(['--paste', 'development.ini']),
-    /^--paste \(Gunicorn's\) is not supported: name the WSGI/,
-  );
-  assert.match(
     usageError(['--protocol', 'uwsgi']),
     /^--protocol \(Gunicorn's\) is not supported: tsgi speaks HTTP only/,
   );

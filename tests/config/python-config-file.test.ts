@@ -241,12 +241,25 @@ test("names every object has (constructor, toString) are the file's own names, n
 });
 
 test('a Gunicorn setting tsgi cannot do without is an error naming it and the way out', async () => {
-  const cwd = project({ 'gunicorn.conf.py': 'paste = "development.ini"\n' });
+  const cwd = project({ 'gunicorn.conf.py': 'protocol = "uwsgi"\n' });
   await assert.rejects(resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']), {
     code: 'TSGI_UNSUPPORTED_OPTION',
-    message:
-      /'paste' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: name the WSGI callable as MODULE:NAME/,
+    message: /'protocol' in gunicorn\.conf\.py \(Gunicorn's\) is not supported: tsgi speaks HTTP only/,
   });
+});
+
+test("paste and raw_paste_global_conf name the app as Gunicorn's --paste and --paste-global do", async () => {
+  const cwd = project({
+    'gunicorn.conf.py':
+      'paste = "development.ini#admin"\nraw_paste_global_conf = ["db=prod", "debug=false"]\n',
+    'development.ini': '[app:admin]\nuse = call:admin:make_app\n',
+  });
+  const { config } = await resolve(cwd, ['-c', 'gunicorn.conf.py']);
+  assert.equal(config.app, `config:${cwd}/development.ini#admin`);
+  assert.deepEqual(config.pasteGlobal, [
+    ['db', 'prod'],
+    ['debug', 'false'],
+  ]);
 });
 
 test('None leaves a setting at its default, as it means "not set" to Gunicorn', async () => {

@@ -1,6 +1,8 @@
 """Gunicorn's target syntax in tsgi_worker/app_loader.py."""
 
+import os
 import sys
+import tempfile
 import types
 import unittest
 
@@ -65,6 +67,33 @@ class ImportApp(unittest.TestCase):
     def test_missing_module_raises_module_not_found(self):
         with self.assertRaises(ModuleNotFoundError):
             import_app("tsgi_no_such_module_at_all:app")
+
+
+class PasteTarget(unittest.TestCase):
+    """--paste arrives as 'config:/ABSOLUTE/FILE[#NAME]' (src/config/resolve.ts): PasteDeploy's loadapp."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.ini = os.path.join(self.dir, "site.ini")
+        with open(self.ini, "w") as f:
+            f.write("[app:main]\nuse = call:tsgi_loader_fixture:create_app\nname = %(who)s\n")
+            f.write("[app:admin]\nuse = call:tsgi_loader_fixture:create_app\nname = admin\n")
+        module = make_module()
+        module.create_app = lambda global_conf, name="x": (lambda environ, start_response: [name.encode()])
+
+    def test_main_app_with_the_global_conf(self):
+        app = import_app("config:" + self.ini, {"who": "world"})
+        self.assertEqual(app({}, None), [b"world"])
+
+    def test_a_named_app(self):
+        self.assertEqual(import_app("config:%s#admin" % self.ini)({}, None), [b"admin"])
+
+    def test_a_module_named_config_is_still_a_module(self):
+        module = types.ModuleType("config")
+        module.application = lambda environ, start_response: [b"module"]
+        sys.modules["config"] = module
+        self.addCleanup(sys.modules.pop, "config")
+        self.assertEqual(import_app("config:application")({}, None), [b"module"])
 
 
 if __name__ == "__main__":

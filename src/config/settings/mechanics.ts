@@ -42,7 +42,7 @@ function keyValue(value: unknown): [string, string] {
 }
 
 /** `-e K=V` items, or a config file's `{ K: 'V' }` object. */
-function environment(value: unknown): Array<[string, string]> {
+export function keyValues(value: unknown): Array<[string, string]> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).map(([k, v]) => keyValue(`${k}=${typeof v === 'string' ? v : String(v)}`));
   }
@@ -59,7 +59,7 @@ export const env = defineSetting({
   default: [] as Array<[string, string]>,
   defaultText: 'none',
   expected: 'KEY=VALUE',
-  validate: environment,
+  validate: keyValues,
   help: "Set an environment variable in the workers' process.env (and a Python app's os.environ). Repeatable.",
 });
 

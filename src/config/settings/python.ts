@@ -2,6 +2,7 @@
 
 import { defineSetting } from '../setting.js';
 import { commaList, integer, optionalText } from '../validators.js';
+import { keyValues } from './mechanics.js';
 
 export const python = defineSetting({
   name: 'python',
@@ -50,4 +51,40 @@ export const frontEnds = defineSetting({
     'owns at least one); each costs about 50 MiB. Python apps only.',
 });
 
-export const pythonSettings = [python, pythonpath, frontEnds] as const;
+export const paste = defineSetting({
+  name: 'paste',
+  section: 'python',
+  example: 'development.ini',
+  flags: ['--paste', '--paster'],
+  metavar: 'FILE',
+  default: null as string | null,
+  defaultText: 'none',
+  expected: 'a PasteDeploy config file, optionally FILE#NAME',
+  validate: optionalText,
+  help: "Serve the WSGI app of a PasteDeploy config file (a Pyramid project's development.ini) instead of an APP.",
+  details:
+    "As Gunicorn's `--paste`: the app is loaded with PasteDeploy's `loadapp('config:FILE', name=NAME)` from the " +
+    "file's `[app:main]` (or `[app:NAME]`, `[pipeline:…]`, `[composite:…]`) section, relative to the working " +
+    "directory, in the app's interpreter (which needs the PasteDeploy package, as Gunicorn does). A relative FILE " +
+    'is taken from the directory tsgi starts in, not from `--chdir`, as Gunicorn takes it. When the file ' +
+    'has `[loggers]`, each Python worker configures Python logging from it (`logging.config.fileConfig`), as ' +
+    "Gunicorn does; tsgi's own logs keep their settings. Its `[server:…]` sections are not read (Gunicorn reads " +
+    'them only when started by `pserve`): bind, workers and the rest come from the command line or config ' +
+    'file. Give either an APP or --paste.',
+});
+
+export const pasteGlobal = defineSetting({
+  name: 'pasteGlobal',
+  section: 'python',
+  example: 'db_url=sqlite:///prod.db',
+  flags: ['--paste-global'],
+  metavar: 'KEY=VALUE',
+  repeatable: true,
+  default: [] as Array<[string, string]>,
+  defaultText: 'none',
+  expected: 'KEY=VALUE',
+  validate: keyValues,
+  help: "A variable for the --paste file's global_conf (its %(KEY)s), as Gunicorn's --paste-global. Repeatable.",
+});
+
+export const pythonSettings = [python, pythonpath, frontEnds, paste, pasteGlobal] as const;

@@ -46,6 +46,8 @@ export interface PythonAppOptions {
   hooks?: PythonHooksConfig | null;
   /** --preload: import the app once, in a zygote process that forks the workers from it (zygote.ts). */
   preload?: boolean;
+  /** --paste-global, for a target that is a PasteDeploy file (`config:/FILE`, from --paste). */
+  pasteGlobal?: Array<[string, string]>;
 }
 
 export interface PythonApplication extends Application {
@@ -76,6 +78,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       env,
       batchSchedule: options.batchSchedule ?? true,
       hooks: options.hooks ?? null,
+      pasteGlobal: options.pasteGlobal ?? [],
     },
     workers: Math.max(1, options.workers),
     timeout: options.timeout,

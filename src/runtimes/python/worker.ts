@@ -43,6 +43,8 @@ export interface WorkerConfig {
   batchSchedule?: boolean;
   /** A gunicorn.conf.py whose worker hooks (post_fork, pre_request…) the worker runs, and where to import it from. */
   hooks?: PythonHooksConfig | null;
+  /** --paste-global: the PasteDeploy file's global_conf, when the target is a --paste file (`config:/FILE`). */
+  pasteGlobal?: Array<[string, string]>;
 }
 
 /** Where a Python config file is (a path, or `python:MODULE`) and the directory its imports are relative to. */
@@ -293,6 +295,7 @@ export function workerSettings(config: WorkerConfig, extra: Record<string, unkno
     pythonpath: config.pythonpath,
     batch: config.batchSchedule ?? false,
     hooks: config.hooks ?? null,
+    paste_global: Object.fromEntries(config.pasteGlobal ?? []),
     fd: 3,
     ...extra,
   });

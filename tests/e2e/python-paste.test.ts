@@ -1,0 +1,63 @@
+// --paste: a PasteDeploy config file names the app (a Pyramid project's development.ini), as Gunicorn's --paste:
+// [app:main] or FILE#NAME, --paste-global for its %(…)s, and its [loggers] configure Python logging in the workers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { freePort, get, ROOT, runTsgi, startTsgi } from './cli-harness.js';
+import { PYTHON, PYTHON_APPS, skipPython, startGunicorn } from './support/server-process.js';
+
+const pythonArgs = ['--python', PYTHON, '--chdir', PYTHON_APPS];
+/** Relative to the directory the tests start tsgi and Gunicorn in (the repository's root), as users write it. */
+const PASTE_INI = 'tests/apps/python/paste.ini';
+
+test('--paste serves [app:main] with --paste-global, and the file configures logging, as under Gunicorn', {
+  skip: skipPython,
+  timeout: 60_000,
+}, async () => {
+  const port = await freePort();
+  const paste = ['--paste', PASTE_INI, '--paste-global', 'who=tsgi'];
+  const tsgi = await startTsgi([...paste, '-b', `127.0.0.1:${port}`, ...pythonArgs]);
+  try {
+    const reply = await get(port, '/page');
+    assert.equal(reply.status, 200, tsgi.tail());
+    assert.equal(reply.body, 'Hello from tsgi');
+    // INFO from the app's logger gets through only with the file's [loggers] applied.
+    await tsgi.waitForOutput(/paste-log INFO served \/page/);
+  } finally {
+    await tsgi.kill();
+  }
+  // Gunicorn, for reference: the same flags, the same answer, the same log line (startGunicorn puts its first
+  // argument last: here the file, after --paste).
+  const gunicorn = await startGunicorn(PASTE_INI, ['--paste-global', 'who=tsgi', '--paste']);
+  try {
+    const reply = await get(gunicorn.port, '/page');
+    assert.equal(reply.body, 'Hello from tsgi');
+    await gunicorn.waitForOutput(/paste-log INFO served \/page/);
+  } finally {
+    await gunicorn.kill();
+  }
+});
+
+test('--paste FILE#NAME serves [app:NAME]', { skip: skipPython, timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi(['--paste', `${PASTE_INI}#other`, '-b', `127.0.0.1:${port}`, ...pythonArgs]);
+  try {
+    assert.equal((await get(port)).body, 'the other app');
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('a relative --paste is taken from where tsgi starts, not --chdir, as Gunicorn takes it; missing: exit 2', {
+  timeout: 15_000,
+}, async () => {
+  // paste.ini is in --chdir, not in the directory tsgi starts in.
+  const { code, stderr } = await runTsgi(['--paste', 'paste.ini', ...pythonArgs]);
+  assert.equal(code, 2);
+  assert.ok(stderr.includes(`--paste paste.ini: ${ROOT}/paste.ini not found`), stderr);
+});
+
+test('--paste and an APP together exit 2: --paste names the app', { timeout: 15_000 }, async () => {
+  const { code, stderr } = await runTsgi(['--paste', PASTE_INI, 'hello:application', ...pythonArgs]);
+  assert.equal(code, 2);
+  assert.match(stderr, /give an APP or --paste tests\/apps\/python\/paste\.ini, not both/);
+});
