@@ -17,7 +17,7 @@ import traceback
 from typing import Any, Optional
 
 from . import wire
-from .app_loader import import_app
+from .app_loader import configure_paste_logging, import_app
 from .channel import Channel, open_ring
 from .hooks import Hooks
 from .lifetime import die_with_parent
@@ -83,6 +83,8 @@ def main(argv: list) -> None:
 def _load(config: dict, send, post_fork: bool):
     """The config file's hooks and the app; on failure IMPORT_FAILED through `send`, and exit 4."""
     try:
+        # --paste: the file's [loggers] first, as Gunicorn configures logging before anything else runs.
+        configure_paste_logging(config["target"])
         # A gunicorn.conf.py's worker hooks (hooks.py): post_fork before the import (a new process is as after a
         # fork), post_worker_init after it.
         hooks = Hooks.load(config.get("hooks"))

@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import ast
-import configparser
 import importlib
-import logging.config
 import os
 from typing import Any, Callable, Dict, Optional
 
@@ -44,10 +42,10 @@ def _parse(expression: str):
 
 
 def import_app(target: str, paste_global: Optional[Dict[str, str]] = None) -> Callable[..., Any]:
+    uri = paste_uri(target)
+    if uri is not None:
+        return load_paste(uri, paste_global)
     module_name, _, expression = target.partition(":")
-    if module_name == "config" and expression.startswith("/"):
-        # No attribute or call starts with '/': this is --paste's PasteDeploy URI (src/config/resolve.ts).
-        return load_paste(expression, paste_global)
     expression = expression.strip() or "application"
     name, args, kwargs = _parse(expression)
     module = importlib.import_module(module_name.strip())
@@ -74,19 +72,37 @@ def import_app(target: str, paste_global: Optional[Dict[str, str]] = None) -> Ca
     return app
 
 
-def load_paste(uri: str, global_conf: Optional[Dict[str, str]] = None) -> Callable[..., Any]:
-    """--paste FILE[#NAME]: as Gunicorn loads it (gunicorn/app/pasterapp.py), Python logging configured from the
-    file's [loggers] first, if it has them, then PasteDeploy's loadapp, relative to the working directory."""
+def paste_uri(target: str) -> Optional[str]:
+    """'/path/file.ini[#name]' when the target is --paste's 'config:/path/file.ini[#name]' (src/config/resolve.ts):
+    no Python attribute or call starts with '/', so a module named 'config' stays a module."""
+    module_name, _, expression = target.partition(":")
+    return expression if module_name == "config" and expression.startswith("/") else None
+
+
+def configure_paste_logging(target: str) -> None:
+    """--paste: Python logging from the file's [loggers], if it has them, as Gunicorn applies the file as its
+    logconfig. Run first thing in a worker (or the zygote), before the config file's hooks, as Gunicorn's arbiter
+    does it before any fork."""
+    uri = paste_uri(target)
+    if uri is None:
+        return
+    import configparser
+    import logging.config
+
     path = uri.partition("#")[0]
+    parser = configparser.ConfigParser()
+    parser.read([path])
+    if parser.has_section("loggers"):
+        logging.config.fileConfig(path, {"__file__": path, "here": os.path.dirname(path)}, disable_existing_loggers=False)
+
+
+def load_paste(uri: str, global_conf: Optional[Dict[str, str]] = None) -> Callable[..., Any]:
+    """--paste FILE[#NAME]: the app, as Gunicorn loads it (gunicorn/app/pasterapp.py): PasteDeploy's loadapp,
+    relative to the working directory."""
     try:
         from paste.deploy import loadapp
     except ImportError:
         raise AppImportError(
             "--paste needs the PasteDeploy package in the app's interpreter (pip install PasteDeploy)."
         ) from None
-    parser = configparser.ConfigParser()
-    parser.read([path])
-    if parser.has_section("loggers"):
-        defaults = {"__file__": path, "here": os.path.dirname(path)}
-        logging.config.fileConfig(path, defaults, disable_existing_loggers=False)
     return loadapp("config:" + uri, relative_to=os.getcwd(), global_conf=global_conf or None)

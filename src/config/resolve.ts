@@ -93,7 +93,7 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   if (!resolved.app) {
     throw new UsageError(
       'TSGI_NO_APP',
-      'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application`',
+      'no APP given: name the app to serve, e.g. `tsgi app.ts` or `tsgi proj.wsgi:application` (or `--paste development.ini`)',
     );
   }
   // Only a Python config file with worker hooks is run again, by each Python worker (as --user, after the switch).
@@ -117,7 +117,8 @@ function pasteTarget(paste: string, app: string | null | undefined, cwd: string)
   if (app) {
     throw new UsageError(
       'TSGI_PASTE_AND_APP',
-      `give an APP or --paste ${paste}, not both (--paste names the app)`,
+      // Gunicorn lets --paste win in silence; two apps named is more likely a mistake than a wish.
+      `give an APP (on the command line, or wsgi_app in a config file) or --paste ${paste}, not both: --paste names the app`,
     );
   }
   const uri = resolve(cwd, paste);
@@ -135,7 +136,9 @@ function gunicornView(config: Config): Record<string, unknown> {
   for (const [gunicorn, setting] of Object.entries(GUNICORN_SETTINGS)) {
     const value = values[setting];
     view[gunicorn] =
-      setting === 'env' ? (value as Array<[string, string]>).map(([k, v]) => `${k}=${v}`) : value;
+      setting === 'env' || setting === 'pasteGlobal'
+        ? (value as Array<[string, string]>).map(([k, v]) => `${k}=${v}`)
+        : value;
   }
   return view;
 }

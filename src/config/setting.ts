@@ -30,6 +30,8 @@ export interface Setting<N extends string = string, T = unknown> {
   readonly flags: readonly string[];
   /** A typical value as typed on the command line ('' for a switch); the docs show it, a test parses it. */
   readonly example: string;
+  /** What follows the example in docs/settings.md's command line (default 'APP'; '' for a setting that names the app). */
+  readonly exampleTail?: string;
   /** Placeholder for the value in --help: `--workers INT`. */
   readonly metavar: string;
   /** A switch: present means true, takes no value. */

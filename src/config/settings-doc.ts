@@ -10,7 +10,8 @@ function exampleText(setting: Setting): string {
   if (setting.positional) return `tsgi ${setting.example}`;
   if (setting.configFileOnly) return setting.example;
   const flag = setting.flags.find((f) => f.startsWith('--')) ?? setting.flags[0];
-  return setting.boolean ? `tsgi ${flag} APP` : `tsgi ${flag} ${setting.example} APP`;
+  const tail = setting.exampleTail ?? 'APP';
+  return (setting.boolean ? `tsgi ${flag} ${tail}` : `tsgi ${flag} ${setting.example} ${tail}`).trimEnd();
 }
 
 export function renderSettingsDoc(): string {

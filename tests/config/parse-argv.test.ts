@@ -124,6 +124,14 @@ test('a Gunicorn option whose request tsgi does not carry out is a warning', () 
   assert.match(notice.message, /^--log-config is ignored: tsgi's logs are set by --error-logfile/);
 });
 
+test("--paste-global splits KEY=VALUE at the first = not escaped by a backslash, as Gunicorn's does", () => {
+  const parsed = parseArgv(['--paste', 'x.ini', '--paste-global', 'url=a\\=b', '--paste-global', 'a\\=b=c']);
+  assert.deepEqual(parsed.values.pasteGlobal, [
+    ['url', 'a=b'],
+    ['a=b', 'c'],
+  ]);
+});
+
 test('a Gunicorn option tsgi cannot honour safely is refused with the reason', () => {
   assert.match(
     usageError(['--protocol', 'uwsgi']),

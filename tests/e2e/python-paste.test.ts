@@ -1,6 +1,9 @@
 // --paste: a PasteDeploy config file names the app (a Pyramid project's development.ini), as Gunicorn's --paste:
 // [app:main] or FILE#NAME, --paste-global for its %(…)s, and its [loggers] configure Python logging in the workers.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, get, ROOT, runTsgi, startTsgi } from './cli-harness.js';
 import { PYTHON, PYTHON_APPS, skipPython, startGunicorn } from './support/server-process.js';
@@ -37,6 +40,33 @@ test('--paste serves [app:main] with --paste-global, and the file configures log
   }
 });
 
+test("the file's logging is in place before the config file's post_fork runs, with or without --preload", {
+  skip: skipPython,
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-paste-'));
+  const conf = join(dir, 'gunicorn.conf.py');
+  writeFileSync(
+    conf,
+    'import logging\n\ndef post_fork(server, worker):\n    logging.getLogger("paste_app").info("post_fork ran")\n',
+  );
+  try {
+    for (const preload of [[], ['--preload']]) {
+      const port = await freePort();
+      const args = ['-c', conf, ...preload, '--paste', PASTE_INI, '--paste-global', 'who=x'];
+      const tsgi = await startTsgi([...args, '-b', `127.0.0.1:${port}`, ...pythonArgs]);
+      try {
+        // INFO on that logger is shown only once the file's [loggers] are applied.
+        await tsgi.waitForOutput(/paste-log INFO post_fork ran/);
+      } finally {
+        await tsgi.kill();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--paste FILE#NAME serves [app:NAME]', { skip: skipPython, timeout: 30_000 }, async () => {
   const port = await freePort();
   const tsgi = await startTsgi(['--paste', `${PASTE_INI}#other`, '-b', `127.0.0.1:${port}`, ...pythonArgs]);
@@ -59,5 +89,8 @@ test('a relative --paste is taken from where tsgi starts, not --chdir, as Gunico
 test('--paste and an APP together exit 2: --paste names the app', { timeout: 15_000 }, async () => {
   const { code, stderr } = await runTsgi(['--paste', PASTE_INI, 'hello:application', ...pythonArgs]);
   assert.equal(code, 2);
-  assert.match(stderr, /give an APP or --paste tests\/apps\/python\/paste\.ini, not both/);
+  assert.match(
+    stderr,
+    /give an APP \(on the command line, or wsgi_app in a config file\) or --paste tests\/apps\/python\/paste\.ini, not both/,
+  );
 });

@@ -42,7 +42,7 @@ function keyValue(value: unknown): [string, string] {
 }
 
 /** `-e K=V` items, or a config file's `{ K: 'V' }` object. */
-export function keyValues(value: unknown): Array<[string, string]> {
+function keyValues(value: unknown): Array<[string, string]> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).map(([k, v]) => keyValue(`${k}=${typeof v === 'string' ? v : String(v)}`));
   }

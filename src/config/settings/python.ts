@@ -1,8 +1,7 @@
 // Settings for Python WSGI apps only.
 
-import { defineSetting } from '../setting.js';
-import { commaList, integer, optionalText } from '../validators.js';
-import { keyValues } from './mechanics.js';
+import { defineSetting, InvalidValue } from '../setting.js';
+import { commaList, integer, listOf, optionalText, text } from '../validators.js';
 
 export const python = defineSetting({
   name: 'python',
@@ -51,10 +50,23 @@ export const frontEnds = defineSetting({
     'owns at least one); each costs about 50 MiB. Python apps only.',
 });
 
+/** Gunicorn's --paste-global KEY=VALUE (config.py validate_list_of_existing_files' sibling, _validate_paste_global):
+ * split at the first `=` not escaped by a backslash, `\=` unescaped in both parts. A config file may give a list. */
+function pasteGlobals(value: unknown): Array<[string, string]> {
+  return listOf((item: unknown): [string, string] => {
+    const pair = text(item);
+    const at = pair.search(/(?<!\\)=/);
+    if (at <= 0) throw new InvalidValue();
+    const unescape = (part: string) => part.replaceAll('\\=', '=');
+    return [unescape(pair.slice(0, at)), unescape(pair.slice(at + 1))];
+  })(value);
+}
+
 export const paste = defineSetting({
   name: 'paste',
   section: 'python',
   example: 'development.ini',
+  exampleTail: '',
   flags: ['--paste', '--paster'],
   metavar: 'FILE',
   default: null as string | null,
@@ -77,14 +89,18 @@ export const pasteGlobal = defineSetting({
   name: 'pasteGlobal',
   section: 'python',
   example: 'db_url=sqlite:///prod.db',
+  exampleTail: '--paste development.ini',
   flags: ['--paste-global'],
   metavar: 'KEY=VALUE',
   repeatable: true,
   default: [] as Array<[string, string]>,
   defaultText: 'none',
   expected: 'KEY=VALUE',
-  validate: keyValues,
+  validate: pasteGlobals,
   help: "A variable for the --paste file's global_conf (its %(KEY)s), as Gunicorn's --paste-global. Repeatable.",
+  details:
+    'As in Gunicorn, the first `=` not preceded by a backslash ends KEY, and `\\=` stands for `=` in either part. A ' +
+    "`[DEFAULT]` value in the file wins over one given here (PasteDeploy's rule).",
 });
 
 export const pythonSettings = [python, pythonpath, frontEnds, paste, pasteGlobal] as const;
