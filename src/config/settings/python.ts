@@ -57,8 +57,8 @@ function pasteGlobals(value: unknown): Array<[string, string]> {
     const pair = text(item);
     const at = pair.search(/(?<!\\)=/);
     if (at <= 0) throw new InvalidValue();
-    const unescape = (part: string) => part.replaceAll('\\=', '=');
-    return [unescape(pair.slice(0, at)), unescape(pair.slice(at + 1))];
+    const unescaped = (part: string) => part.replaceAll('\\=', '=');
+    return [unescaped(pair.slice(0, at)), unescaped(pair.slice(at + 1))];
   })(value);
 }
 
