@@ -50,8 +50,8 @@ export const frontEnds = defineSetting({
     'owns at least one); each costs about 50 MiB. Python apps only.',
 });
 
-/** Gunicorn's --paste-global KEY=VALUE (config.py validate_list_of_existing_files' sibling, _validate_paste_global):
- * split at the first `=` not escaped by a backslash, `\=` unescaped in both parts. A config file may give a list. */
+/** Gunicorn's --paste-global KEY=VALUE, read as its Config.paste_global_conf reads it (gunicorn/config.py): split at
+ * the first `=` not escaped by a backslash, `\=` unescaped in both parts. A config file may give a list. */
 function pasteGlobals(value: unknown): Array<[string, string]> {
   return listOf((item: unknown): [string, string] => {
     const pair = text(item);
