@@ -90,6 +90,8 @@ export async function resolveConfig({ argv, env, cwd }: Sources): Promise<Resolu
   const resolved = config as Config;
   if (resolved.printConfig) return { kind: 'print-config', config: resolved, notices };
   if (resolved.paste) resolved.app = pasteTarget(resolved.paste, resolved.app, cwd);
+  else if (resolved.pasteGlobal.length > 0)
+    notices.push({ level: 'warning', message: '--paste-global has no effect without --paste' });
   if (!resolved.app) {
     throw new UsageError(
       'TSGI_NO_APP',

@@ -179,3 +179,19 @@ test('GUNICORN_CMD_ARGS counts when TSGI_CMD_ARGS is not set, and the log says i
     message: "GUNICORN_CMD_ARGS has an unclosed ' quote",
   });
 });
+
+test('--paste-global without --paste is named in a warning: it has nothing to fill', async () => {
+  const resolution = await resolveConfig({
+    argv: ['app:application', '--paste-global', 'a=b'],
+    env: {},
+    cwd: dir,
+  });
+  assert.equal(resolution.kind, 'run');
+  const notices = resolution.kind === 'run' ? resolution.notices : [];
+  assert.ok(
+    notices.some(
+      (n) => n.level === 'warning' && n.message === '--paste-global has no effect without --paste',
+    ),
+    JSON.stringify(notices),
+  );
+});

@@ -86,6 +86,19 @@ test('a relative --paste is taken from where tsgi starts, not --chdir, as Gunico
   assert.ok(stderr.includes(`--paste paste.ini: ${ROOT}/paste.ini not found`), stderr);
 });
 
+test('a --paste app that cannot be loaded stops tsgi with exit 4 and advice about the file', {
+  skip: skipPython,
+  timeout: 30_000,
+}, async () => {
+  // [app:main] needs %(who)s, which only --paste-global gives.
+  const { code, stderr } = await runTsgi(['--paste', PASTE_INI, ...pythonArgs]);
+  assert.equal(code, 4, stderr);
+  assert.match(
+    stderr,
+    /could not load the Python app 'config:\/.*paste\.ini': .*who.*Check the --paste file/s,
+  );
+});
+
 test('--paste and an APP together exit 2: --paste names the app', { timeout: 15_000 }, async () => {
   const { code, stderr } = await runTsgi(['--paste', PASTE_INI, 'hello:application', ...pythonArgs]);
   assert.equal(code, 2);

@@ -42,8 +42,11 @@ export const pythonErrors = {
       500,
       // The exception's own message may end a sentence already ("Failed to find attribute 'app' in 'x'.").
       `could not load the Python app '${target}': ${type}: ${message.replace(/\.$/, '')}. ` +
-        "Check the target ('module:callable' or 'module:factory()'), --chdir and --pythonpath, and that the " +
-        'interpreter (--python, or $VIRTUAL_ENV) has the packages the app imports; the traceback is in the error log',
+        (target.startsWith('config:/')
+          ? 'Check the --paste file, its [app:…] section and --paste-global'
+          : "Check the target ('module:callable' or 'module:factory()')") +
+        ', --chdir and --pythonpath, and that the interpreter (--python, or $VIRTUAL_ENV) has the packages the app ' +
+        'imports; the traceback is in the error log',
     ),
   workerExitedAtBoot: (python: string, how: string, output: string) =>
     new ServerFault(
