@@ -1,5 +1,7 @@
 // A Python process's stdout or stderr, as log lines.
 
+import type { Logger } from '../../log.js';
+
 /** Output without a newline is logged once the process has written nothing more for this long. */
 const PARTIAL_LINE_MS = 200;
 
@@ -28,4 +30,24 @@ export function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => 
     if (timer !== undefined) clearTimeout(timer);
     flushPartial();
   });
+}
+
+/**
+ * A Python process's stdout (info) and stderr (error) in the log as `[python PID] line`. Returns its last 20 lines,
+ * kept up to date, for the message of a process that exits before it is ready.
+ */
+export function logOutput(
+  streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null },
+  logger: Logger,
+  pid: () => number | undefined,
+): string[] {
+  const last: string[] = [];
+  const to = (log: (line: string) => void) => (line: string) => {
+    log(`[python ${pid()}] ${line}`);
+    last.push(line);
+    if (last.length > 20) last.shift();
+  };
+  if (streams.stdout) pipeLines(streams.stdout, to(logger.info));
+  if (streams.stderr) pipeLines(streams.stderr, to(logger.error));
+  return last;
 }

@@ -1,7 +1,7 @@
 // One Python worker process: spawn it, speak frames with it on fd 3 (a UNIX socketpair), log its output, and
 // say when it is ready or why it could not become so. Policy (which request goes where) is the pool's.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import type { RemoteCall } from './call.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
 import { HELD_RING_SIZE, HeldRing } from './held-ring.js';
-import { pipeLines } from './output-lines.js';
+import { logOutput } from './output-lines.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 import type { PythonZygote } from './zygote.js';
 
@@ -18,7 +18,7 @@ import type { PythonZygote } from './zygote.js';
 export const PYTHON_ROOT = fileURLToPath(new URL('../../../python', import.meta.url));
 
 // Put our package first on sys.path only while importing it, so the app's sys.path stays its own.
-export const BOOTSTRAP =
+const BOOTSTRAP =
   'import sys;sys.path.insert(0,sys.argv[1]);import tsgi_worker.__main__ as m;' +
   'sys.path.remove(sys.argv[1]);m.main(sys.argv)';
 
@@ -87,7 +87,6 @@ export class PythonWorker {
   readonly #socket: Socket;
   /** Frames queued since the last flush; they leave together at the end of this event-loop turn. */
   #outbox: Buffer[] = [];
-  #lastLines: string[] = [];
 
   constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers, zygote?: PythonZygote) {
     // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash;
@@ -114,11 +113,7 @@ export class PythonWorker {
         logger.info(`Booted Python worker with pid: ${this.pid} (${payload.toString('utf8')})`);
         bootResolve();
       } else if (type === FrameType.IMPORT_FAILED) {
-        const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
-        logger.error(
-          `Python worker ${this.pid} could not import '${config.target}':\n${traceback.trimEnd()}`,
-        );
-        bootReject(pythonErrors.appImportFailed(config.target, name, message));
+        bootReject(importFailed(payload, config.target, logger, `Python worker ${this.pid}`));
       } else if (type === FrameType.FORKED) {
         const pid = payload.readUInt32BE(0);
         const ringFd = payload.readInt32BE(4);
@@ -142,9 +137,7 @@ export class PythonWorker {
     });
     this.#socket.on('error', () => {}); // the exit handler reports what matters
 
-    const { stdout, stderr } = this.#process;
-    if (stdout) pipeLines(stdout, (line) => this.#output(line, logger.info));
-    if (stderr) pipeLines(stderr, (line) => this.#output(line, logger.error));
+    const lastLines = logOutput(this.#process, logger, () => this.pid);
 
     this.#process.on('error', (error: NodeJS.ErrnoException) => {
       if (this.exited) return;
@@ -180,7 +173,7 @@ export class PythonWorker {
             }
           }
         }
-        bootReject(pythonErrors.workerExitedAtBoot(config.python, how, this.#lastLines.join('\n')));
+        bootReject(pythonErrors.workerExitedAtBoot(config.python, how, lastLines.join('\n')));
         handlers.exit(this, how);
       };
       // Frames the worker sent just before it exited (an END) may still be unread: let the channel drain first,
@@ -197,12 +190,6 @@ export class PythonWorker {
   /** Its pid: undefined while a worker the zygote is to fork (--preload) has not been forked yet. */
   get pid(): number | undefined {
     return this.#process.pid;
-  }
-
-  #output(line: string, log: (line: string) => void): void {
-    log(`[python ${this.pid}] ${line}`);
-    this.#lastLines.push(line);
-    if (this.#lastLines.length > 20) this.#lastLines.shift();
   }
 
   /**
@@ -261,12 +248,7 @@ export interface WorkerProcess {
 
 /** A new interpreter that imports the app itself, speaking frames on fd 3 (a UNIX socketpair), the ring as fd 4. */
 function spawnWorker(config: WorkerConfig, ring: HeldRing | undefined): WorkerProcess {
-  const settings = workerSettings(config, { ring: ring ? { fd: 4, size: ring.size } : null });
-  const child = spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
-    cwd: config.cwd,
-    env: { ...config.env, PYTHONUNBUFFERED: '1' },
-    stdio: ring ? ['ignore', 'pipe', 'pipe', 'pipe', ring.fd] : ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnPython(config, { ring: ring ? { fd: 4, size: ring.size } : null }, ring?.fd);
   return {
     pid: child.pid,
     channel: child.stdio[3] as Socket,
@@ -276,19 +258,21 @@ function spawnWorker(config: WorkerConfig, ring: HeldRing | undefined): WorkerPr
     on: (event: string, listener: (...args: any[]) => void) => child.on(event, listener),
     once: (event: string, listener: () => void) => child.once(event, listener),
     kill(signal) {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(child.pid, signal);
-      } catch {
-        // already gone: its exit event follows
-      }
+      if (child.pid !== undefined) signalProcess(child.pid, signal); // gone: its exit event follows
     },
   };
 }
 
-/** The settings a worker (or the zygote) reads from its last argument. */
-export function workerSettings(config: WorkerConfig, extra: Record<string, unknown>): string {
-  return JSON.stringify({
+/**
+ * The interpreter running tsgi_worker with the worker's settings and `extra` ones (its last argument), frames on
+ * fd 3 (a UNIX socketpair), `extraFd` as fd 4: a worker (spawnWorker), or with --preload the zygote (zygote.ts).
+ */
+export function spawnPython(
+  config: WorkerConfig,
+  extra: Record<string, unknown>,
+  extraFd?: number,
+): ChildProcess {
+  const settings = JSON.stringify({
     target: config.target,
     threads: config.threads,
     multiprocess: config.multiprocess,
@@ -299,4 +283,28 @@ export function workerSettings(config: WorkerConfig, extra: Record<string, unkno
     fd: 3,
     ...extra,
   });
+  return spawn(config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
+    cwd: config.cwd,
+    env: { ...config.env, PYTHONUNBUFFERED: '1' },
+    stdio:
+      extraFd === undefined
+        ? ['ignore', 'pipe', 'pipe', 'pipe']
+        : ['ignore', 'pipe', 'pipe', 'pipe', extraFd],
+  });
+}
+
+/** The import error a worker or the zygote reported (IMPORT_FAILED), logged with its traceback; `who` names it. */
+export function importFailed(payload: Buffer, target: string, logger: Logger, who: string): Error {
+  const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
+  logger.error(`${who} could not import '${target}':\n${traceback.trimEnd()}`);
+  return pythonErrors.appImportFailed(target, name, message);
+}
+
+/** Send a signal to a process that may have gone already. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }

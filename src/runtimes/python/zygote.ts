@@ -3,7 +3,7 @@
 // connecting to the zygote's UNIX socket: the connection becomes the forked worker's channel, so a forked worker
 // is, to PythonWorker, a worker like any other (docs/wire.md, "Preload").
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -11,9 +11,9 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { pythonErrors } from './errors.js';
-import { pipeLines } from './output-lines.js';
-import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
-import { BOOTSTRAP, PYTHON_ROOT, type WorkerConfig, type WorkerProcess, workerSettings } from './worker.js';
+import { logOutput } from './output-lines.js';
+import { encodeFrame, FrameDecoder, FrameType } from './wire.js';
+import { importFailed, signalProcess, spawnPython, type WorkerConfig, type WorkerProcess } from './worker.js';
 
 /** How long a stopped zygote has to exit before it is killed. */
 const STOP_WAIT_MS = 2000;
@@ -63,7 +63,7 @@ export class ForkedProcess extends EventEmitter implements WorkerProcess {
       this.exited(null, sig);
       return;
     }
-    signal(this.pid, sig); // already gone: the zygote reports its exit
+    signalProcess(this.pid, sig); // already gone: the zygote reports its exit
   }
 
   /** Its exit, as the zygote saw it (or as we must assume it); once. */
@@ -175,24 +175,12 @@ export class PythonZygote {
   }
 
   #spawn(): Promise<void> {
-    const settings = workerSettings(this.#config, { zygote: { path: this.#path } });
     rmSync(this.#path, { force: true }); // a dead zygote's socket
-    const child = spawn(this.#config.python, ['-c', BOOTSTRAP, PYTHON_ROOT, settings], {
-      cwd: this.#config.cwd,
-      env: { ...this.#config.env, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnPython(this.#config, { zygote: { path: this.#path } });
     const zygote: Incarnation = { child, asked: new Map(), byPid: new Map() };
     this.#current = zygote;
     const pid = child.pid;
-    const lastLines: string[] = [];
-    const output = (log: (line: string) => void) => (line: string) => {
-      log(`[python ${pid}] ${line}`);
-      lastLines.push(line);
-      if (lastLines.length > 20) lastLines.shift();
-    };
-    if (child.stdout) pipeLines(child.stdout, output(this.#logger.info));
-    if (child.stderr) pipeLines(child.stderr, output(this.#logger.error));
+    const lastLines = logOutput(child, this.#logger, () => pid);
     const control = child.stdio[3] as Socket | null;
     control?.on('error', () => {}); // its exit says what matters
 
@@ -206,11 +194,7 @@ export class PythonZygote {
             this.#logger.info(`Preloaded the app in Python zygote ${pid} (${payload.toString('utf8')})`);
             resolve();
           } else if (type === FrameType.IMPORT_FAILED) {
-            const [name, message, traceback] = decodeStrings(payload, 0, 'utf8').items;
-            this.#logger.error(
-              `Python zygote ${pid} could not import '${this.#config.target}':\n${traceback.trimEnd()}`,
-            );
-            reject(pythonErrors.appImportFailed(this.#config.target, name, message));
+            reject(importFailed(payload, this.#config.target, this.#logger, `Python zygote ${pid}`));
           } else if (type === FrameType.FORKED) {
             const forkedPid = payload.readUInt32BE(0);
             const worker = zygote.asked.get(id);
@@ -218,7 +202,7 @@ export class PythonZygote {
             if (worker === undefined || worker.hasExited) {
               // Given up on before its fork was reported (a cancelled boot): it must not linger. Not yet reaped (its
               // EXITED comes after this), so the pid is still its own.
-              signal(forkedPid, 'SIGKILL');
+              signalProcess(forkedPid, 'SIGKILL');
               return;
             }
             worker.forked(forkedPid);
@@ -259,15 +243,6 @@ export class PythonZygote {
         setTimeout(orphanAll, EXIT_DRAIN_MS).unref();
       });
     });
-  }
-}
-
-/** Send a signal to a process that may be gone. */
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
   }
 }
 
