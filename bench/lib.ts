@@ -12,16 +12,25 @@ export const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '1';
 
 /** This checkout, its venv's interpreter (`bash scripts/setup-python.sh`) and the benchmark apps. */
 export const ROOT = new URL('..', import.meta.url).pathname;
-export const VENV_PYTHON = `${ROOT}.venv/bin/python`;
+export const VENV_BIN = `${ROOT}.venv/bin`;
+export const VENV_PYTHON = `${VENV_BIN}/python`;
 export const APP_DIR = `${ROOT}bench/apps`;
 
-/** tsgi with one worker serving `target` (a module in bench/apps) on 127.0.0.1:`port`, from the build in `build`. */
-export function tsgiPythonArgv(port: number, target: string, build = ROOT): string[] {
+/**
+ * tsgi serving `target` (a module in bench/apps) on 127.0.0.1:`port` with `workers` Python workers and `extra`
+ * options, from the build in `build`.
+ */
+export function tsgiPythonArgv(
+  port: number,
+  target: string,
+  { build = ROOT, workers = 1, extra = [] as string[] } = {},
+): string[] {
   return [
     process.execPath,
     `${build}/dist/cli.js`,
     '--workers',
-    '1',
+    String(workers),
+    ...extra,
     '--python',
     VENV_PYTHON,
     '--chdir',
@@ -30,6 +39,27 @@ export function tsgiPythonArgv(port: number, target: string, build = ROOT): stri
     `127.0.0.1:${port}`,
     '--log-level',
     'warning',
+    target,
+  ];
+}
+
+/** Gunicorn's sync worker serving `target` from bench/apps on 127.0.0.1:`port`, with `workers` and `extra` options. */
+export function gunicornArgv(
+  port: number,
+  target: string,
+  { workers = 1, extra = [] as string[] } = {},
+): string[] {
+  return [
+    `${VENV_BIN}/gunicorn`,
+    '-w',
+    String(workers),
+    '-k',
+    'sync',
+    ...extra,
+    '--chdir',
+    APP_DIR,
+    '-b',
+    `127.0.0.1:${port}`,
     target,
   ];
 }

@@ -6,9 +6,8 @@
 
 import { parseArgs } from 'node:util';
 import {
-  APP_DIR,
   freePort,
-  ROOT,
+  gunicornArgv,
   type Running,
   setSizesKiB,
   startPinned,
@@ -20,7 +19,7 @@ import {
 const { values } = parseArgs({
   options: { workers: { type: 'string', default: '4' }, requests: { type: 'string', default: '200' } },
 });
-const workers = values.workers;
+const workers = Number(values.workers);
 const requests = Number(values.requests);
 const target = 'flask_hello:app';
 
@@ -28,29 +27,14 @@ interface Setup {
   name: string;
   argv: (port: number) => string[];
 }
-/** tsgi's command with --workers set and `extra` options before the target. */
-const tsgi = (port: number, extra: string[]) => {
-  const argv = tsgiPythonArgv(port, target);
-  argv[argv.indexOf('--workers') + 1] = workers;
-  argv.splice(argv.length - 1, 0, ...extra);
-  return argv;
-};
-const gunicorn = (port: number, extra: string[]) => [
-  `${ROOT}.venv/bin/gunicorn`,
-  '-w',
-  workers,
-  ...extra,
-  '--chdir',
-  APP_DIR,
-  '-b',
-  `127.0.0.1:${port}`,
-  target,
-];
 const setups: Setup[] = [
-  { name: 'tsgi', argv: (port) => tsgi(port, []) },
-  { name: 'tsgi --preload', argv: (port) => tsgi(port, ['--preload']) },
-  { name: 'gunicorn', argv: (port) => gunicorn(port, []) },
-  { name: 'gunicorn --preload', argv: (port) => gunicorn(port, ['--preload']) },
+  { name: 'tsgi', argv: (port) => tsgiPythonArgv(port, target, { workers }) },
+  { name: 'tsgi --preload', argv: (port) => tsgiPythonArgv(port, target, { workers, extra: ['--preload'] }) },
+  { name: 'gunicorn', argv: (port) => gunicornArgv(port, target, { workers }) },
+  {
+    name: 'gunicorn --preload',
+    argv: (port) => gunicornArgv(port, target, { workers, extra: ['--preload'] }),
+  },
 ];
 
 const python = (name: string) => name.startsWith('python') || name === 'gunicorn';

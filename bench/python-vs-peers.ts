@@ -12,12 +12,12 @@ import { parseArgs } from 'node:util';
 import {
   APP_DIR,
   freePort,
+  gunicornArgv,
   type LoadResult,
   load,
   median,
   peakRssKiB,
   privateKiB,
-  ROOT,
   type Running,
   requireWrk,
   roundRatio,
@@ -26,6 +26,7 @@ import {
   stop,
   table,
   tsgiPythonArgv,
+  VENV_BIN,
   VENV_PYTHON,
 } from './lib.js';
 
@@ -44,7 +45,6 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 requireWrk();
 
-const venv = `${ROOT}.venv/bin`;
 if (!existsSync(VENV_PYTHON)) {
   console.error('bench: .venv is missing; run `bash scripts/setup-python.sh` first');
   process.exit(2);
@@ -64,23 +64,12 @@ const peers: Peer[] = [
   { name: 'tsgi', argv: (port, target) => tsgiPythonArgv(port, target) },
   {
     name: 'gunicorn (sync)',
-    argv: (port, target) => [
-      `${venv}/gunicorn`,
-      '-w',
-      '1',
-      '-k',
-      'sync',
-      '--chdir',
-      APP_DIR,
-      '-b',
-      `127.0.0.1:${port}`,
-      target,
-    ],
+    argv: (port, target) => gunicornArgv(port, target),
   },
   {
     name: 'granian (wsgi)',
     argv: (port, target) => [
-      `${venv}/granian`,
+      `${VENV_BIN}/granian`,
       '--interface',
       'wsgi',
       '--workers',
@@ -98,7 +87,7 @@ const peers: Peer[] = [
   },
   {
     name: 'waitress',
-    argv: (port, target) => [`${venv}/waitress-serve`, `--listen=127.0.0.1:${port}`, target],
+    argv: (port, target) => [`${VENV_BIN}/waitress-serve`, `--listen=127.0.0.1:${port}`, target],
   },
 ];
 const uwsgi = spawnSync('uwsgi', ['--version']);

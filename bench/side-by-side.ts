@@ -51,7 +51,9 @@ const close = values.close;
 
 async function serve(name: string, dir: string): Promise<Running> {
   const port = await freePort();
-  return startPinned(name, port, tsgiPythonArgv(port, values.target, dir), { PYTHONDONTWRITEBYTECODE: '1' });
+  return startPinned(name, port, tsgiPythonArgv(port, values.target, { build: dir }), {
+    PYTHONDONTWRITEBYTECODE: '1',
+  });
 }
 
 const a = await serve('A', builds.A);

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { memoryLogger } from '../../../src/log.js';
 import { type PythonAppOptions, pythonApp } from '../../../src/runtimes/python/index.js';
 import { TestClient, type TestResponse } from '../../../src/testing/index.js';
-import { appOptions, skipPython } from './support/python-server.js';
+import { appOptions, type PythonServer, skipPython } from './support/python-server.js';
 
 const BURST_BEFORE = ['/a', '/b', '/c', '/d'];
 const BURST_AFTER = ['/e', '/f'];
@@ -33,10 +33,12 @@ async function burstAround(
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-held-'));
   const ran = join(dir, 'ran');
   const logger = memoryLogger();
-  const app = pythonApp(appOptions('crashing', logger, { ...options, env: { TSGI_TEST_RAN: ran } }));
+  const app = pythonApp(
+    appOptions('crashing', logger, { ...options, env: { TSGI_TEST_RAN: ran } }),
+  ) as PythonServer['app'];
   await app.start();
   const pids = new Set<number>();
-  const zygote = (app as unknown as { pool: { zygotePid?: number } }).pool.zygotePid;
+  const zygote = app.pool.zygotePid;
   if (zygote !== undefined) pids.add(zygote);
   try {
     const client = new TestClient(app);

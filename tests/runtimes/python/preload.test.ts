@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { memoryLogger } from '../../../src/log.js';
 import { pythonApp } from '../../../src/runtimes/python/index.js';
 import { ForkedProcess } from '../../../src/runtimes/python/zygote.js';
+import { waitFor } from '../../support/async.js';
 import { isAlive } from '../../support/process.js';
 import { appOptions, type PythonServer, servePython, skipPython, sleep } from './support/python-server.js';
 
@@ -34,11 +35,6 @@ async function everyWorker(s: PythonServer): Promise<Where[]> {
     for (const w of await Promise.all(Array.from({ length: 8 }, () => where(s)))) seen.set(w.pid, w);
   }
   return [...seen.values()];
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await sleep(50);
-  assert.ok(check(), what);
 }
 
 describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
@@ -94,8 +90,9 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
       const old = s.app.pool.zygotePid as number;
       const oldWorkers = [...s.app.pool.workerPids];
       process.kill(old, 'SIGKILL');
-      await until(
+      await waitFor(
         () => s.logger.lines.filter((l) => l.includes('Booted Python worker')).length === 4,
+        5000,
         'two workers forked again',
       );
       const zygote = s.app.pool.zygotePid;
@@ -118,8 +115,9 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
     try {
       const before = await (await fetch(`${s.origin}/pid`)).text();
       assert.equal((await fetch(`${s.origin}/sleep?30`)).status, 504);
-      await until(
+      await waitFor(
         () => s.logger.lines.some((l) => /most recent call first/.test(l)),
+        5000,
         'the stack dump is logged',
       );
       const after = await fetch(`${s.origin}/pid`);
@@ -137,8 +135,9 @@ describe('--preload', { skip: skipPython, timeout: 60_000 }, () => {
       sleeper = Number(await (await fetch(`${s.origin}/fork`)).text());
       const [worker] = s.app.pool.workerPids;
       process.kill(s.app.pool.zygotePid as number, 'SIGKILL');
-      await until(
+      await waitFor(
         () => s.logger.lines.some((l) => l.includes(`Python worker ${worker} exited (killed by SIGKILL)`)),
+        5000,
         "the worker's exit is reported",
       );
       assert.equal((await where(s)).ppid, s.app.pool.zygotePid, 'a new zygote forked its replacement');
