@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any, Optional
 
-from . import wire
+from . import greenlets, wire
 from .app_loader import configure_paste_logging, import_app
 from .channel import Channel, open_ring
 from .hooks import Hooks
@@ -51,6 +51,7 @@ def main(argv: list) -> None:
     for entry in reversed([cwd] + list(config.get("pythonpath", []))):
         sys.path.insert(0, os.path.abspath(entry))
 
+    gevent = bool(config.get("gevent"))
     zygote = config.get("zygote")
     if zygote:
         # --preload: import once here, then fork a worker for each connection Node makes (zygote.py).
@@ -64,17 +65,31 @@ def main(argv: list) -> None:
         channel = Channel(conn)
         channel.offered = ring
         channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_forked(os.getpid(), ring_fd)))
+        if gevent:
+            # As Gunicorn's gevent worker with --preload: the app was imported unpatched; the worker patches now, and
+            # its channel is made again on a patched socket, with patched locks (Node asked for no ring: none held).
+            greenlets.patch(channel.send, _import_failed)
+            channel = Channel(socket.socket(fileno=conn.detach()))
         if hooks is not None:
             hooks.forked()
-        _start(hooks, app, channel, preloaded=True)
+        _start(hooks, app, channel, preloaded=True, gevent=gevent)
     else:
+        fd = int(config.get("fd", 3))
+        if gevent:
+            # First, as Gunicorn's gevent worker: the hooks, the app and the channel below see the patched library.
+            greenlets.patch(lambda data: _write_all(fd, data), _import_failed)
         ring = config.get("ring") or {}
-        channel = Channel(
-            socket.socket(fileno=int(config.get("fd", 3))), open_ring(ring.get("fd"), int(ring.get("size", 0)))
-        )
+        channel = Channel(socket.socket(fileno=fd), open_ring(ring.get("fd"), int(ring.get("size", 0))))
         hooks, app = _load(config, channel.send, post_fork=True)
-        _start(hooks, app, channel, preloaded=False)
-    Worker(app, channel, int(config.get("threads", 1)), bool(config.get("multiprocess", False)), hooks).run()
+        _start(hooks, app, channel, preloaded=False, gevent=gevent)
+    Worker(
+        app,
+        channel,
+        int(config.get("threads", 1)),
+        bool(config.get("multiprocess", False)),
+        hooks,
+        float(config.get("heartbeat", 0)) if gevent else None,
+    ).run()
     if hooks is not None:
         hooks.exit()
     sys.exit(0)  # after STOP: atexit handlers of the app run, as in a normal exit
@@ -95,7 +110,7 @@ def _load(config: dict, send, post_fork: bool):
         _import_failed(send, error)
 
 
-def _start(hooks: Optional[Hooks], app: Any, channel: Channel, preloaded: bool) -> None:
+def _start(hooks: Optional[Hooks], app: Any, channel: Channel, preloaded: bool, gevent: bool) -> None:
     """post_fork (a forked worker's), post_worker_init, then READY; a hook that raises fails as an import does."""
     try:
         if hooks is not None:
@@ -107,7 +122,11 @@ def _start(hooks: Optional[Hooks], app: Any, channel: Channel, preloaded: bool) 
                 hooks.post_worker_init(hooks.worker)
     except BaseException as error:  # noqa: BLE001
         _import_failed(channel.send, error)
-    info = "Python %s%s" % (sys.version.split()[0], ", preloaded" if preloaded else "")
+    info = "Python %s%s%s" % (
+        sys.version.split()[0],
+        ", gevent %s" % sys.modules["gevent"].__version__ if gevent else "",
+        ", preloaded" if preloaded else "",
+    )
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
 
 
@@ -117,6 +136,12 @@ def _import_failed(send, error: BaseException) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(APP_LOAD_ERROR)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _batch_schedule(pid: int) -> None:

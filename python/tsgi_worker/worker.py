@@ -1,6 +1,7 @@
 """The worker's loop, mirror of src/runtimes/python/worker.ts. With threads = 1, one thread reads frames and runs
 requests in turn; with more, a reader thread turns frames into work and `threads` app threads run one request
-each at a time (PEP 3333 S7: wsgi.multithread = threads > 1).
+each at a time (PEP 3333 S7: wsgi.multithread = threads > 1); with -k gevent, a reader greenlet and up to `threads`
+(--worker-connections) greenlets, one per request (greenlets.py).
 
 Node may queue several requests here before the first is done (WORKERS.md: several per wake-up); the app
 threads take them in arrival order, which is how Node knows which ones were started (docs/wire.md).
@@ -35,19 +36,28 @@ HOLD_WHILE_QUEUED = 2
 
 class Worker:
     def __init__(
-        self, app: Any, channel: Channel, threads: int, multiprocess: bool, hooks: Optional[Hooks] = None
+        self,
+        app: Any,
+        channel: Channel,
+        threads: int,
+        multiprocess: bool,
+        hooks: Optional[Hooks] = None,
+        gevent_heartbeat: Optional[float] = None,
     ) -> None:
         self.app = app
         # A gunicorn.conf.py's pre_request/post_request (hooks.py); None when it defines no worker hook.
         self.hooks = hooks
         self.channel = channel
         self.threads = max(1, threads)
+        # -k gevent (the process is patched): seconds between HEARTBEATs (0: none); None without gevent.
+        self.gevent_heartbeat = gevent_heartbeat
         self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self.states: Dict[int, Response] = {}
         # S7: the keys that are the same for every request.
         self.base = {
             "wsgi.version": (1, 0),
-            "wsgi.multithread": self.threads > 1,
+            # Gunicorn's gevent worker says true whatever --worker-connections is.
+            "wsgi.multithread": self.threads > 1 or gevent_heartbeat is not None,
             "wsgi.multiprocess": multiprocess,
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,
@@ -61,15 +71,36 @@ class Worker:
         self.environ = wire.EnvironDecoder(self.base)
 
     def run(self) -> None:
+        if self.gevent_heartbeat is not None:
+            self._run_greenlets(self.gevent_heartbeat)
+            return
         if self.threads == 1:
             self._run_inline()
             return
         workers = [threading.Thread(target=self._serve, name="tsgi-app-%d" % i, daemon=True) for i in range(self.threads)]
         for t in workers:
             t.start()
-        threading.Thread(target=self._read, name="tsgi-reader", daemon=True).start()
+
+        def stop() -> None:
+            for _ in range(self.threads):
+                self.queue.put(None)
+
+        threading.Thread(target=self._read, args=(self.queue.put, stop), name="tsgi-reader", daemon=True).start()
         for t in workers:
             t.join()
+
+    def _run_greenlets(self, heartbeat: float) -> None:
+        """-k gevent: the reader in a greenlet (its recv yields to the others), each request in a greenlet."""
+        import gevent
+
+        from .greenlets import Greenlets
+        from .greenlets import heartbeat as start_heartbeat
+
+        greenlets = Greenlets(self.threads, self._run_item, lambda: ErrorStream(self.channel))
+        if heartbeat > 0:
+            start_heartbeat(self.channel, heartbeat)
+        gevent.spawn(self._read, greenlets.put, greenlets.stop)
+        greenlets.join()
 
     def _run_inline(self) -> None:
         """threads = 1: one thread reads frames and runs requests, so a request costs no thread hand-offs (and
@@ -89,7 +120,10 @@ class Worker:
             if not data:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer
             read_at[0] = monotonic()
-            self._dispatch(reader.feed(data), pending.append)
+            self._dispatch(reader.feed(data), pending.append, stop)
+
+        def stop() -> None:
+            pending.append(None)
 
         channel.pump = pump
         poll = channel.poll
@@ -115,7 +149,7 @@ class Worker:
                 poll()
             self._run_item(item, errors)
 
-    def _read(self) -> None:
+    def _read(self, put, stop) -> None:
         reader = wire.FrameReader()
         recv = self.channel.receiver()
         while True:
@@ -123,10 +157,11 @@ class Worker:
             if not data:
                 # Node closed the channel or died: nobody is left to answer.
                 os._exit(0)
-            self._dispatch(reader.feed(data), self.queue.put)
+            self._dispatch(reader.feed(data), put, stop)
 
-    def _dispatch(self, frames, put) -> None:
-        """Requests (and STOP's sentinels) go to `put` in arrival order; other frames update a request's state."""
+    def _dispatch(self, frames, put, stop) -> None:
+        """Requests go to `put` in arrival order, and STOP to `stop` (after them); other frames update a request's
+        state."""
         states = self.states
         cond = self.channel.cond
         for kind, rid, payload in frames:
@@ -137,8 +172,7 @@ class Worker:
                 self.channel.ring_reply(payload[:1] == b"\x01")
             elif kind == wire.STOP:
                 # Finish what is queued (FIFO: the sentinels come after it), then the app threads end.
-                for _ in range(self.threads):
-                    put(None)
+                stop()
             else:
                 state = states.get(rid)
                 if state is None:

@@ -22,6 +22,7 @@ export const GUNICORN_SETTINGS: Readonly<Record<string, SettingName>> = {
   ciphers: 'ciphers',
   workers: 'workers',
   worker_class: 'workerClass',
+  worker_connections: 'workerConnections',
   threads: 'threads',
   timeout: 'timeout',
   graceful_timeout: 'gracefulTimeout',
@@ -136,13 +137,6 @@ export const GUNICORN_FOREIGN: Readonly<Record<string, ForeignSetting>> = {
     takes: 'value',
     effect: 'none',
     why: ASGI,
-  },
-  worker_connections: {
-    default: 1000,
-    flags: ['--worker-connections'],
-    takes: 'value',
-    effect: 'none',
-    why: "it sizes Gunicorn's async workers; tsgi's front end holds any number of connections",
   },
   worker_tmp_dir: {
     flags: ['--worker-tmp-dir'],

@@ -117,7 +117,7 @@ function gunicornSettings(names: Record<string, PythonName>, shown: string): Pyt
 
 /**
  * None is Gunicorn's "not set" for every optional setting, False for a switch; and a value equal to Gunicorn's
- * default (`worker_connections = 1000`) asks for nothing either. Each leaves tsgi's default.
+ * default (`asgi_loop = "auto"`) asks for nothing either. Each leaves tsgi's default.
  */
 function isUnset(entry: PythonName, gunicornDefault?: unknown): boolean {
   return (

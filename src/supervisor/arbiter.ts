@@ -143,13 +143,26 @@ export class Arbiter {
     const unqueue = queueSignals((signal) => this.#events.push({ kind: 'signal', signal }));
     const reloader = this.#startReloader();
     this.#setUpCluster();
-    const { workers, threads } = this.#options;
+    const { workers, threads, workerClass, workerConnections } = this.#options;
+    const gevent = workerClass === 'gevent';
     const fronts = this.#wanted > 1 ? ` behind ${this.#wanted} front ends` : '';
+    const each = gevent
+      ? `gevent, ${workerConnections} connection${workerConnections > 1 ? 's' : ''}`
+      : `${threads} thread${threads > 1 ? 's' : ''}`;
     log.info(
       this.#python
-        ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${threads} thread${threads > 1 ? 's' : ''}${fronts})`
+        ? `Using worker: python pool (${workers} process${workers > 1 ? 'es' : ''} × ${each}${fronts})`
         : `Using worker: node (${workers} process${workers > 1 ? 'es' : ''})`,
     );
+    if (!this.#python && gevent)
+      log.warning(
+        '-k gevent applies to Python apps only; a Node worker serves concurrent requests on its event loop',
+      );
+    if (this.#python && gevent && threads > 1)
+      log.warning(
+        '--threads has no effect with -k gevent (nor under Gunicorn): a worker runs up to --worker-connections ' +
+          'requests in greenlets',
+      );
     if (this.#options.preload && !this.#python)
       log.warning(
         '--preload applies to Python apps only: each Node worker loads a TypeScript app itself (an app that ' +

@@ -17,6 +17,8 @@ const RELOADABLE = [
   'pasteGlobal',
   'frontEnds',
   'threads',
+  'workerClass',
+  'workerConnections',
   'timeout',
   'gracefulTimeout',
   'maxRequests',

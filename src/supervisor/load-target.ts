@@ -43,6 +43,8 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     workers: poolShare(options.workers, options.frontEnd),
     multiprocess: options.workers > 1,
     threads: options.threads,
+    gevent: options.workerClass === 'gevent',
+    workerConnections: options.workerConnections,
     timeout: options.timeout,
     gracefulTimeout: options.gracefulTimeout,
     maxRequests: options.maxRequests,
@@ -56,7 +58,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
   return {
     app,
     multiprocess: options.workers > 1,
-    multithread: options.threads > 1,
+    multithread: options.workerClass === 'gevent' || options.threads > 1,
     inProcess: false,
     close: (graceMs) => app.close(graceMs),
   };

@@ -18,8 +18,10 @@ export interface SupervisorOptions {
   /** The listen backlog of every bound socket (Gunicorn's --backlog). */
   backlog: number;
   workers: number;
-  /** Gunicorn's -k: sync or gthread, the same pool here. */
-  workerClass: 'sync' | 'gthread';
+  /** Gunicorn's -k: sync and gthread are the same pool here; gevent runs a Python worker's requests in greenlets. */
+  workerClass: 'sync' | 'gthread' | 'gevent';
+  /** With gevent: the most requests a Python worker runs at once. */
+  workerConnections: number;
   threads: number;
   /** Seconds; 0 disables the worker timeout. */
   timeout: number;

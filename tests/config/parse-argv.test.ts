@@ -113,7 +113,7 @@ test('a Gunicorn option tsgi does without is accepted with its value, and the lo
   );
   assert.match(parsed.notices[0].message, /^--worker-tmp-dir has no effect: /);
   assert.match(parsed.notices[1].message, /^--no-control-socket has no effect: tsgi has no control socket/);
-  assert.equal(parseArgv(['--worker-connections=500', 'app']).values.app, 'app');
+  assert.equal(parseArgv(['--asgi-loop=uvloop', 'app']).values.app, 'app');
 });
 
 test('a Gunicorn option whose request tsgi does not carry out is a warning', () => {

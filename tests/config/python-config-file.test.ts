@@ -225,7 +225,7 @@ test('Gunicorn settings that tsgi does without are named in the log, each with t
 
 test("a Gunicorn setting left at Gunicorn's default asks for nothing and goes unmentioned", async () => {
   const cwd = project({
-    'gunicorn.conf.py': 'worker_connections = 1000\ndaemon = False\ncert_reqs = 0\nsendfile = None\n',
+    'gunicorn.conf.py': 'asgi_loop = "auto"\ndaemon = False\ncert_reqs = 0\nsendfile = None\n',
   });
   const { notices } = await resolve(cwd, ['app:application', '-c', 'gunicorn.conf.py']);
   assert.deepEqual(notices, []);

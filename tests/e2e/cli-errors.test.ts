@@ -133,11 +133,11 @@ test('an address already in use exits 3 with the reason', { timeout: 20_000 }, a
 test('an async Gunicorn worker class is refused with what tsgi runs instead', {
   timeout: 15_000,
 }, async () => {
-  const { code, stderr } = await runTsgi(['proj.wsgi:application', '-k', 'gevent']);
+  const { code, stderr } = await runTsgi(['proj.wsgi:application', '-k', 'eventlet']);
   assert.equal(code, 2);
   assert.match(
     stderr,
-    /^tsgi: error: -k expects sync or gthread \(async worker classes .* are not supported/,
+    /^tsgi: error: -k expects sync, gthread or gevent \(other async worker classes, .* are not supported/,
   );
 });
 

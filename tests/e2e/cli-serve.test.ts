@@ -350,12 +350,16 @@ test('--preload with a TypeScript app is accepted and says that it applies to Py
   }
 });
 
-test('-k sync and -k gthread (Gunicorn worker classes) serve as usual', { timeout: 20_000 }, async () => {
-  for (const kind of ['sync', 'gthread']) {
+test('-k sync, gthread and gevent (Gunicorn worker classes) serve a TypeScript app as usual', {
+  timeout: 30_000,
+}, async () => {
+  for (const kind of ['sync', 'gthread', 'gevent']) {
     const port = await freePort();
     const tsgi = await startTsgi([`${APPS}/pid-echo.ts`, '-b', `127.0.0.1:${port}`, '-k', kind]);
     try {
       assert.equal((await get(port)).status, 200, kind);
+      const warned = /\[WARNING\] -k gevent applies to Python apps only/.test(tsgi.stderr);
+      assert.equal(warned, kind === 'gevent', `${kind}: ${tsgi.stderr}`);
     } finally {
       await tsgi.kill();
     }

@@ -17,7 +17,7 @@ writeFileSync(
     'raw_env = ["GREETING=set by gunicorn.conf.py"]',
     'proc_name = "conf-demo"',
     'timeout = 45',
-    'worker_connections = 500',
+    'worker_tmp_dir = "/dev/shm"',
     'def when_ready(server):',
     '    pass',
   ].join('\n'),
@@ -36,7 +36,7 @@ test('a gunicorn.conf.py given with -c configures tsgi as it configures Gunicorn
     }
     assert.match(commandLine(tsgi.pid), /^tsgi: master \[conf-demo\]/);
     assert.match(tsgi.output, /\[WARNING\] gunicorn\.conf\.py: when_ready will not be called/);
-    assert.match(tsgi.output, /\[INFO\] 'worker_connections' in gunicorn\.conf\.py has no effect: /);
+    assert.match(tsgi.output, /\[INFO\] 'worker_tmp_dir' in gunicorn\.conf\.py has no effect: /);
   } finally {
     await Promise.all([gunicorn.kill(), tsgi.kill()]);
   }

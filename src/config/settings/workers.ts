@@ -109,30 +109,49 @@ export const reloadExtraFile = defineSetting({
     '`--chdir`). The file is watched through its directory, so an editor that saves by replacing it is seen too.',
 });
 
-const WORKER_CLASSES = ['sync', 'gthread'] as const;
+const WORKER_CLASSES = ['sync', 'gthread', 'gevent'] as const;
 
 export const workerClass = defineSetting({
   name: 'workerClass',
   section: 'workers',
-  example: 'gthread',
+  example: 'gevent',
   flags: ['-k', '--worker-class'],
   metavar: 'CLASS',
   default: 'sync' as (typeof WORKER_CLASSES)[number],
   expected:
-    "sync or gthread (async worker classes such as gevent, eventlet or uvicorn's are not supported: " +
-    'a tsgi worker runs --threads threads)',
+    "sync, gthread or gevent (other async worker classes, such as eventlet, tornado or uvicorn's, are not supported)",
   validate: oneOf(WORKER_CLASSES),
-  help: "Gunicorn's worker type, so that its command line works unchanged: sync or gthread.",
+  help: "Gunicorn's worker type: sync or gthread (a Python worker runs --threads threads), or gevent (it runs up to --worker-connections requests in greenlets).",
   details:
-    "Both mean the same thing here: a Python worker process runs `--threads` threads (Gunicorn's sync worker " +
-    'with `--threads` above 1 becomes gthread too), and a Node worker serves concurrent requests on its event ' +
-    "loop. Async worker classes are refused: their apps expect a cooperative event loop (gevent's, eventlet's, " +
-    "asyncio's) that tsgi's workers do not run.",
+    "sync and gthread mean the same thing here: a Python worker process runs `--threads` threads (Gunicorn's " +
+    "sync worker with `--threads` above 1 becomes gthread too). With gevent, as with Gunicorn's gevent worker, " +
+    'each Python worker monkey-patches the standard library with `gevent.monkey.patch_all()` before the app is ' +
+    'imported (with --preload: in each worker after the fork, as Gunicorn does) and runs each request in a greenlet, ' +
+    'up to --worker-connections at once (`wsgi.multithread` is true); --threads has no effect, and --timeout kills ' +
+    'a worker whose event loop stays blocked that long, not one whose request merely runs long. gevent must be ' +
+    "installed in the app's interpreter. A TypeScript app ignores the setting: a Node worker serves concurrent " +
+    'requests on its event loop. Other async worker classes are refused.',
+});
+
+export const workerConnections = defineSetting({
+  name: 'workerConnections',
+  section: 'workers',
+  example: '500',
+  flags: ['--worker-connections'],
+  metavar: 'INT',
+  default: 1000,
+  expected: 'an integer ≥ 1',
+  validate: integer(1, 100_000),
+  help: 'With -k gevent: the most requests a Python worker runs at once, each in a greenlet.',
+  details:
+    "As Gunicorn's `--worker-connections` for its gevent worker. Without gevent it has no effect: the front end " +
+    'holds any number of client connections, and a Python worker runs --threads requests at once.',
 });
 
 export const workerSettings = [
   workers,
   workerClass,
+  workerConnections,
   threads,
   timeout,
   gracefulTimeout,

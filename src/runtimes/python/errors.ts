@@ -36,6 +36,14 @@ export const pythonErrors = {
         `the timeout of ${seconds} s (this request had run ${ranSeconds.toFixed(1)} s); it was replaced. The ` +
         "WORKER TIMEOUT above names the cause; with --threads, a hung request takes its worker's other requests along",
     ),
+  workerLoopBlocked: (pid: number | undefined, seconds: number) =>
+    new ServerFault(
+      'TSGI_WORKER_BLOCKED',
+      504,
+      `the Python worker (pid ${pid}) running this request under -k gevent had its event loop blocked for ` +
+        `${seconds} s (--timeout); it was killed and replaced. The stack of the code that blocked it is in the ` +
+        'error log above: CPU-bound work, or a call gevent cannot switch out of (a C library doing its own I/O)',
+    ),
   appImportFailed: (target: string, type: string, message: string) =>
     new ServerFault(
       'TSGI_APP_IMPORT_FAILED',

@@ -40,6 +40,9 @@ const DUMP_GRACE_MS = 200;
  * process stuck in the kernel may not die at once). */
 const EXIT_WAIT_MS = 2000;
 const RESPAWN_DELAY_MS = 1000;
+/** With gevent: a worker not heard from for this many heartbeat periods has a blocked event loop: nothing more is
+ * queued to it until it is heard from again (or killed at --timeout), so requests are not piled up behind it. */
+const STALE_HEARTBEATS = 2.5;
 
 export interface PoolOptions {
   worker: WorkerConfig;
@@ -158,10 +161,12 @@ export class PythonPool implements CallHost {
     if (this.#pending.length === 0) return;
     const threads = this.#options.worker.threads;
     const now = performance.now();
+    const staleMs = (this.#options.worker.heartbeat ?? 0) * 1000 * STALE_HEARTBEATS;
     while (this.#pending.length > 0) {
       let best: PythonWorker | undefined;
       for (const w of this.#workers) {
         if (!w.ready || w.retiring || w.exited) continue;
+        if (staleMs > 0 && now - w.heardAt > staleMs) continue;
         const oldest = w.calls.first()?.startedAt;
         const runningFor = oldest === undefined ? 0 : now - oldest;
         if (w.calls.size >= threads + queueDepth(threads, w.paceMs, runningFor)) continue;
@@ -201,8 +206,16 @@ export class PythonPool implements CallHost {
   #sweep(): void {
     const limit = this.#options.timeout * 1000;
     const now = performance.now();
+    const byHeartbeat = this.#options.worker.gevent === true;
     for (const w of [...this.#workers]) {
       if (w.exited) continue;
+      if (byHeartbeat) {
+        // -k gevent, as Gunicorn's gevent worker: a request may run as long as it likes while the worker's event
+        // loop runs; a loop that sent no heartbeat for --timeout is blocked (CPU-bound code, a call gevent does not
+        // patch), and every request of the worker is stuck behind it.
+        if (w.ready && now - w.heardAt > limit) this.#timedOut(w, undefined);
+        continue;
+      }
       for (const call of w.calls) {
         if (call.startedAt !== undefined && !call.settled && now - call.startedAt > limit) {
           this.#timedOut(w, call); // kills the worker: its other calls are failed or re-sent on exit
@@ -215,6 +228,11 @@ export class PythonPool implements CallHost {
   #onFrame(w: PythonWorker, type: number, id: number, payload: Buffer): void {
     if (type === FrameType.LOG) {
       for (const line of payload.toString('utf8').trimEnd().split('\n')) this.#logger.error(line);
+      return;
+    }
+    if (type === FrameType.HEARTBEAT) {
+      w.heardAt = performance.now();
+      this.#pump(); // it may have been passed over while its loop was blocked (#pump)
       return;
     }
     const call = w.calls.get(id);
@@ -275,11 +293,15 @@ export class PythonPool implements CallHost {
     if (w.calls.size === 0) w.stop();
   }
 
-  #timedOut(w: PythonWorker, call: RemoteCall): void {
-    if (call.settled || w.exited || w.killedFor !== undefined) return;
+  /** Kill a worker for --timeout: `call` ran past it, or (gevent, no call) the worker's event loop stayed blocked. */
+  #timedOut(w: PythonWorker, call: RemoteCall | undefined): void {
+    if (call?.settled || w.exited || w.killedFor !== undefined) return;
     const seconds = this.#options.timeout;
     this.#logger.critical(
-      `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`,
+      call
+        ? `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`
+        : `WORKER TIMEOUT (pid:${w.pid}): its gevent event loop sent no heartbeat for ${seconds} s (blocked by code ` +
+            'gevent does not switch out of); killing the worker',
     );
     w.killedFor = 'timeout';
     w.timedOut = call;
@@ -292,7 +314,7 @@ export class PythonPool implements CallHost {
     setTimeout(() => {
       w.kill('SIGKILL');
       setTimeout(() => {
-        if (w.exited || call.settled) return;
+        if (w.exited || call === undefined || call.settled) return;
         w.calls.delete(call);
         call.fail(pythonErrors.workerTimeout(w.pid, seconds));
       }, EXIT_WAIT_MS).unref();
@@ -314,6 +336,8 @@ export class PythonPool implements CallHost {
       if (started-- > 0 && call.startedAt !== undefined) {
         if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));
         else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
+        // gevent: its loop was blocked; every request it had started was stuck behind it.
+        else if (w.timedOut === undefined) call.fail(pythonErrors.workerLoopBlocked(w.pid, limit));
         // 504 for the request that timed out; for one that started only when the held responses before it were
         // delivered at the exit (the worker was running it all along: its clock started late); and with --threads
         // for any past the timeout itself. The others were killed along with it (one that started while the

@@ -26,9 +26,16 @@ export interface PythonAppOptions {
   workers: number;
   /** wsgi.multiprocess (default: workers > 1); true when other front ends run Python processes of the same app. */
   multiprocess?: boolean;
-  /** Threads per process; wsgi.multithread = threads > 1. */
+  /** Threads per process; wsgi.multithread = threads > 1. Not used with gevent. */
   threads: number;
-  /** Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. */
+  /** Gunicorn's gevent worker class: each worker monkey-patches with gevent and runs requests in greenlets. */
+  gevent?: boolean;
+  /** With gevent: the most requests a worker runs at once (default 1000, Gunicorn's --worker-connections). */
+  workerConnections?: number;
+  /**
+   * Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. With
+   * gevent, seconds a worker's event loop may stay blocked (it sends no heartbeat) before it is killed.
+   */
   timeout: number;
   /** Seconds to finish in-flight work on close(). */
   gracefulTimeout: number;
@@ -65,13 +72,23 @@ export function defaultPython(env: Record<string, string | undefined> = process.
   return env.VIRTUAL_ENV ? join(env.VIRTUAL_ENV, 'bin', 'python') : 'python3';
 }
 
+/**
+ * With gevent, how often a worker says it is alive (HEARTBEAT): as Gunicorn's gevent worker, once a second, more
+ * often for a --timeout under 4 s, so that a blocked event loop is seen within the timeout; 0 = never (no timeout).
+ */
+export function heartbeatSeconds(timeout: number): number {
+  return timeout > 0 ? Math.min(1, timeout / 4) : 0;
+}
+
 export function pythonApp(options: PythonAppOptions): PythonApplication {
   const env = { ...process.env, ...options.env };
   const pool = new PythonPool({
     worker: {
       python: options.python ?? defaultPython(env),
       target: options.target,
-      threads: Math.max(1, options.threads),
+      threads: Math.max(1, options.gevent ? (options.workerConnections ?? 1000) : options.threads),
+      gevent: options.gevent ?? false,
+      heartbeat: options.gevent ? heartbeatSeconds(options.timeout) : 0,
       multiprocess: options.multiprocess ?? options.workers > 1,
       cwd: options.chdir,
       pythonpath: options.pythonpath ?? [],

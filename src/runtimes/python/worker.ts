@@ -28,7 +28,12 @@ const EXIT_DRAIN_MS = 100;
 export interface WorkerConfig {
   python: string;
   target: string;
+  /** Requests the worker runs at once: its threads, or with gevent its greenlets (--worker-connections). */
   threads: number;
+  /** -k gevent: the worker monkey-patches with gevent and runs each request in a greenlet (worker.py). */
+  gevent?: boolean;
+  /** With gevent: seconds between the worker's HEARTBEAT frames (0: none), by which a blocked loop is seen. */
+  heartbeat?: number;
   multiprocess: boolean;
   cwd?: string;
   pythonpath: string[];
@@ -80,6 +85,9 @@ export class PythonWorker {
   /** When its exit was handled (performance.now()): calls marked started from then on were started by the held
    * responses delivered at its exit, that is, the worker was running them when it died. */
   exitedAt: number | undefined;
+  /** With gevent, when its last HEARTBEAT (or READY) came, in performance.now() ms: its event loop ran then
+   * (the pool's to update). */
+  heardAt = 0;
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;
 
@@ -91,7 +99,7 @@ export class PythonWorker {
   constructor(config: WorkerConfig, logger: Logger, handlers: WorkerHandlers, zygote?: PythonZygote) {
     // Held responses need one thread (the worker's loop decides when to send) and the ring Node reads after a crash;
     // a worker the zygote forks makes its own, which we open once its FORKED frame says where it is.
-    const holds = config.threads === 1;
+    const holds = config.threads === 1 && !config.gevent;
     let ring = holds && !zygote ? HeldRing.open() : undefined;
     this.#process = zygote ? zygote.fork(holds ? HELD_RING_SIZE : 0) : spawnWorker(config, ring);
     this.#socket = this.#process.channel;
@@ -110,6 +118,7 @@ export class PythonWorker {
     const onFrame = (type: number, id: number, payload: Buffer): void => {
       if (type === FrameType.READY) {
         this.ready = true;
+        this.heardAt = performance.now();
         logger.info(`Booted Python worker with pid: ${this.pid} (${payload.toString('utf8')})`);
         bootResolve();
       } else if (type === FrameType.IMPORT_FAILED) {
@@ -275,6 +284,8 @@ export function spawnPython(
   const settings = JSON.stringify({
     target: config.target,
     threads: config.threads,
+    gevent: config.gevent ?? false,
+    heartbeat: config.heartbeat ?? 0,
     multiprocess: config.multiprocess,
     pythonpath: config.pythonpath,
     batch: config.batchSchedule ?? false,
