@@ -257,6 +257,28 @@ describe('the environ under tsgi and under Gunicorn 27', { skip: skipPython, tim
     }
   });
 
+  test('the environ of a GET and of a POST under -k gevent (both servers: gevent workers)', {
+    timeout: 20_000,
+  }, async () => {
+    const [t, g] = await Promise.all([
+      startTsgi(APP, ['-k', 'gevent']),
+      startGunicorn(APP, ['-k', 'gevent']),
+    ]);
+    try {
+      for (const request of [
+        'GET /a?b=c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+        'POST /form HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+      ]) {
+        const a = await echo(t.port, request);
+        const b = await echo(g.port, request);
+        assert.deepEqual(differences(a, b), []);
+        assert.equal(a.environ['wsgi.multithread'], true);
+      }
+    } finally {
+      await Promise.all([t.kill(), g.kill()]);
+    }
+  });
+
   test('a non-ASCII --root-path matches the percent-encoded path, as SCRIPT_NAME=/caf%C3%A9 does in Gunicorn', {
     timeout: 20_000,
   }, async () => {
