@@ -24,6 +24,11 @@ def patch(send: Callable[[bytes], Any], failed: Callable[[Callable[[bytes], Any]
                 "-k gevent needs the gevent package in the app's interpreter (%s): pip install gevent" % sys.executable
             ) from error
         monkey.patch_all()
+        # As Gunicorn's gevent worker after its fork: a hub the zygote made (an app using gevent at import, with
+        # --preload) starts afresh in this process; without one, nothing happens.
+        from gevent import hub
+
+        hub.reinit()
     except BaseException as error:  # noqa: BLE001 - reported to Node, then this process exits
         failed(send, error)
 

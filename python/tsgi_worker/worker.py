@@ -152,12 +152,18 @@ class Worker:
     def _read(self, put, stop) -> None:
         reader = wire.FrameReader()
         recv = self.channel.receiver()
-        while True:
-            data = recv()
-            if not data:
-                # Node closed the channel or died: nobody is left to answer.
-                os._exit(0)
-            self._dispatch(reader.feed(data), put, stop)
+        try:
+            while True:
+                data = recv()
+                if not data:
+                    # Node closed the channel or died: nobody is left to answer.
+                    os._exit(0)
+                self._dispatch(reader.feed(data), put, stop)
+        except BaseException:  # noqa: BLE001 - a frame we cannot apply (a bug): say so and end the process
+            # Without its reader the worker would take requests and never start them, while (under gevent) its
+            # heartbeat told Node all was well: exiting makes Node answer those it ran and re-send the others.
+            traceback.print_exc()
+            os._exit(1)
 
     def _dispatch(self, frames, put, stop) -> None:
         """Requests go to `put` in arrival order, and STOP to `stop` (after them); other frames update a request's

@@ -170,3 +170,22 @@ test('--help and --version take no value', () => {
   assert.equal(usageError(['--help=x']), "--help takes no value, got 'x'");
   assert.equal(usageError(['app.ts', '--version=1']), "--version takes no value, got '1'");
 });
+
+test("-k takes Gunicorn's names for the classes tsgi runs: its class paths, egg: URIs and gevent's pywsgi variants", () => {
+  const cases: Array<[string, string]> = [
+    ['gevent', 'gevent'],
+    ['GEVENT', 'gevent'],
+    ['gevent_pywsgi', 'gevent'],
+    ['gevent_wsgi', 'gevent'],
+    ['gunicorn.workers.ggevent.GeventWorker', 'gevent'],
+    ['egg:gunicorn#gevent', 'gevent'],
+    ['gunicorn.workers.sync.SyncWorker', 'sync'],
+    ['gunicorn.workers.gthread.ThreadWorker', 'gthread'],
+  ];
+  for (const [given, runs] of cases)
+    assert.equal(parseArgv(['-k', given, 'app']).values.workerClass, runs, given);
+  assert.throws(() => parseArgv(['-k', 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker', 'app']), {
+    message: /^-k expects sync, gthread or gevent \(other async worker classes/,
+  });
+  assert.equal(parseArgv(['--worker-connections', '50', 'app']).values.workerConnections, 50);
+});

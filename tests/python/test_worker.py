@@ -1,5 +1,9 @@
 """The worker's request path (tsgi_worker/worker.py) against a fake channel: environ, wsgi.input, wsgi.errors."""
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 import unittest
 
@@ -86,6 +90,44 @@ class WorkerRequests(unittest.TestCase):
         worker._run_item((wire.REQUEST, request({"PATH_INFO": "/"}), response), ErrorStream(channel))
         self.assertEqual(ran, [])
         self.assertEqual([(n, rid) for n, rid, _ in channel.frames()], [("END", 7)])
+
+
+class ReaderFailure(unittest.TestCase):
+    # A frame the reader cannot apply (a CREDIT too short to hold its u32) ends the process with its traceback:
+    # with threads (or greenlets) a dead reader would leave the worker taking requests it never starts.
+    SCRIPT = textwrap.dedent(
+        """
+        import threading
+        from tsgi_worker import wire
+        from tsgi_worker.worker import Worker
+
+        class Channel:
+            pump = None
+            cond = threading.Condition()
+            def receiver(self):
+                frames = [wire.encode_frame(wire.REQUEST, 1, b""), wire.encode_frame(wire.CREDIT, 1, b"x")]
+                data = iter([b"".join(frames)])
+                return lambda: next(data, None) or threading.Event().wait()
+            def send(self, data):
+                pass
+
+        def app(environ, start_response):
+            threading.Event().wait()  # the request runs for ever: only the reader's end can end the process
+
+        Worker(app, Channel(), 2, False).run()
+        """
+    )
+
+    def test_a_reader_that_fails_ends_the_worker_with_its_traceback(self):
+        run = subprocess.run(
+            [sys.executable, "-c", self.SCRIPT],
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+        self.assertEqual(run.returncode, 1, run.stderr)
+        self.assertIn("struct.error", run.stderr)
 
 
 if __name__ == "__main__":

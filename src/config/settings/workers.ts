@@ -110,6 +110,28 @@ export const reloadExtraFile = defineSetting({
 });
 
 const WORKER_CLASSES = ['sync', 'gthread', 'gevent'] as const;
+type WorkerClass = (typeof WORKER_CLASSES)[number];
+
+/** Gunicorn's other names for these classes (lowercased): its class paths, `egg:` URIs and gevent's pywsgi variants,
+ * which here run as gevent (the environ is Gunicorn's own, not gevent.pywsgi's). */
+const WORKER_CLASS_ALIASES: Readonly<Record<string, WorkerClass>> = {
+  'gunicorn.workers.sync.syncworker': 'sync',
+  'egg:gunicorn#sync': 'sync',
+  'gunicorn.workers.gthread.threadworker': 'gthread',
+  'egg:gunicorn#gthread': 'gthread',
+  'gunicorn.workers.ggevent.geventworker': 'gevent',
+  'egg:gunicorn#gevent': 'gevent',
+  gevent_wsgi: 'gevent',
+  gevent_pywsgi: 'gevent',
+  'gunicorn.workers.ggevent.geventpywsgiworker': 'gevent',
+  'egg:gunicorn#gevent_wsgi': 'gevent',
+  'egg:gunicorn#gevent_pywsgi': 'gevent',
+};
+
+function workerClassValue(value: unknown): WorkerClass {
+  const alias = typeof value === 'string' ? WORKER_CLASS_ALIASES[value.trim().toLowerCase()] : undefined;
+  return alias ?? oneOf(WORKER_CLASSES)(value);
+}
 
 export const workerClass = defineSetting({
   name: 'workerClass',
@@ -117,10 +139,10 @@ export const workerClass = defineSetting({
   example: 'gevent',
   flags: ['-k', '--worker-class'],
   metavar: 'CLASS',
-  default: 'sync' as (typeof WORKER_CLASSES)[number],
+  default: 'sync' as WorkerClass,
   expected:
-    "sync, gthread or gevent (other async worker classes, such as eventlet, tornado or uvicorn's, are not supported)",
-  validate: oneOf(WORKER_CLASSES),
+    "sync, gthread or gevent (other async worker classes, such as eventlet, tornado, uvicorn's or gevent-websocket's, are not supported)",
+  validate: workerClassValue,
   help: "Gunicorn's worker type: sync or gthread (a Python worker runs --threads threads), or gevent (it runs up to --worker-connections requests in greenlets).",
   details:
     "sync and gthread mean the same thing here: a Python worker process runs `--threads` threads (Gunicorn's " +
@@ -130,7 +152,9 @@ export const workerClass = defineSetting({
     'up to --worker-connections at once (`wsgi.multithread` is true); --threads has no effect, and --timeout kills ' +
     'a worker whose event loop stays blocked that long, not one whose request merely runs long. gevent must be ' +
     "installed in the app's interpreter. A TypeScript app ignores the setting: a Node worker serves concurrent " +
-    'requests on its event loop. Other async worker classes are refused.',
+    "requests on its event loop. Gunicorn's other names for these classes are accepted (`gevent_wsgi` and " +
+    "`gevent_pywsgi` run as gevent, with Gunicorn's environ rather than gevent.pywsgi's; " +
+    '`gunicorn.workers.ggevent.GeventWorker` and the like). Other async worker classes are refused.',
 });
 
 export const workerConnections = defineSetting({

@@ -1,6 +1,6 @@
 """For -k gevent: /sleep?S sleeps S seconds with time.sleep (gevent's, once the worker is patched), /block?S with
-the unpatched one (it holds the worker's event loop); every answer is JSON: the worker's pid, wsgi.multithread,
-whether socket was patched when this module was imported and is now."""
+the unpatched one (it holds the worker's event loop), /stream?N streams N chunks of 64 KiB; every other answer is
+JSON: the worker's pid, wsgi.multithread, whether socket was patched when this module was imported and is now."""
 
 import json
 import os
@@ -18,6 +18,10 @@ def application(environ, start_response):
         time.sleep(seconds)
     elif path == "/block":
         monkey.get_original("time", "sleep")(seconds)
+    elif path == "/stream":
+        chunks = int(seconds)
+        start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(chunks * 65536))])
+        return (b"x" * 65536 for _ in range(chunks))
     body = json.dumps(
         {
             "pid": os.getpid(),

@@ -57,3 +57,21 @@ test('calls that came and went are not promoted to the old generation by the lis
   });
   assert.ok(promoted < 4_000_000, `${promoted} bytes promoted`);
 });
+
+test('with a gevent worker’s thousands of outstanding calls, each is found by its id, in and out of any order', () => {
+  const list = new CallList();
+  const calls = Array.from({ length: 2000 }, (_, i) => call(i * 7 + 1));
+  for (const c of calls) list.add(c);
+  for (const c of [...calls].reverse()) assert.equal(list.get(c.id), c);
+  // Removed from the middle and the ends, down to a few: the rest are still found, and the removed are not.
+  for (let i = 0; i < calls.length - 5; i++) list.delete(calls[(i * 37) % calls.length]);
+  const left = [...list];
+  for (const c of calls) assert.equal(list.get(c.id), left.includes(c) ? c : undefined);
+  assert.deepEqual(
+    left.map((c) => c.id),
+    [...left].sort((a, b) => calls.indexOf(a) - calls.indexOf(b)).map((c) => c.id),
+    'still in the order sent',
+  );
+  list.add(call(99_999));
+  assert.equal(list.get(99_999)?.id, 99_999);
+});
