@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any, Optional
 
-from . import greenlets, wire
+from . import greenlets, output, wire
 from .app_loader import configure_paste_logging, import_app
 from .channel import Channel, open_ring
 from .hooks import Hooks
@@ -59,17 +59,20 @@ def main(argv: list) -> None:
 
         control = socket.socket(fileno=int(config.get("fd", 3)))
         hooks, app = _load(config, control.sendall, post_fork=False)
-        conn, ring, ring_fd = zygote_module.serve(control, zygote["path"])
+        conn, ring, fds = zygote_module.serve(control, zygote["path"])
         # Here in a forked worker: Gunicorn runs post_fork after the fork, then post_worker_init. Its ring is used
-        # once Node says it could open it (RING, before any request).
+        # once Node says it could open it (RING); its output is its own once Node opened its pipes (OUTPUT).
         channel = Channel(conn)
         channel.offered = ring
-        channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_forked(os.getpid(), ring_fd)))
+        channel.send(wire.encode_frame(wire.FORKED, 0, wire.encode_forked(os.getpid(), *fds)))
+        channel.await_output(output.reply)
         if gevent:
             # As Gunicorn's gevent worker with --preload: the app was imported unpatched; the worker patches now, and
             # its channel is made again on a patched socket, with patched locks (Node asked for no ring: none held).
             greenlets.patch(channel.send, _import_failed)
+            unread = channel.unread
             channel = Channel(socket.socket(fileno=conn.detach()))
+            channel.unread = unread
         if hooks is not None:
             hooks.forked()
         _start(hooks, app, channel, preloaded=True, gevent=gevent)

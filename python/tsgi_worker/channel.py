@@ -19,6 +19,8 @@ import time
 from time import monotonic
 from typing import Callable, Optional, Tuple
 
+from .wire import HEADER, OUTPUT, RING
+
 RECV_SIZE = 256 * 1024
 
 # The ring file: two u64 stream offsets (native byte order), then the held bytes. SENT: bytes of the stream sent
@@ -57,6 +59,8 @@ class Channel:
         self._written = 0
         # A forked worker's own ring, offered to Node in its FORKED frame; used once Node says it can read it (RING).
         self.offered: Optional[mmap.mmap] = None
+        # Bytes read before the worker's loop began (a forked worker's start: await_output), read by it first.
+        self.unread = b""
         if ring is not None:
             self._use_ring(ring)
         self.held_at = 0.0  # monotonic() when the frames held now began to be held
@@ -104,6 +108,9 @@ class Channel:
         recv_into = self.sock.recv_into
 
         def recv() -> bytes:
+            if self.unread:
+                data, self.unread = self.unread, b""
+                return data
             try:
                 n = recv_into(buffer)
             except OSError:
@@ -111,6 +118,31 @@ class Channel:
             return bytes(view[:n])
 
         return recv
+
+    def await_output(self, reply: Callable[[bool], None]) -> None:
+        """A forked worker, after its FORKED: read Node's answers to it, RING and then OUTPUT (`reply`), before
+        anything else runs (its output would otherwise wait in pipes nobody reads). What follows them stays
+        unread for the worker's loop; STOP or the channel closing meanwhile ends the process."""
+        data = b""
+        while True:
+            while len(data) >= HEADER.size:
+                length, kind, _ = HEADER.unpack_from(data)
+                end = 4 + length
+                if len(data) < end:
+                    break
+                payload, data = data[HEADER.size : end], data[end:]
+                if kind == RING:
+                    self.ring_reply(payload[:1] == b"\x01")
+                elif kind == OUTPUT:
+                    reply(payload[:1] == b"\x01")
+                    self.unread = data
+                    return
+                else:  # STOP: the server stops before this worker booted
+                    os._exit(0)
+            chunk = self.sock.recv(RECV_SIZE)
+            if not chunk:
+                os._exit(0)  # Node closed the channel or died: nobody is left to answer
+            data += chunk
 
     def poll(self) -> None:
         """Single-threaded mode: take in frames already waiting (an ABORT for a long stream), never blocking.

@@ -27,6 +27,7 @@ FILE_REPLY = 0x05  # u8: 1 = Node opened the FILE and will send it, 0 = iterate 
 STOP = 0x06  # finish the queued requests, then exit
 FORK = 0x07  # --preload: first frame on a connection to the zygote; UTF-8 JSON of the worker's settings (zygote.py)
 RING = 0x08  # --preload, u8: 1 = Node opened the ring the forked worker offered in its FORKED (it may hold), 0 = not
+OUTPUT = 0x09  # --preload, u8: 1 = Node opened the forked worker's stdout and stderr pipes (from its FORKED), 0 = not
 
 # Python -> Node
 HEADERS = 0x41  # string list: status, name, value, name, value ...
@@ -39,7 +40,7 @@ EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early 
 COMPLETE = 0x48  # the response is whole (body ended, or its Content-Length reached): close() runs next, then END
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
-FORKED = 0x52  # --preload: from the zygote, u32 pid (request id: the FORK's serial); from the worker, + u32 ring fd
+FORKED = 0x52  # --preload: from the zygote, u32 pid (request id: the FORK's serial); from the worker, + i32 ring, stdout, stderr fds
 EXITED = 0x53  # --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none)
 HEARTBEAT = 0x54  # -k gevent, every `heartbeat` seconds: the worker's event loop is running (none while it is blocked)
 
@@ -55,6 +56,7 @@ NAMES = {
     STOP: "STOP",
     FORK: "FORK",
     RING: "RING",
+    OUTPUT: "OUTPUT",
     HEADERS: "HEADERS",
     BODY: "BODY",
     END: "END",
@@ -224,12 +226,13 @@ def encode_environ(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
     return encode_strings(keys) + encode_strings(values)
 
 
-_FORKED = struct.Struct(">Ii")
+_FORKED = struct.Struct(">Iiii")
 
 
-def encode_forked(pid: int, ring_fd: int = -1) -> bytes:
-    """FORKED's payload: the worker's pid and, from the worker itself, its ring's descriptor (-1: none)."""
-    return _FORKED.pack(pid, ring_fd)
+def encode_forked(pid: int, ring_fd: int = -1, stdout_fd: int = -1, stderr_fd: int = -1) -> bytes:
+    """FORKED's payload: the worker's pid and, from the worker itself, the descriptors of its ring and of the read
+    ends of its stdout and stderr pipes (-1: none)."""
+    return _FORKED.pack(pid, ring_fd, stdout_fd, stderr_fd)
 
 
 def encode_credit(n: int) -> bytes:

@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Optional, Tuple
 
-from . import wire
+from . import output, wire
 from .channel import create_ring
 from .lifetime import die_with_parent
 
@@ -34,10 +34,10 @@ FORK_READ_SECONDS = 5.0
 _EXITED = struct.Struct(">IiI")
 
 
-def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap], int]:
+def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mmap.mmap], Tuple[int, int, int]]:
     """Fork a worker for each connection to `path` (a socket in a folder only the front end's user may enter).
-    Returns only in a forked worker: its channel, its held-response ring and the ring's descriptor (-1: none). In
-    the zygote it never returns; it exits when Node sends STOP or goes away."""
+    Returns only in a forked worker: its channel, its held-response ring, and the descriptors of the ring and of
+    the read ends of its own stdout and stderr pipes (output.py; -1: none). In the zygote it never returns; it exits when Node sends STOP or goes away."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(socket.SOMAXCONN)
@@ -75,7 +75,9 @@ def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mm
                 return forked
 
 
-def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tuple[socket.socket, Optional[mmap.mmap], int]]:
+def _fork(
+    listener: socket.socket, control: socket.socket, wake
+) -> Optional[Tuple[socket.socket, Optional[mmap.mmap], Tuple[int, int, int]]]:
     """Accept a connection and fork its worker: in the worker, what serve() returns; in the zygote, None."""
     try:
         conn, _ = listener.accept()
@@ -112,7 +114,7 @@ def _fork(listener: socket.socket, control: socket.socket, wake) -> Optional[Tup
         conn.close()
         conn = socket.socket(fileno=3)
         fd, ring = create_ring(int(request.get("ring") or 0))
-        return conn, ring, fd
+        return conn, ring, (fd,) + output.divert()
     conn.close()
     _send(control, wire.encode_frame(wire.FORKED, int(request["serial"]), wire.encode_forked(pid)))
     return None

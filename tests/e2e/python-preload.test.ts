@@ -78,3 +78,57 @@ test('--preload imports the app once; SIGHUP imports the new code; SIGTERM leave
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a forked worker's output is logged under its own pid: post_fork's, the app's stdout and stderr, a timeout's stacks", {
+  skip: skipPython,
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-preload-output-'));
+  writeFileSync(
+    join(dir, 'talking.py'),
+    [
+      'import os, sys, time',
+      'print("imported by %d" % os.getpid())',
+      'def application(environ, start_response):',
+      '    if environ["PATH_INFO"] == "/hang":',
+      '        time.sleep(30)',
+      '    print("stdout of %d" % os.getpid())',
+      '    sys.stderr.write("stderr of %d\\n" % os.getpid())',
+      '    start_response("200 OK", [("Content-Type", "text/plain")])',
+      '    return [str(os.getpid()).encode()]',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'gunicorn.conf.py'),
+    'import os\ndef post_fork(server, worker):\n    print("post_fork in %d" % os.getpid())\n',
+  );
+  const tsgi = await startTsgi(
+    'talking:application',
+    ['--preload', '-w', '2', '-t', '1', '-c', join(dir, 'gunicorn.conf.py')],
+    {
+      chdir: dir,
+    },
+  );
+  try {
+    const zygote = Number((await tsgi.waitForOutput(/\[python (\d+)\] imported by \1/))[1]);
+    for (const pid of pythonWorkerPids(tsgi).filter((p) => p !== zygote))
+      await tsgi.waitForOutput(new RegExp(`\\[INFO\\] \\[python ${pid}\\] post_fork in ${pid}\\n`));
+    const pid = Number(await (await fetch(tsgi.origin)).text());
+    assert.notEqual(pid, zygote);
+    await tsgi.waitForOutput(new RegExp(`\\[INFO\\] \\[python ${pid}\\] stdout of ${pid}\\n`));
+    await tsgi.waitForOutput(new RegExp(`\\[ERROR\\] \\[python ${pid}\\] stderr of ${pid}\\n`));
+    // A timeout: the stacks the worker dumps before it is killed are its own lines too.
+    assert.equal((await fetch(`${tsgi.origin}/hang`)).status, 504);
+    const hung = Number(tsgi.output.match(/WORKER TIMEOUT \(pid:(\d+)\)/)?.[1]);
+    await tsgi.waitForOutput(
+      new RegExp(`\\[python ${hung}\\] +File ".*talking\\.py", line \\d+ in application`),
+    );
+    assert.doesNotMatch(
+      tsgi.output,
+      new RegExp(`\\[python ${zygote}\\] (post_fork|stdout|stderr|Current thread)`),
+    );
+  } finally {
+    await tsgi.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -33,15 +33,16 @@ export function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => 
 }
 
 /**
- * A Python process's stdout (info) and stderr (error) in the log as `[python PID] line`. Returns its last 20 lines,
- * kept up to date, for the message of a process that exits before it is ready.
+ * A Python process's stdout (info) and stderr (error) in the log as `[python PID] line`. Returns its last 20 lines
+ * (in `last`, when given: a forked worker's pipes join the lines kept for it), kept up to date, for the message of a
+ * process that exits before it is ready.
  */
 export function logOutput(
   streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null },
   logger: Logger,
   pid: () => number | undefined,
+  last: string[] = [],
 ): string[] {
-  const last: string[] = [];
   const to = (log: (line: string) => void) => (line: string) => {
     log(`[python ${pid()}] ${line}`);
     last.push(line);

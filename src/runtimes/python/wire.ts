@@ -23,6 +23,8 @@ export const FrameType = {
   FORK: 0x07,
   /** --preload, u8: 1 = Node opened the ring the forked worker offered in its FORKED (it may hold), 0 = it did not */
   RING: 0x08,
+  /** --preload, u8: 1 = Node opened the stdout and stderr pipes the forked worker named in its FORKED, 0 = it did not */
+  OUTPUT: 0x09,
   // Python → Node
   HEADERS: 0x41,
   BODY: 0x42,
@@ -36,7 +38,8 @@ export const FrameType = {
   COMPLETE: 0x48,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
-  /** --preload, u32 pid, i32 ring fd (-1: none): from the zygote (id: the FORK's serial, fd -1), from the worker */
+  /** --preload, u32 pid, i32 ring, stdout and stderr pipe fds (-1: none): from the zygote (id: the FORK's serial, all -1),
+   * from the worker */
   FORKED: 0x52,
   /** --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none) */
   EXITED: 0x53,

@@ -2,7 +2,8 @@
 // say when it is ready or why it could not become so. Policy (which request goes where) is the pool's.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
+import { closeSync, constants, openSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log.js';
@@ -127,12 +128,17 @@ export class PythonWorker {
         const pid = payload.readUInt32BE(0);
         const ringFd = payload.readInt32BE(4);
         this.#process.forked?.(pid);
-        if (ringFd >= 0 && !this.exited) {
+        if (this.exited) return;
+        if (ringFd >= 0) {
           // It holds responses only once told we could open its ring (RING, ahead of any request): what we cannot
           // read after a crash must not wait in it.
           ring ??= HeldRing.adopt(`/proc/${pid}/fd/${ringFd}`, HELD_RING_SIZE);
           this.send(encodeFrame(FrameType.RING, 0, Uint8Array.of(ring ? 1 : 0)));
         }
+        // Its own stdout and stderr pipes (output.py), logged under its pid; it waits for OUTPUT before it runs on.
+        const output = adoptOutput(pid, payload.readInt32BE(8), payload.readInt32BE(12));
+        if (output) logOutput(output, logger, () => this.pid, lastLines);
+        this.send(encodeFrame(FrameType.OUTPUT, 0, Uint8Array.of(output ? 1 : 0)));
       } else handlers.frame(this, type, id, payload);
     };
     this.#socket.on('data', (chunk: Buffer) => {
@@ -253,6 +259,33 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): void;
   /** A forked worker's own FORKED frame: its pid. */
   forked?(pid: number): void;
+}
+
+/**
+ * A forked worker's stdout and stderr pipes, opened through /proc from their read ends' descriptors in its FORKED
+ * (-1: it has none); undefined when they cannot be opened (it then writes to the zygote's again). Unreferenced: a
+ * process the worker started may hold them open after it, which must not keep this one running.
+ */
+function adoptOutput(
+  pid: number,
+  stdoutFd: number,
+  stderrFd: number,
+): { stdout: Socket; stderr: Socket } | undefined {
+  if (stdoutFd < 0 || stderrFd < 0) return undefined;
+  const opened: number[] = [];
+  try {
+    for (const fd of [stdoutFd, stderrFd])
+      opened.push(openSync(`/proc/${pid}/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK));
+  } catch {
+    for (const fd of opened) closeSync(fd);
+    return undefined;
+  }
+  const [stdout, stderr] = opened.map((fd) => {
+    const pipe = new Socket({ fd, readable: true, writable: false });
+    pipe.on('error', () => {}); // its end is the worker's exit, reported by the zygote
+    return pipe.unref();
+  });
+  return { stdout, stderr };
 }
 
 /** A new interpreter that imports the app itself, speaking frames on fd 3 (a UNIX socketpair), the ring as fd 4. */
