@@ -21,8 +21,9 @@ function cookieFrom(res: Response, name: string): string {
   throw new Error(`no ${name} cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
 }
 
-// As deployed: one worker importing the site itself, and --preload (imported once, the workers forked from it).
-for (const args of [[], ['--preload', '-w', '2']]) {
+// As deployed: one worker importing the site itself, --preload (imported once, the workers forked from it), and
+// on gevent (the worker patched, each request in a greenlet).
+for (const args of [[], ['--preload', '-w', '2'], ['-k', 'gevent']]) {
   describe(`Django under the tsgi CLI${args.length ? ` (${args.join(' ')})` : ''}`, {
     skip: skipPython,
     timeout: 60_000,
@@ -58,6 +59,8 @@ for (const args of [[], ['--preload', '-w', '2']]) {
       assert.match(html, /name="password"/);
       assert.match(html, /name="csrfmiddlewaretoken"/);
       if (args.includes('--preload')) assert.match(tsgi.output, /Preloaded the app in Python zygote/);
+      if (args.includes('gevent'))
+        assert.match(tsgi.output, /Booted Python worker with pid: \d+ \(Python [\d.]+, gevent /);
     });
 
     test('a form POSTed back with its CSRF cookie and token is accepted', { timeout: 10_000 }, async () => {
