@@ -103,7 +103,7 @@ export const WORKER_OPTIONS_ENV = 'TSGI_WORKER_OPTIONS';
 /**
  * --capture-output to a file, for a Node app: its workers' stdout and stderr are pipes that the arbiter copies into
  * the error log it reopens on SIGUSR1 (with `-` they are the arbiter's stderr; a Python app's front end prints to
- * tsgi's own output, its Python workers' output being logged line by line). The arbiter and the worker both ask.
+ * tsgi's own output, and logs its Python workers' output line by line). The arbiter and the worker both ask.
  */
 export function capturesThroughPipes(
   options: Pick<SupervisorOptions, 'captureOutput' | 'errorLogfile' | 'app'>,

@@ -104,7 +104,7 @@ test("a forked worker's output is logged under its own pid: post_fork's, the app
   );
   const tsgi = await startTsgi(
     'talking:application',
-    ['--preload', '-w', '2', '-t', '1', '-c', join(dir, 'gunicorn.conf.py')],
+    ['--preload', '-w', '2', '-t', '1', '--capture-output', '-c', join(dir, 'gunicorn.conf.py')],
     {
       chdir: dir,
     },

@@ -84,12 +84,12 @@ export const captureOutput = defineSetting({
   default: false,
   expected: 'true or false',
   validate: boolean,
-  help: "Write the workers' stdout and stderr to the error log, as Gunicorn does. A Python app's always go there.",
+  help: "Write the workers' stdout and stderr to the error log, as Gunicorn does; without it they print to tsgi's own.",
   details:
     "For a TypeScript/JavaScript app, as in Gunicorn: its workers' stdout and stderr go, as printed, where the " +
-    "error log goes (the `--error-logfile` file, or stderr for `-`); without it they print to tsgi's own stdout " +
-    "and stderr. A Python worker's output is always read by the front end and logged line by line " +
-    '(`[python PID] …`, stdout at info level, stderr at error level).',
+    "error log goes (the `--error-logfile` file, or stderr for `-`). A Python worker's output is logged line by " +
+    "line (`[python PID] …`, stdout at info level, stderr at error level). Without it, either goes to tsgi's own " +
+    "stdout and stderr as printed, as Gunicorn's workers inherit its own (a JSON log line stays one).",
 });
 
 export const statsdHost = defineSetting({

@@ -19,7 +19,8 @@ export const pythonErrors = {
       'TSGI_WORKER_CRASHED',
       502,
       `the Python worker (pid ${pid}) died while running this request (${how}); it was replaced. ` +
-        'Look above in the error log for its last output; a segfault or kill -9 (OOM killer) is the usual cause',
+        "Look at its last output (tsgi's stderr, or the error log with --capture-output); a segfault or kill -9 " +
+        '(OOM killer) is the usual cause',
     ),
   workerTimeout: (pid: number | undefined, seconds: number) =>
     new ServerFault(

@@ -312,6 +312,7 @@ export class PythonPool implements CallHost {
     // Its thread stacks go to the log (faulthandler on SIGUSR2: SIGUSR1 to the whole group is logrotate's), then
     // it dies; #onExit re-sends the requests it had not started.
     w.retiring = true;
+    w.logStderr(); // the stacks are tsgi's diagnosis: the error log's, whatever --capture-output says
     w.kill('SIGUSR2');
     setTimeout(() => {
       w.kill('SIGKILL');

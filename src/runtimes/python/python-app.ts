@@ -9,6 +9,7 @@ import type { Application, Environ, StartResponse } from '../../gateway/types.js
 import type { Logger } from '../../log.js';
 import { discardBody, type RequestBody, readBody } from './body.js';
 import { RemoteCall } from './call.js';
+import type { OutputMode } from './output-lines.js';
 import { PythonPool } from './pool.js';
 import { encodeRequest } from './wire.js';
 import type { PythonHooksConfig } from './worker.js';
@@ -42,8 +43,13 @@ export interface PythonAppOptions {
   /** Recycle a worker after this many requests (0 = never), without failing a request. */
   maxRequests: number;
   maxRequestsJitter: number;
-  /** wsgi.errors and the workers' stdout/stderr go here. */
+  /** wsgi.errors and (with output 'log') the workers' stdout/stderr go here. */
   logger: Logger;
+  /**
+   * The workers' stdout and stderr: 'log' (default) into `logger` line by line; 'pass' to this process's own
+   * stdout and stderr as printed (the CLI without --capture-output, as Gunicorn).
+   */
+  output?: OutputMode;
   env?: Record<string, string>;
   /** Request bodies above this many bytes are spooled to a temp file (default 1 MiB). */
   bodyMemoryLimit?: number;
@@ -96,6 +102,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
       batchSchedule: options.batchSchedule ?? true,
       hooks: options.hooks ?? null,
       pasteGlobal: options.pasteGlobal ?? [],
+      output: options.output ?? 'log',
     },
     workers: Math.max(1, options.workers),
     timeout: options.timeout,

@@ -11,7 +11,7 @@ import type { RemoteCall } from './call.js';
 import { CallList } from './call-list.js';
 import { pythonErrors } from './errors.js';
 import { HELD_RING_SIZE, HeldRing } from './held-ring.js';
-import { logOutput } from './output-lines.js';
+import { type OutputMode, type OutputTap, takeOutput } from './output-lines.js';
 import { decodeStrings, encodeFrame, FrameDecoder, FrameType } from './wire.js';
 import type { PythonZygote } from './zygote.js';
 
@@ -35,6 +35,8 @@ export interface WorkerConfig {
   gevent?: boolean;
   /** With gevent: seconds between the worker's HEARTBEAT frames (0: none), by which a blocked loop is seen. */
   heartbeat?: number;
+  /** Its stdout and stderr: 'log' (default) into the logger as lines, 'pass' to this process's own as printed. */
+  output?: OutputMode;
   multiprocess: boolean;
   cwd?: string;
   pythonpath: string[];
@@ -94,6 +96,8 @@ export class PythonWorker {
 
   readonly #process: WorkerProcess;
   readonly #socket: Socket;
+  /** Its stdout and stderr as they are being taken (a forked worker's: its own pipes, once adopted). */
+  #output: OutputTap;
   /** Frames queued since the last flush; they leave together at the end of this event-loop turn. */
   #outbox: Buffer[] = [];
 
@@ -136,9 +140,10 @@ export class PythonWorker {
           this.send(encodeFrame(FrameType.RING, 0, Uint8Array.of(ring ? 1 : 0)));
         }
         // Its own stdout and stderr pipes (output.py), logged under its pid; it waits for OUTPUT before it runs on.
-        const output = adoptOutput(pid, payload.readInt32BE(8), payload.readInt32BE(12));
-        if (output) logOutput(output, logger, () => this.pid, lastLines);
-        this.send(encodeFrame(FrameType.OUTPUT, 0, Uint8Array.of(output ? 1 : 0)));
+        const pipes = adoptOutput(pid, payload.readInt32BE(8), payload.readInt32BE(12));
+        if (pipes)
+          this.#output = takeOutput(config.output ?? 'log', pipes, logger, () => this.pid, lastLines);
+        this.send(encodeFrame(FrameType.OUTPUT, 0, Uint8Array.of(pipes ? 1 : 0)));
       } else handlers.frame(this, type, id, payload);
     };
     this.#socket.on('data', (chunk: Buffer) => {
@@ -152,7 +157,8 @@ export class PythonWorker {
     });
     this.#socket.on('error', () => {}); // the exit handler reports what matters
 
-    const lastLines = logOutput(this.#process, logger, () => this.pid);
+    this.#output = takeOutput(config.output ?? 'log', this.#process, logger, () => this.pid);
+    const lastLines = this.#output.last;
 
     this.#process.on('error', (error: NodeJS.ErrnoException) => {
       if (this.exited) return;
@@ -230,6 +236,11 @@ export class PythonWorker {
     // One the zygote has not forked yet has no channel to read a STOP from: it is not forked at all.
     if (this.pid === undefined) this.kill('SIGKILL');
     else this.send(encodeFrame(FrameType.STOP, 0));
+  }
+
+  /** What it writes to stderr from now on goes into the error log (the stacks it dumps before a timeout kill). */
+  logStderr(): void {
+    this.#output.logStderr();
   }
 
   kill(signal: NodeJS.Signals): void {

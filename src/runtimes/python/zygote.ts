@@ -11,7 +11,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { pythonErrors } from './errors.js';
-import { logOutput } from './output-lines.js';
+import { takeOutput } from './output-lines.js';
 import { encodeFrame, FrameDecoder, FrameType } from './wire.js';
 import { importFailed, signalProcess, spawnPython, type WorkerConfig, type WorkerProcess } from './worker.js';
 
@@ -180,7 +180,7 @@ export class PythonZygote {
     const zygote: Incarnation = { child, asked: new Map(), byPid: new Map() };
     this.#current = zygote;
     const pid = child.pid;
-    const lastLines = logOutput(child, this.#logger, () => pid);
+    const lastLines = takeOutput(this.#config.output ?? 'log', child, this.#logger, () => pid).last;
     const control = child.stdio[3] as Socket | null;
     control?.on('error', () => {}); // its exit says what matters
 
