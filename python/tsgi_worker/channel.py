@@ -19,7 +19,7 @@ import time
 from time import monotonic
 from typing import Callable, Optional, Tuple
 
-from .wire import HEADER, OUTPUT, RING
+from .wire import HEADER, OUTPUT, RING, STOP
 
 RECV_SIZE = 256 * 1024
 
@@ -137,7 +137,7 @@ class Channel:
                     reply(payload[:1] == b"\x01")
                     self.unread = data
                     return
-                else:  # STOP: the server stops before this worker booted
+                elif kind == STOP:  # the server stops before this worker booted
                     os._exit(0)
             chunk = self.sock.recv(RECV_SIZE)
             if not chunk:

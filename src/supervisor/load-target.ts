@@ -50,9 +50,9 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     maxRequests: options.maxRequests,
     maxRequestsJitter: options.maxRequestsJitter,
     logger,
-    // As Gunicorn: what the app prints goes to tsgi's own stdout and stderr as printed; with --capture-output,
-    // into the error log, line by line.
-    output: options.captureOutput ? 'log' : 'pass',
+    // As Gunicorn: what the app prints goes to tsgi's own stdout and stderr as printed; with --capture-output and
+    // an error log file (Gunicorn captures nothing for `-`), into the error log, line by line.
+    output: options.captureOutput && options.errorLogfile !== '-' ? 'log' : 'pass',
     hooks: options.pythonHooks ?? null,
     preload: options.preload,
     pasteGlobal: options.pasteGlobal,

@@ -102,29 +102,44 @@ test("a forked worker's output is logged under its own pid: post_fork's, the app
     join(dir, 'gunicorn.conf.py'),
     'import os\ndef post_fork(server, worker):\n    print("post_fork in %d" % os.getpid())\n',
   );
+  // Worker output is logged line by line under the worker's pid with --capture-output to an error log file.
+  const errorLog = join(dir, 'error.log');
   const tsgi = await startTsgi(
     'talking:application',
-    ['--preload', '-w', '2', '-t', '1', '--capture-output', '-c', join(dir, 'gunicorn.conf.py')],
-    {
-      chdir: dir,
-    },
+    [
+      '--preload',
+      '-w',
+      '2',
+      '-t',
+      '1',
+      '--capture-output',
+      '--error-logfile',
+      errorLog,
+      '-c',
+      join(dir, 'gunicorn.conf.py'),
+    ],
+    { chdir: dir, waitUntilListening: false },
   );
+  const logged = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
+  const inLog = async (pattern: RegExp): Promise<RegExpMatchArray> => {
+    await waitFor(() => pattern.test(logged()), 15_000, `${pattern} in the error log`);
+    return logged().match(pattern) as RegExpMatchArray;
+  };
   try {
-    const zygote = Number((await tsgi.waitForOutput(/\[python (\d+)\] imported by \1/))[1]);
+    await inLog(/Listening at: /);
+    const zygote = Number((await inLog(/\[python (\d+)\] imported by \1/))[1]);
     for (const pid of pythonWorkerPids(tsgi).filter((p) => p !== zygote))
-      await tsgi.waitForOutput(new RegExp(`\\[INFO\\] \\[python ${pid}\\] post_fork in ${pid}\\n`));
+      await inLog(new RegExp(`\\[INFO\\] \\[python ${pid}\\] post_fork in ${pid}\\n`));
     const pid = Number(await (await fetch(tsgi.origin)).text());
     assert.notEqual(pid, zygote);
-    await tsgi.waitForOutput(new RegExp(`\\[INFO\\] \\[python ${pid}\\] stdout of ${pid}\\n`));
-    await tsgi.waitForOutput(new RegExp(`\\[ERROR\\] \\[python ${pid}\\] stderr of ${pid}\\n`));
+    await inLog(new RegExp(`\\[INFO\\] \\[python ${pid}\\] stdout of ${pid}\\n`));
+    await inLog(new RegExp(`\\[ERROR\\] \\[python ${pid}\\] stderr of ${pid}\\n`));
     // A timeout: the stacks the worker dumps before it is killed are its own lines too.
     assert.equal((await fetch(`${tsgi.origin}/hang`)).status, 504);
-    const hung = Number(tsgi.output.match(/WORKER TIMEOUT \(pid:(\d+)\)/)?.[1]);
-    await tsgi.waitForOutput(
-      new RegExp(`\\[python ${hung}\\] +File ".*talking\\.py", line \\d+ in application`),
-    );
+    const hung = Number((await inLog(/WORKER TIMEOUT \(pid:(\d+)\)/))[1]);
+    await inLog(new RegExp(`\\[python ${hung}\\] +File ".*talking\\.py", line \\d+ in application`));
     assert.doesNotMatch(
-      tsgi.output,
+      logged(),
       new RegExp(`\\[python ${zygote}\\] (post_fork|stdout|stderr|Current thread)`),
     );
   } finally {

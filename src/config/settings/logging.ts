@@ -87,9 +87,10 @@ export const captureOutput = defineSetting({
   help: "Write the workers' stdout and stderr to the error log, as Gunicorn does; without it they print to tsgi's own.",
   details:
     "For a TypeScript/JavaScript app, as in Gunicorn: its workers' stdout and stderr go, as printed, where the " +
-    "error log goes (the `--error-logfile` file, or stderr for `-`). A Python worker's output is logged line by " +
-    "line (`[python PID] …`, stdout at info level, stderr at error level). Without it, either goes to tsgi's own " +
-    "stdout and stderr as printed, as Gunicorn's workers inherit its own (a JSON log line stays one).",
+    "error log goes (the `--error-logfile` file, or stderr for `-`). A Python worker's output is logged into the " +
+    'error log file line by line (`[python PID] …`, stdout at info level, stderr at error level); with the error ' +
+    "log on stderr (`-`) it changes nothing for a Python app, as in Gunicorn. Without it, either goes to tsgi's " +
+    "own stdout and stderr as printed, as Gunicorn's workers inherit its own (a JSON log line stays one).",
 });
 
 export const statsdHost = defineSetting({

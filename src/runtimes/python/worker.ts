@@ -284,19 +284,21 @@ function adoptOutput(
 ): { stdout: Socket; stderr: Socket } | undefined {
   if (stdoutFd < 0 || stderrFd < 0) return undefined;
   const opened: number[] = [];
+  const pipes: Socket[] = [];
   try {
     for (const fd of [stdoutFd, stderrFd])
       opened.push(openSync(`/proc/${pid}/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK));
+    for (const fd of opened) {
+      const pipe = new Socket({ fd, readable: true, writable: false });
+      pipe.on('error', () => {}); // its end is the worker's exit, reported by the zygote
+      pipes.push(pipe.unref());
+    }
   } catch {
-    for (const fd of opened) closeSync(fd);
+    for (const pipe of pipes) pipe.destroy(); // closes its descriptor
+    for (const fd of opened.slice(pipes.length)) closeSync(fd);
     return undefined;
   }
-  const [stdout, stderr] = opened.map((fd) => {
-    const pipe = new Socket({ fd, readable: true, writable: false });
-    pipe.on('error', () => {}); // its end is the worker's exit, reported by the zygote
-    return pipe.unref();
-  });
-  return { stdout, stderr };
+  return { stdout: pipes[0], stderr: pipes[1] };
 }
 
 /** A new interpreter that imports the app itself, speaking frames on fd 3 (a UNIX socketpair), the ring as fd 4. */
