@@ -24,6 +24,8 @@ export function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => 
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) log(line);
+    // A line that never ends (a progress bar redrawn with \r) is logged in pieces, not re-split as it grows.
+    if (partial.length > MAX_HELD_BYTES) flushPartial();
     if (timer !== undefined) clearTimeout(timer);
     timer = partial ? setTimeout(flushPartial, PARTIAL_LINE_MS).unref() : undefined;
   });
