@@ -3,58 +3,12 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../../log.js';
 
-/** Output without a newline is logged once the process has written nothing more for this long. */
+/** Output without a newline is passed on (or logged) once the process has written nothing more for this long. */
 const PARTIAL_LINE_MS = 200;
-
-/**
- * Call `log` with each line of `stream`. Text without a newline (a progress dot, a prompt) is logged once no more
- * has come for a moment, not held until the next newline, which may never come: Python writes unbuffered
- * (PYTHONUNBUFFERED), as Gunicorn's workers write straight to the log.
- */
-export function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
-  let partial = '';
-  let timer: NodeJS.Timeout | undefined;
-  const flushPartial = () => {
-    timer = undefined;
-    if (partial) log(partial);
-    partial = '';
-  };
-  stream.setEncoding('utf8');
-  stream.on('data', (text: string) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) log(line);
-    // A line that never ends (a progress bar redrawn with \r) is logged in pieces, not re-split as it grows.
-    if (partial.length > MAX_HELD_BYTES) flushPartial();
-    if (timer !== undefined) clearTimeout(timer);
-    timer = partial ? setTimeout(flushPartial, PARTIAL_LINE_MS).unref() : undefined;
-  });
-  stream.on('end', () => {
-    if (timer !== undefined) clearTimeout(timer);
-    flushPartial();
-  });
-}
-
-/**
- * A Python process's stdout (info) and stderr (error) in the log as `[python PID] line`. Returns its last 20 lines
- * (in `last`, when given: a forked worker's pipes join the lines kept for it), kept up to date, for the message of a
- * process that exits before it is ready.
- */
-export function logOutput(
-  streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null },
-  logger: Logger,
-  pid: () => number | undefined,
-  last: string[] = [],
-): string[] {
-  const to = (log: (line: string) => void) => (line: string) => {
-    log(`[python ${pid()}] ${line}`);
-    last.push(line);
-    if (last.length > 20) last.shift();
-  };
-  if (streams.stdout) pipeLines(streams.stdout, to(logger.info));
-  if (streams.stderr) pipeLines(streams.stderr, to(logger.error));
-  return last;
-}
+/** A line longer than this (a progress bar redrawn with \r for ever is one endless line) is taken in pieces. */
+const MAX_LINE_CHARS = 64 * 1024;
+/** Bytes of a line without its newline held back at most before they are written as they are. */
+const MAX_HELD_BYTES = 64 * 1024;
 
 /** Where a Python process's stdout and stderr go (WorkerConfig.output). */
 export type OutputMode = 'log' | 'pass';
@@ -67,18 +21,14 @@ export interface OutputTap {
   logStderr(): void;
 }
 
-/** Text of one line kept at most (a progress bar redrawn with \r for ever is one endless line). */
-const MAX_LINE_CHARS = 4096;
-/** Bytes of a line without its newline held back at most before they are written as they are. */
-const MAX_HELD_BYTES = 64 * 1024;
-
 /**
  * A Python process's stdout and stderr. 'log' (--capture-output to a file): line by line into the error log
  * (`[python PID] line`, stdout at info level, stderr at error level). 'pass' (the default, as Gunicorn's workers
  * inherit its stdout and stderr): to this process's own stdout and stderr, byte for byte, whole lines at a time
  * so that the lines of several workers never mix (a log pipeline reading the app's JSON lines reads them
- * unchanged); a slow reader slows the Python process, as it would writing there itself. `last` collects the last
- * lines either way (a forked worker's pipes join its list).
+ * unchanged); a slow reader slows the Python process, as it would writing there itself. Either way text without
+ * its newline (a progress dot, a prompt) goes once no more has come for a moment: Python writes unbuffered
+ * (PYTHONUNBUFFERED). `last` collects the last lines (a forked worker's pipes join its list).
  */
 export function takeOutput(
   mode: OutputMode,
@@ -87,21 +37,21 @@ export function takeOutput(
   pid: () => number | undefined,
   last: string[] = [],
 ): OutputTap {
-  if (mode === 'log') {
-    logOutput(streams, logger, pid, last);
-    return { last, logStderr: () => {} };
-  }
-  let stderrToLog = false;
   const keep = (line: string) => {
     last.push(line);
     if (last.length > 20) last.shift();
   };
-  if (streams.stdout) passThrough(streams.stdout, destination(process.stdout, 'stdout', logger), keep);
+  const toLog = (log: (message: string) => void) => (line: string) => log(`[python ${pid()}] ${line}`);
+  const pass = (name: 'stdout' | 'stderr') =>
+    mode === 'pass' ? destination(process[name], name, logger) : undefined;
+  if (streams.stdout) {
+    const info = mode === 'log' ? toLog(logger.info) : undefined;
+    passThrough(streams.stdout, pass('stdout'), keep, () => info);
+  }
   const stderr = streams.stderr;
-  if (stderr)
-    passThrough(stderr, destination(process.stderr, 'stderr', logger), keep, () =>
-      stderrToLog ? (line) => logger.error(`[python ${pid()}] ${line}`) : undefined,
-    );
+  let stderrToLog = mode === 'log';
+  const error = toLog(logger.error);
+  if (stderr) passThrough(stderr, pass('stderr'), keep, () => (stderrToLog ? error : undefined));
   return {
     last,
     logStderr: () => {
@@ -158,11 +108,11 @@ function destination(to: NodeJS.WritableStream, name: string, logger: Logger): D
 /**
  * Pass `from` to `to` a whole line (or several) at a time, noting its lines with `keep`; text without its newline
  * goes out as it is once no more has come for a moment, or once there is much of it. While `divert()` gives a
- * function, the lines go to that function instead.
+ * function (always, without `to`), the lines go to that function instead.
  */
 function passThrough(
   from: NodeJS.ReadableStream,
-  to: Destination,
+  to: Destination | undefined,
   keep: (line: string) => void,
   divert: () => ((line: string) => void) | undefined = () => undefined,
 ): void {
@@ -172,7 +122,7 @@ function passThrough(
   let heldBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   const release = () => {
-    if (heldBytes > 0) to.write(Buffer.concat(held), from);
+    if (heldBytes > 0) to?.write(Buffer.concat(held), from);
     held = [];
     heldBytes = 0;
   };
@@ -196,10 +146,14 @@ function passThrough(
       line = '';
       start = nl + 1;
     }
-    line = (line + text.slice(start)).slice(-MAX_LINE_CHARS);
+    line += text.slice(start);
+    if (line.length > MAX_LINE_CHARS) {
+      endLine(line, diverted); // its bytes still go out whole below
+      line = '';
+    }
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (diverted) {
+    if (diverted || !to) {
       held = [];
       heldBytes = 0;
     } else {

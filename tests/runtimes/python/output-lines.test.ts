@@ -2,15 +2,19 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { pipeLines } from '../../../src/runtimes/python/output-lines.js';
+import { memoryLogger } from '../../../src/log.js';
+import { takeOutput } from '../../../src/runtimes/python/output-lines.js';
 
+/** The lines --capture-output logs for what a process wrote to its stdout in `chunks` (its pid prefix taken off). */
 function feed(chunks: string[]): Promise<string[]> {
   const stream = new PassThrough();
-  const lines: string[] = [];
-  pipeLines(stream, (line) => lines.push(line));
+  const logger = memoryLogger();
+  takeOutput('log', { stdout: stream, stderr: null }, logger, () => 7);
+  const lines = () =>
+    logger.lines.map((line) => line.slice(line.indexOf('[python 7] ') + '[python 7] '.length));
   for (const chunk of chunks) stream.write(chunk);
   stream.end();
-  return new Promise((resolve) => stream.on('end', () => setImmediate(() => resolve(lines))));
+  return new Promise((resolve) => stream.on('end', () => setImmediate(() => resolve(lines()))));
 }
 
 test('lines split across chunks are logged whole, and the last one without its newline at the end', async () => {
