@@ -69,7 +69,7 @@ def main(argv: list) -> None:
         if gevent:
             # As Gunicorn's gevent worker with --preload: the app was imported unpatched; the worker patches now, and
             # its channel is made again on a patched socket, with patched locks (Node asked for no ring: none held).
-            greenlets.patch(channel.send, _import_failed)
+            _patch_gevent(channel.send)
             unread = channel.unread
             channel = Channel(socket.socket(fileno=conn.detach()))
             channel.unread = unread
@@ -80,7 +80,7 @@ def main(argv: list) -> None:
         fd = int(config.get("fd", 3))
         if gevent:
             # First, as Gunicorn's gevent worker: the hooks, the app and the channel below see the patched library.
-            greenlets.patch(lambda data: _write_all(fd, data), _import_failed)
+            _patch_gevent(lambda data: _write_all(fd, data))
         ring = config.get("ring") or {}
         channel = Channel(socket.socket(fileno=fd), open_ring(ring.get("fd"), int(ring.get("size", 0))))
         hooks, app = _load(config, channel.send, post_fork=True)
@@ -139,6 +139,14 @@ def _import_failed(send, error: BaseException) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(APP_LOAD_ERROR)
+
+
+def _patch_gevent(send) -> None:
+    """-k gevent (greenlets.patch); gevent missing fails as an import does: IMPORT_FAILED through `send`, exit 4."""
+    try:
+        greenlets.patch()
+    except BaseException as error:  # noqa: BLE001
+        _import_failed(send, error)
 
 
 def _write_all(fd: int, data: bytes) -> None:

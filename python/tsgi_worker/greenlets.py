@@ -13,24 +13,22 @@ from typing import Any, Callable
 from . import wire
 
 
-def patch(send: Callable[[bytes], Any], failed: Callable[[Callable[[bytes], Any], BaseException], None]) -> None:
-    """gevent.monkey.patch_all(), as Gunicorn's gevent worker does first thing in its process; without gevent in
-    this interpreter, `failed` reports it (IMPORT_FAILED: tsgi stops at start-up with the fix in the message)."""
+def patch() -> None:
+    """gevent.monkey.patch_all(), as Gunicorn's gevent worker does first thing in its process. Without gevent in
+    this interpreter it raises, saying how to install it (the caller reports it as an import failure: tsgi stops at
+    start-up with the fix in the message)."""
     try:
-        try:
-            from gevent import monkey
-        except ImportError as error:
-            raise RuntimeError(
-                "-k gevent needs the gevent package in the app's interpreter (%s): pip install gevent" % sys.executable
-            ) from error
-        monkey.patch_all()
-        # As Gunicorn's gevent worker after its fork: a hub the zygote made (an app using gevent at import, with
-        # --preload) starts afresh in this process; without one, nothing happens.
-        from gevent import hub
+        from gevent import monkey
+    except ImportError as error:
+        raise RuntimeError(
+            "-k gevent needs the gevent package in the app's interpreter (%s): pip install gevent" % sys.executable
+        ) from error
+    monkey.patch_all()
+    # As Gunicorn's gevent worker after its fork: a hub the zygote made (an app using gevent at import, with
+    # --preload) starts afresh in this process; without one, nothing happens.
+    from gevent import hub
 
-        hub.reinit()
-    except BaseException as error:  # noqa: BLE001 - reported to Node, then this process exits
-        failed(send, error)
+    hub.reinit()
 
 
 class Greenlets:
