@@ -1,5 +1,6 @@
 // How many workers, and when they are stopped and replaced.
 
+import { DEFAULT_WORKER_CONNECTIONS } from '../../runtimes/python/python-app.js';
 import { defineSetting } from '../setting.js';
 import { boolean, integer, listOf, MAX_SECONDS, nonEmptyText, oneOf, seconds } from '../validators.js';
 
@@ -163,7 +164,7 @@ export const workerConnections = defineSetting({
   example: '500',
   flags: ['--worker-connections'],
   metavar: 'INT',
-  default: 1000,
+  default: DEFAULT_WORKER_CONNECTIONS,
   expected: 'an integer ≥ 1',
   validate: integer(1, 100_000),
   help: 'With -k gevent: the most requests a Python worker runs at once, each in a greenlet.',

@@ -233,7 +233,6 @@ export class PythonPool implements CallHost {
       return;
     }
     if (type === FrameType.HEARTBEAT) {
-      w.heardAt = performance.now();
       this.#pump(); // it may have been passed over while its loop was blocked (#pump)
       return;
     }

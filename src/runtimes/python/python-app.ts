@@ -31,7 +31,7 @@ export interface PythonAppOptions {
   threads: number;
   /** Gunicorn's gevent worker class: each worker monkey-patches with gevent and runs requests in greenlets. */
   gevent?: boolean;
-  /** With gevent: the most requests a worker runs at once (default 1000, Gunicorn's --worker-connections). */
+  /** With gevent: the most requests a worker runs at once (Gunicorn's --worker-connections). */
   workerConnections?: number;
   /**
    * Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. With
@@ -71,6 +71,8 @@ export interface PythonApplication extends Application {
 }
 
 export const DEFAULT_BODY_MEMORY_LIMIT = 1024 * 1024;
+/** --worker-connections: Gunicorn's default. */
+export const DEFAULT_WORKER_CONNECTIONS = 1000;
 const NO_BODY: RequestBody = { bytes: new Uint8Array(0) };
 const NOTHING_TO_DISCARD = () => {};
 
@@ -92,7 +94,10 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     worker: {
       python: options.python ?? defaultPython(env),
       target: options.target,
-      threads: Math.max(1, options.gevent ? (options.workerConnections ?? 1000) : options.threads),
+      threads: Math.max(
+        1,
+        options.gevent ? (options.workerConnections ?? DEFAULT_WORKER_CONNECTIONS) : options.threads,
+      ),
       gevent: options.gevent ?? false,
       heartbeat: options.gevent ? heartbeatSeconds(options.timeout) : 0,
       multiprocess: options.multiprocess ?? options.workers > 1,

@@ -88,8 +88,7 @@ export class PythonWorker {
   /** When its exit was handled (performance.now()): calls marked started from then on were started by the held
    * responses delivered at its exit, that is, the worker was running them when it died. */
   exitedAt: number | undefined;
-  /** With gevent, when its last HEARTBEAT (or READY) came, in performance.now() ms: its event loop ran then
-   * (the pool's to update). */
+  /** With gevent, when its last HEARTBEAT (or READY) came, in performance.now() ms: its event loop ran then. */
   heardAt = 0;
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;
@@ -144,7 +143,10 @@ export class PythonWorker {
         if (pipes)
           this.#output = takeOutput(config.output ?? 'log', pipes, logger, () => this.pid, lastLines);
         this.send(encodeFrame(FrameType.OUTPUT, 0, Uint8Array.of(pipes ? 1 : 0)));
-      } else handlers.frame(this, type, id, payload);
+      } else {
+        if (type === FrameType.HEARTBEAT) this.heardAt = performance.now();
+        handlers.frame(this, type, id, payload);
+      }
     };
     this.#socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
