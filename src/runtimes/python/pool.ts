@@ -50,6 +50,8 @@ export interface PoolOptions {
   timeout: number;
   maxRequests: number;
   maxRequestsJitter: number;
+  /** Seconds a worker told to stop (retired) has to exit before it is killed (--graceful-timeout; default 30). */
+  gracefulTimeout?: number;
   logger: Logger;
   /** --preload: import the app once, in a zygote that forks the workers (zygote.ts). */
   preload?: boolean;
@@ -279,7 +281,7 @@ export class PythonPool implements CallHost {
       w.paceMs = w.paceMs === undefined ? ran : w.paceMs + (ran - w.paceMs) / 8;
     }
     this.#markStarted(w, now);
-    if (w.retiring && w.calls.size === 0 && !w.exited) w.stop();
+    if (w.retiring && w.calls.size === 0 && !w.exited) this.#stopRetired(w);
     this.#pump();
     this.#checkIdle();
   }
@@ -291,7 +293,27 @@ export class PythonPool implements CallHost {
       w.replaced = true;
       this.#spawn();
     }
-    if (w.calls.size === 0) w.stop();
+    if (w.calls.size === 0) this.#stopRetired(w);
+  }
+
+  /**
+   * STOP for a retired worker with nothing left to run. One that does not exit (the app started a non-daemon thread,
+   * which Python waits for at exit) is killed after --graceful-timeout, as Gunicorn's arbiter kills a worker that
+   * stopped beating: otherwise every --max-requests recycle would leave one more process behind.
+   */
+  #stopRetired(w: PythonWorker): void {
+    w.stop();
+    const seconds = this.#options.gracefulTimeout ?? 30;
+    setTimeout(() => {
+      if (w.exited || w.killedFor !== undefined) return;
+      this.#logger.warning(
+        `Python worker ${w.pid} did not exit ${seconds} s after it was told to stop (a non-daemon thread of the ` +
+          "app keeps its interpreter up; make such threads daemon=True or end them in the config's worker_exit): " +
+          'killing it',
+      );
+      w.killedFor = 'shutdown';
+      w.kill('SIGKILL');
+    }, seconds * 1000).unref();
   }
 
   /** Kill a worker for --timeout: `call` ran past it, or (gevent, no call) the worker's event loop stayed blocked. */

@@ -113,6 +113,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
     timeout: options.timeout,
     maxRequests: options.maxRequests,
     maxRequestsJitter: options.maxRequestsJitter,
+    gracefulTimeout: options.gracefulTimeout,
     logger: options.logger,
     preload: options.preload ?? false,
   });

@@ -159,6 +159,37 @@ describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
     }
   });
 
+  test('a recycled worker that does not exit (a non-daemon thread) is killed after --graceful-timeout', async () => {
+    const s = await servePython('lingering_thread', { maxRequests: 1, gracefulTimeout: 1 });
+    const served: number[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await get(`${s.origin}/`);
+        assert.equal(r.status, 200);
+        served.push(Number(r.text));
+      }
+      assert.equal(new Set(served).size, 3, 'each request recycled its worker');
+      await sleep(2500);
+      const alive = served.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(alive, [], 'retired workers left running');
+      await waitForLine(s.logger.lines, /did not exit 1 s after it was told to stop .*killing it/);
+    } finally {
+      for (const pid of served) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+      await s.close();
+    }
+  });
+
   test('with threads > 1 one process runs requests concurrently', async () => {
     const s = await servePython('slow', { threads: 4 });
     try {
