@@ -3,7 +3,7 @@
 import { createLogger, errorMessage, logNotices, type Notice } from '../log.js';
 import { EXIT_OK, EXIT_STARTUP_ERROR } from './exit-codes.js';
 import { openMainErrorLog } from './index.js';
-import { loadTarget } from './load-target.js';
+import { IDLE_CLOSE_MS, loadTarget } from './load-target.js';
 import type { SupervisorOptions } from './options.js';
 import { setUpProcess } from './process-setup.js';
 
@@ -20,7 +20,7 @@ export async function checkConfig(
     const checked = setUpProcess(options);
     // One Python worker is enough to know that the app imports.
     const loaded = await loadTarget({ ...checked, workers: 1, maxRequests: 0 }, logger);
-    await loaded.close(0);
+    await loaded.close(IDLE_CLOSE_MS);
   } catch (error) {
     logger.error(`--check-config: ${options.app} would not start: ${errorMessage(error)}`);
     return 1;

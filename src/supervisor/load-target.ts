@@ -8,6 +8,12 @@ import { poolShare } from './front-ends.js';
 import type { SupervisorOptions } from './options.js';
 import { targetKind } from './target.js';
 
+/**
+ * close() for an app that never served (--check-config, a bind that failed): nothing runs, so this only bounds the
+ * workers' own exit (a Python worker's interpreter shutdown, its worker_exit hook) before they are killed.
+ */
+export const IDLE_CLOSE_MS = 5000;
+
 export interface LoadedApp {
   app: Application;
   /** wsgi.multiprocess / wsgi.multithread for the environ. */

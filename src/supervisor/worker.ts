@@ -13,7 +13,7 @@ import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { failApp } from './fail-app.js';
 import { GracefulServers } from './graceful-close.js';
 import { startHeartbeat } from './heartbeat.js';
-import { type LoadedApp, loadTarget } from './load-target.js';
+import { IDLE_CLOSE_MS, type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import { capturesThroughPipes, type SupervisorOptions } from './options.js';
 import { processLog } from './process-log.js';
@@ -222,7 +222,7 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
     logger.error(
       `cannot listen: ${errorMessage(error)}; check that no other server uses the address and that you may bind it`,
     );
-    await loaded.close(0);
+    await loaded.close(IDLE_CLOSE_MS);
     return flushAndExit(WORKER_BOOT_ERROR, streams);
   }
 }

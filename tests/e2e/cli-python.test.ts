@@ -147,6 +147,7 @@ test('--check-config imports a Python app in one worker and exits 0', { timeout:
   assert.equal(code, 0, stderr);
   assert.equal((stderr.match(/Booted Python worker/g) ?? []).length, 1);
   assert.match(stderr, /--check-config: the settings are valid and hello:application loads/);
+  assert.doesNotMatch(stderr, /WARNING|killing/, 'the idle worker exits by itself');
 });
 
 test('--check-config exits 1 naming the import error of a Python app', {
