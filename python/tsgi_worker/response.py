@@ -58,12 +58,14 @@ def _check_head(status: str, headers: list) -> Optional[int]:
             if not _TOKEN.fullmatch(name):
                 raise ValueError("response header name %r is not an HTTP token (PEP 3333 S9)" % (name,))
             _remember(_valid_names, name)
-        if len(name) == 14 and value.isdigit() and value.isascii() and name.lower() == "content-length":
+        if len(name) == 14 and name.lower() == "content-length":
+            digits = value.strip(" \t")  # RFC 9110 §5.5: whitespace around a value is not part of it
             # RFC 9110 §8.6: one length; two numbers that disagree cannot both frame the body (one that is not a
             # number is dropped by Node, with a warning).
-            if length is not None and int(length) != int(value):
-                raise ValueError("two Content-Length headers disagree (%s and %s)" % (length, value))
-            length = value
+            if digits.isdigit() and digits.isascii():
+                if length is not None and int(length) != int(digits):
+                    raise ValueError("two Content-Length headers disagree (%s and %s)" % (length, digits))
+                length = digits
         if _CONTROL.search(value):
             # The name only: the value may hold data that should not travel in an error message (as Gunicorn).
             raise ValueError("response header %r has a control character (CR, LF, NUL…) in its value (PEP 3333 S9)" % name)

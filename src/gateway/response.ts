@@ -42,7 +42,8 @@ export type ErrorReporter = (
 const STATUS_LINE = /^[2-5]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\u0100-\uffff]$/;
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const DIGITS = /^\d+$/;
+// RFC 9110 §5.5: whitespace around a field value is not part of it.
+const DIGITS = /^[ \t]*\d+[ \t]*$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f\u0100-\uffff]/;
 

@@ -14,6 +14,9 @@ import {
 } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 
+/** Spaces and tabs around a field value (RFC 9110 §5.5: OWS). */
+const OWS_AROUND = /^[ \t]+|[ \t]+$/g;
+
 /** Bodies up to this size, sent whole in one chunk, take the one-string fast path in write(). */
 const SMALL_BODY = 1024;
 
@@ -94,15 +97,19 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
       }
       const lower = name.toLowerCase();
       if (lower === 'content-length') {
-        if (this.#declared !== -1 || !/^\d+$/.test(value)) {
+        // RFC 9110 §5.5: whitespace around a field value is not part of it (Gunicorn strips it too).
+        const digits = value.replace(OWS_AROUND, '');
+        if (this.#declared !== -1 || !/^\d+$/.test(digits)) {
           this.ctx.logger.warning(
             `dropped response header Content-Length: ${value} (duplicate or not a number)`,
           );
           continue;
         }
-        this.#declared = Number(value);
+        this.#declared = Number(digits);
         // RFC 9110 §8.6: a server must not send Content-Length with a 204 (nor a 1xx, which no app sends).
         if (code === 204) continue;
+        flat.push(name, digits);
+        continue;
       } else if (HOP_BY_HOP_HEADERS.has(lower)) {
         // They belong to the connection, which is ours (PEP 3333 S17): dropped so they can never break framing.
         if (lower === 'connection' && /\bclose\b/i.test(value)) closeRequested = true;

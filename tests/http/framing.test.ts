@@ -55,6 +55,23 @@ describe('response framing', { timeout: 10_000 }, () => {
     }
   });
 
+  test('a Content-Length with spaces around its digits frames the body, and is sent without them', async () => {
+    const served = await serve(app('200 OK', [['Content-Length', ' 5\t']], () => generate('01', '234')));
+    const connection = await RawConnection.open(served.port);
+    try {
+      await connection.send(GET);
+      const response = await connection.readResponse();
+      assert.equal(header(response, 'content-length'), '5');
+      assert.equal(header(response, 'transfer-encoding'), undefined);
+      assert.equal(response.body.toString(), '01234');
+      await assertNotDesynchronised(connection);
+      assert.ok(!served.logger.lines.some((l) => l.includes('dropped response header')));
+    } finally {
+      connection.close();
+      await served.close();
+    }
+  });
+
   test('never more than the declared Content-Length: one 10-byte chunk for 5 declared → exactly 5 bytes', async () => {
     const served = await serve(app('200 OK', [['Content-Length', '5']], () => [text('0123456789')]));
     const connection = await RawConnection.open(served.port);

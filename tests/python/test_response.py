@@ -57,6 +57,15 @@ class StartResponse(unittest.TestCase):
         self.assertTrue(channel.sends[1].startswith(wire.frame_header(wire.BODY, 1, 1) + b"y"))
         self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "COMPLETE", "END"])
 
+    def test_a_content_length_with_spaces_around_its_digits_counts(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", " 2\t")])
+            return iter([b"x", b"y", b"past the length"])
+
+        channel = run(app)
+        # The body is whole at its declared length: nothing past it is sent.
+        self.assertEqual([n for n, _ in channel.frames()], ["HEADERS", "BODY", "BODY", "COMPLETE", "END"])
+
     def test_a_whole_body_goes_out_before_close_is_called(self):
         channel = FakeChannel()
 
