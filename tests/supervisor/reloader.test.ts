@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isWatchedFile, watchForChanges } from '../../src/supervisor/reloader.js';
 
 test('source files count; dependency trees, caches and other files do not', () => {
@@ -36,6 +37,50 @@ test('a burst of changes to watched files calls back once, with a changed file',
     writeFileSync(join(dir, 'README.md'), 'not watched');
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(changes, [join(dir, 'lib', 'a.ts')]);
+  } finally {
+    reloader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a source file saved by renaming a new file over it is seen at every save, not only the first', {
+  timeout: 10_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-watch-'));
+  mkdirSync(join(dir, 'pkg'));
+  const file = join(dir, 'pkg', 'urls.py');
+  writeFileSync(file, 'v = 0');
+  const changes: string[] = [];
+  const reloader = watchForChanges(dir, (path) => changes.push(path));
+  try {
+    await sleep(100);
+    for (let save = 1; save <= 3; save++) {
+      // What sed -i and many editors do: write a temporary file, rename it over the original.
+      writeFileSync(join(dir, 'pkg', `.urls.py.tmp${save}`), `v = ${save}`);
+      renameSync(join(dir, 'pkg', `.urls.py.tmp${save}`), file);
+      await sleep(400);
+      assert.equal(changes.length, save, `save ${save} was not seen`);
+    }
+    writeFileSync(file, 'v = 4'); // and in place, after them
+    await sleep(400);
+    assert.deepEqual(changes, [file, file, file, file]);
+  } finally {
+    reloader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a directory created after the watch began is watched too', { timeout: 10_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-watch-'));
+  const changes: string[] = [];
+  const reloader = watchForChanges(dir, (path) => changes.push(path));
+  try {
+    await sleep(100);
+    mkdirSync(join(dir, 'newapp', 'views'), { recursive: true });
+    await sleep(200);
+    writeFileSync(join(dir, 'newapp', 'views', 'home.py'), 'x = 1');
+    await sleep(400);
+    assert.deepEqual(changes, [join(dir, 'newapp', 'views', 'home.py')]);
   } finally {
     reloader.close();
     rmSync(dir, { recursive: true, force: true });
