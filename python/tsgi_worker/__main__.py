@@ -125,10 +125,13 @@ def _start(hooks: Optional[Hooks], app: Any, channel: Channel, preloaded: bool, 
                 hooks.post_worker_init(hooks.worker)
     except BaseException as error:  # noqa: BLE001
         _import_failed(channel.send, error)
-    info = "Python %s%s%s" % (
+    # The interpreter's path too: which one ran (--python, $VIRTUAL_ENV or python3 from PATH) is the first question
+    # when a package is missing.
+    info = "Python %s%s%s, %s" % (
         sys.version.split()[0],
         ", gevent %s" % sys.modules["gevent"].__version__ if gevent else "",
         ", preloaded" if preloaded else "",
+        sys.executable,
     )
     channel.send(wire.encode_frame(wire.READY, 0, info.encode()))
 

@@ -50,7 +50,7 @@ def serve(control: socket.socket, path: str) -> Tuple[socket.socket, Optional[mm
     # Python's docs on gc.freeze: what the app allocated so far is never scanned by a worker's collections, which
     # would otherwise write to (and so copy) every page holding one of its objects.
     gc.freeze()
-    info = "Python %s, preloaded" % sys.version.split()[0]
+    info = "Python %s, preloaded, %s" % (sys.version.split()[0], sys.executable)
     _send(control, wire.encode_frame(wire.READY, 0, info.encode()))
     reader = wire.FrameReader()
     selector = selectors.DefaultSelector()  # not select(): an app may have opened a thousand files at import

@@ -52,7 +52,10 @@ test('one gevent worker runs twenty one-second requests at once, patched before 
   ]);
   try {
     assert.match(tsgi.output, /Using worker: python pool \(1 process × gevent, 1000 connections\)/);
-    assert.match(tsgi.output, /Booted Python worker with pid: \d+ \(Python [\d.]+, gevent [\d.]+\)/);
+    assert.match(
+      tsgi.output,
+      /Booted Python worker with pid: \d+ \(Python [\d.]+, gevent [\d.]+, \S+\/\.venv\/bin\/python\)/,
+    );
     for (const server of [tsgi, gunicorn]) {
       const { answers, ms } = await together(server, '/sleep?1', 20);
       // In turn they would take 20 s.

@@ -13,6 +13,15 @@ export class PythonAppError extends TsgiError {
   }
 }
 
+/** Python's exceptions for source that does not parse: the traceback points at the line, nothing else to check. */
+const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
+
+/** For an error about the Python side, whose JS stack (tsgi's own frames) says nothing: the message alone. */
+function withoutJsStack<E extends Error>(error: E): E {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
 export const pythonErrors = {
   workerCrashed: (pid: number | undefined, how: string) =>
     new ServerFault(
@@ -46,16 +55,20 @@ export const pythonErrors = {
         'error log above: CPU-bound work, or a call gevent cannot switch out of (a C library doing its own I/O)',
     ),
   appImportFailed: (target: string, type: string, message: string) =>
-    new ServerFault(
-      'TSGI_APP_IMPORT_FAILED',
-      500,
-      // The exception's own message may end a sentence already ("Failed to find attribute 'app' in 'x'.").
-      `could not load the Python app '${target}': ${type}: ${message.replace(/\.$/, '')}. ` +
-        (target.startsWith('config:/')
-          ? 'Check the --paste file, its [app:…] section and --paste-global'
-          : "Check the target ('module:callable' or 'module:factory()')") +
-        ', --chdir and --pythonpath, and that the interpreter (--python, or $VIRTUAL_ENV) has the packages the app ' +
-        'imports; the traceback is in the error log',
+    withoutJsStack(
+      new ServerFault(
+        'TSGI_APP_IMPORT_FAILED',
+        500,
+        // The exception's own message may end a sentence already ("Failed to find attribute 'app' in 'x'.").
+        `could not load the Python app '${target}': ${type}: ${message.replace(/\.$/, '')}. ` +
+          (SYNTAX_ERRORS.has(type)
+            ? 'Fix the line that the traceback in the error log points to'
+            : (target.startsWith('config:/')
+                ? 'Check the --paste file, its [app:…] section and --paste-global'
+                : "Check the target ('module:callable' or 'module:factory()')") +
+              ', --chdir and --pythonpath, and that the interpreter (--python, or $VIRTUAL_ENV) has the packages the ' +
+              'app imports; the traceback is in the error log'),
+      ),
     ),
   workerExitedAtBoot: (python: string, how: string, output: string) =>
     new ServerFault(

@@ -230,6 +230,19 @@ describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
     );
   });
 
+  test('an app with a syntax error: the advice is to fix the line, and the error carries no JS stack', async () => {
+    const app = pythonApp(appOptions('syntax_error', memoryLogger()));
+    await assert.rejects(app.start(), (error: Error) => {
+      assert.match(
+        error.message,
+        /SyntaxError: .*Fix the line that the traceback in the error log points to$/,
+      );
+      assert.doesNotMatch(error.message, /--pythonpath|packages/);
+      assert.doesNotMatch(error.stack ?? '', /\n\s+at /, "tsgi's own frames say nothing about the app");
+      return true;
+    });
+  });
+
   test('a missing interpreter makes start() reject with TSGI_PYTHON_NOT_FOUND', async () => {
     const app = pythonApp(appOptions('hello', memoryLogger(), { python: '/nonexistent/python3' }));
     await assert.rejects(
