@@ -303,7 +303,8 @@ export class PythonPool implements CallHost {
    */
   #stopRetired(w: PythonWorker): void {
     w.stop();
-    const seconds = this.#options.gracefulTimeout ?? 30;
+    // At least a second: with --graceful-timeout 0 an idle worker still gets to exit by itself.
+    const seconds = Math.max(1, this.#options.gracefulTimeout ?? 30);
     setTimeout(() => {
       if (w.exited || w.killedFor !== undefined) return;
       this.#logger.warning(
