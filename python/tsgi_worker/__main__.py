@@ -91,7 +91,8 @@ def main(argv: list) -> None:
         int(config.get("threads", 1)),
         bool(config.get("multiprocess", False)),
         hooks,
-        float(config.get("heartbeat", 0)) if gevent else None,
+        gevent=gevent,
+        heartbeat=float(config.get("heartbeat", 0)),
     ).run()
     if hooks is not None:
         hooks.exit()

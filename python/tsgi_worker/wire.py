@@ -42,7 +42,7 @@ READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
 FORKED = 0x52  # --preload: from the zygote, u32 pid (request id: the FORK's serial); from the worker, + i32 ring, stdout, stderr fds
 EXITED = 0x53  # --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none)
-HEARTBEAT = 0x54  # -k gevent, every `heartbeat` seconds: the worker's event loop is running (none while it is blocked)
+HEARTBEAT = 0x54  # -k gevent or threads > 1, every `heartbeat` seconds: the worker runs Python (none while blocked)
 
 # Initial per-request credit: body bytes a worker may send before Node grants more (flow control).
 WINDOW = 256 * 1024

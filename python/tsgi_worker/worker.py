@@ -1,7 +1,8 @@
 """The worker's loop, mirror of src/runtimes/python/worker.ts. With threads = 1, one thread reads frames and runs
 requests in turn; with more, a reader thread turns frames into work and `threads` app threads run one request
-each at a time (PEP 3333 S7: wsgi.multithread = threads > 1); with -k gevent, a reader greenlet and up to `threads`
-(--worker-connections) greenlets, one per request (greenlets.py).
+each at a time (PEP 3333 S7: wsgi.multithread = threads > 1) and a thread that sends HEARTBEATs; with -k gevent, a
+reader greenlet and up to `threads` (--worker-connections) greenlets, one per request, and a heartbeat greenlet
+(greenlets.py).
 
 Node may queue several requests here before the first is done (WORKERS.md: several per wake-up); the app
 threads take them in arrival order, which is how Node knows which ones were started (docs/wire.md).
@@ -14,6 +15,7 @@ import io
 import os
 import queue
 import threading
+import time
 import traceback
 from time import monotonic
 from typing import Any, Dict, Optional
@@ -42,22 +44,25 @@ class Worker:
         threads: int,
         multiprocess: bool,
         hooks: Optional[Hooks] = None,
-        gevent_heartbeat: Optional[float] = None,
+        gevent: bool = False,
+        heartbeat: float = 0.0,
     ) -> None:
         self.app = app
         # A gunicorn.conf.py's pre_request/post_request (hooks.py); None when it defines no worker hook.
         self.hooks = hooks
         self.channel = channel
         self.threads = max(1, threads)
-        # -k gevent (the process is patched): seconds between HEARTBEATs (0: none); None without gevent.
-        self.gevent_heartbeat = gevent_heartbeat
+        # -k gevent: the process is patched, requests run in greenlets.
+        self.gevent = gevent
+        # Seconds between HEARTBEATs (0: none), with gevent or threads > 1: Node's --timeout then watches these.
+        self.heartbeat = heartbeat
         self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self.states: Dict[int, Response] = {}
         # S7: the keys that are the same for every request.
         self.base = {
             "wsgi.version": (1, 0),
             # Gunicorn's gevent worker says true whatever --worker-connections is.
-            "wsgi.multithread": self.threads > 1 or gevent_heartbeat is not None,
+            "wsgi.multithread": self.threads > 1 or gevent,
             "wsgi.multiprocess": multiprocess,
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,
@@ -71,8 +76,8 @@ class Worker:
         self.environ = wire.EnvironDecoder(self.base)
 
     def run(self) -> None:
-        if self.gevent_heartbeat is not None:
-            self._run_greenlets(self.gevent_heartbeat)
+        if self.gevent:
+            self._run_greenlets(self.heartbeat)
             return
         if self.threads == 1:
             self._run_inline()
@@ -86,8 +91,22 @@ class Worker:
                 self.queue.put(None)
 
         threading.Thread(target=self._read, args=(self.queue.put, stop), name="tsgi-reader", daemon=True).start()
+        if self.heartbeat > 0:
+            threading.Thread(target=self._beat, name="tsgi-heartbeat", daemon=True).start()
         for t in workers:
             t.join()
+
+    def _beat(self) -> None:
+        """threads > 1, as Gunicorn's gthread worker: HEARTBEAT every `heartbeat` seconds from a thread of its own,
+        which needs the GIL to send one. A request may run as long as it likes; C code that holds the GIL for
+        --timeout silences the worker, and Node kills it."""
+        frame = wire.frame_header(wire.HEARTBEAT, 0, 0)
+        while True:
+            time.sleep(self.heartbeat)
+            try:
+                self.channel.send(frame)
+            except OSError:
+                os._exit(0)  # Node closed the channel or died: nobody is left to answer
 
     def _run_greenlets(self, heartbeat: float) -> None:
         """-k gevent: the reader in a greenlet (its recv yields to the others), each request in a greenlet."""

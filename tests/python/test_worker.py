@@ -92,6 +92,37 @@ class WorkerRequests(unittest.TestCase):
         self.assertEqual([(n, rid) for n, rid, _ in channel.frames()], [("END", 7)])
 
 
+class Heartbeat(unittest.TestCase):
+    # threads > 1, as Gunicorn's gthread worker: a thread of its own says the worker is alive while a request runs
+    # long, which is what Node's --timeout watches (docs/wire.md, Timeouts).
+    def test_with_threads_heartbeats_go_out_while_a_request_runs(self):
+        channel = FakeChannel()
+        data = iter([wire.encode_frame(wire.REQUEST, 1, request({"PATH_INFO": "/"})) + wire.frame_header(wire.STOP, 0, 0)])
+        channel.receiver = lambda: lambda: next(data, None) or threading.Event().wait()
+
+        def app(environ, start_response):
+            threading.Event().wait(0.3)
+            start_response("200 OK", [])
+            return [b"late"]
+
+        Worker(app, channel, 2, False, heartbeat=0.05).run()  # returns at STOP, once the request is done
+        names = [name for name, _, _ in channel.frames()]
+        self.assertGreaterEqual(names[: names.index("END")].count("HEARTBEAT"), 3, names)
+
+    def test_without_a_heartbeat_setting_none_is_sent(self):
+        channel = FakeChannel()
+        data = iter([wire.encode_frame(wire.REQUEST, 1, request({"PATH_INFO": "/"})) + wire.frame_header(wire.STOP, 0, 0)])
+        channel.receiver = lambda: lambda: next(data, None) or threading.Event().wait()
+
+        def app(environ, start_response):
+            threading.Event().wait(0.2)
+            start_response("200 OK", [])
+            return []
+
+        Worker(app, channel, 2, False).run()
+        self.assertNotIn("HEARTBEAT", [name for name, _, _ in channel.frames()])
+
+
 class ReaderFailure(unittest.TestCase):
     # A frame the reader cannot apply (a CREDIT too short to hold its u32) ends the process with its traceback:
     # with threads (or greenlets) a dead reader would leave the worker taking requests it never starts.

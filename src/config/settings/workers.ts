@@ -42,6 +42,11 @@ export const timeout = defineSetting({
   expected: `a whole number of seconds from 0 to ${MAX_SECONDS} (24 days)`,
   validate: seconds,
   help: "A worker silent for this many seconds (a blocked event loop, a hung Python request) is killed and replaced; a Node app's request with no response after it is logged once; 0 disables.",
+  details:
+    "For a Python app it follows Gunicorn's worker classes: with one thread per worker (sync), a request that runs " +
+    'longer gets 504 and its worker is killed; with `--threads` above 1 (gthread) or `-k gevent`, a request may run ' +
+    'as long as it likes and a worker is killed only when it sends no heartbeat for that long (C code holding the ' +
+    'GIL, a blocked event loop).',
 });
 
 export const gracefulTimeout = defineSetting({

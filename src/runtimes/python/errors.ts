@@ -42,17 +42,21 @@ export const pythonErrors = {
     new ServerFault(
       'TSGI_WORKER_KILLED',
       502,
-      `the Python worker (pid ${pid}) running this request was killed because another of its threads ran past ` +
-        `the timeout of ${seconds} s (this request had run ${ranSeconds.toFixed(1)} s); it was replaced. The ` +
-        "WORKER TIMEOUT above names the cause; with --threads, a hung request takes its worker's other requests along",
+      `the Python worker (pid ${pid}) running this request was killed for the request before it, which ran past ` +
+        `the timeout of ${seconds} s (this one had run ${ranSeconds.toFixed(1)} s); it was replaced. The ` +
+        'WORKER TIMEOUT above names the cause',
     ),
-  workerLoopBlocked: (pid: number | undefined, seconds: number) =>
+  workerBlocked: (pid: number | undefined, seconds: number, gevent: boolean) =>
     new ServerFault(
       'TSGI_WORKER_BLOCKED',
       504,
-      `the Python worker (pid ${pid}) running this request under -k gevent had its event loop blocked for ` +
-        `${seconds} s (--timeout); it was killed and replaced. The stack of the code that blocked it is in the ` +
-        'error log above: CPU-bound work, or a call gevent cannot switch out of (a C library doing its own I/O)',
+      gevent
+        ? `the Python worker (pid ${pid}) running this request under -k gevent had its event loop blocked for ` +
+            `${seconds} s (--timeout); it was killed and replaced. The stack of the code that blocked it is in the ` +
+            'error log above: CPU-bound work, or a call gevent cannot switch out of (a C library doing its own I/O)'
+        : `the Python worker (pid ${pid}) running this request under --threads sent no heartbeat for ${seconds} s ` +
+            '(--timeout): none of its threads could run Python; it was killed and replaced. The stacks of its ' +
+            'threads are in the error log above: C code that holds the GIL (a regex, a C extension) is the usual cause',
     ),
   appImportFailed: (target: string, type: string, message: string) =>
     withoutJsStack(

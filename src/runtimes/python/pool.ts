@@ -40,8 +40,9 @@ const DUMP_GRACE_MS = 200;
  * process stuck in the kernel may not die at once). */
 const EXIT_WAIT_MS = 2000;
 const RESPAWN_DELAY_MS = 1000;
-/** With gevent: a worker not heard from for this many heartbeat periods has a blocked event loop: nothing more is
- * queued to it until it is heard from again (or killed at --timeout), so requests are not piled up behind it. */
+/** With a heartbeat (gevent, threads): a worker not heard from for this many heartbeat periods is blocked (its event
+ * loop, or the GIL held by C code): nothing more is queued to it until it is heard from again (or killed at
+ * --timeout), so requests are not piled up behind it. */
 const STALE_HEARTBEATS = 2.5;
 
 export interface PoolOptions {
@@ -210,13 +211,13 @@ export class PythonPool implements CallHost {
   #sweep(): void {
     const limit = this.#options.timeout * 1000;
     const now = performance.now();
-    const byHeartbeat = this.#options.worker.gevent === true;
+    const byHeartbeat = (this.#options.worker.heartbeat ?? 0) > 0;
     for (const w of [...this.#workers]) {
       if (w.exited) continue;
       if (byHeartbeat) {
-        // -k gevent, as Gunicorn's gevent worker: a request may run as long as it likes while the worker's event
-        // loop runs; a loop that sent no heartbeat for --timeout is blocked (CPU-bound code, a call gevent does not
-        // patch), and every request of the worker is stuck behind it.
+        // -k gevent and --threads, as Gunicorn's gevent and gthread workers: a request may run as long as it likes
+        // while the worker beats; one that sent no heartbeat for --timeout is blocked (gevent: CPU-bound code, a
+        // call gevent does not patch; threads: C code holding the GIL), and every request of it is stuck too.
         if (w.ready && now - w.heardAt > limit) this.#timedOut(w, undefined);
         continue;
       }
@@ -317,15 +318,18 @@ export class PythonPool implements CallHost {
     }, seconds * 1000).unref();
   }
 
-  /** Kill a worker for --timeout: `call` ran past it, or (gevent, no call) the worker's event loop stayed blocked. */
+  /** Kill a worker for --timeout: `call` ran past it, or (gevent, threads: no call) the worker sent no heartbeat. */
   #timedOut(w: PythonWorker, call: RemoteCall | undefined): void {
     if (call?.settled || w.exited || w.killedFor !== undefined) return;
     const seconds = this.#options.timeout;
     this.#logger.critical(
       call
         ? `WORKER TIMEOUT (pid:${w.pid}): a request ran past ${seconds} s; killing the worker`
-        : `WORKER TIMEOUT (pid:${w.pid}): its gevent event loop sent no heartbeat for ${seconds} s (blocked by code ` +
-            'gevent does not switch out of); killing the worker',
+        : this.#options.worker.gevent
+          ? `WORKER TIMEOUT (pid:${w.pid}): its gevent event loop sent no heartbeat for ${seconds} s (blocked by ` +
+            'code gevent does not switch out of); killing the worker'
+          : `WORKER TIMEOUT (pid:${w.pid}): it sent no heartbeat for ${seconds} s (none of its threads could run ` +
+            'Python: C code holding the GIL); killing the worker',
     );
     w.killedFor = 'timeout';
     w.timedOut = call;
@@ -361,17 +365,13 @@ export class PythonPool implements CallHost {
       if (started-- > 0 && call.startedAt !== undefined) {
         if (w.killedFor === 'shutdown') call.fail(pythonErrors.shutdownCut(w.pid));
         else if (w.killedFor !== 'timeout') call.fail(pythonErrors.workerCrashed(w.pid, how));
-        // gevent: its loop was blocked; every request it had started was stuck behind it.
-        else if (w.timedOut === undefined) call.fail(pythonErrors.workerLoopBlocked(w.pid, limit));
-        // 504 for the request that timed out; for one that started only when the held responses before it were
-        // delivered at the exit (the worker was running it all along: its clock started late); and with --threads
-        // for any past the timeout itself. The others were killed along with it (one that started while the
-        // worker had its grace period for the stack dump, say).
-        else if (
-          call === w.timedOut ||
-          (threads === 1 && w.exitedAt !== undefined && call.startedAt >= w.exitedAt) ||
-          now - call.startedAt > limit * 1000
-        ) {
+        // gevent, threads: it stopped beating; every request it had started was stuck with it.
+        else if (w.timedOut === undefined)
+          call.fail(pythonErrors.workerBlocked(w.pid, limit, this.#options.worker.gevent === true));
+        // 504 for the request that timed out, and for one that started only when the held responses before it
+        // were delivered at the exit (the worker was running it all along: its clock started late). The others
+        // were killed along with it (one that started while the worker had its grace period for the stack dump).
+        else if (call === w.timedOut || (w.exitedAt !== undefined && call.startedAt >= w.exitedAt)) {
           call.fail(pythonErrors.workerTimeout(w.pid, limit));
         } else call.fail(pythonErrors.workerKilledForTimeout(w.pid, limit, (now - call.startedAt) / 1000));
       } else {

@@ -35,7 +35,8 @@ export interface PythonAppOptions {
   workerConnections?: number;
   /**
    * Seconds a request may run; 0 = none. Past it: 504 for that request, its worker killed and replaced. With
-   * gevent, seconds a worker's event loop may stay blocked (it sends no heartbeat) before it is killed.
+   * gevent or threads above 1 (Gunicorn's gevent and gthread workers), seconds a worker may stay silent (it sends
+   * no heartbeat: a blocked event loop, the GIL held by C code) before it is killed; a request may run longer.
    */
   timeout: number;
   /** Seconds to finish in-flight work on close(). */
@@ -81,8 +82,9 @@ export function defaultPython(env: Record<string, string | undefined> = process.
 }
 
 /**
- * With gevent, how often a worker says it is alive (HEARTBEAT): as Gunicorn's gevent worker, once a second, more
- * often for a --timeout under 4 s, so that a blocked event loop is seen within the timeout; 0 = never (no timeout).
+ * With gevent or threads, how often a worker says it is alive (HEARTBEAT): as Gunicorn's gevent and gthread workers,
+ * once a second, more often for a --timeout under 4 s, so that a silent worker is seen within the timeout; 0 = never
+ * (no timeout).
  */
 export function heartbeatSeconds(timeout: number): number {
   return timeout > 0 ? Math.min(1, timeout / 4) : 0;
@@ -99,7 +101,9 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
         options.gevent ? (options.workerConnections ?? DEFAULT_WORKER_CONNECTIONS) : options.threads,
       ),
       gevent: options.gevent ?? false,
-      heartbeat: options.gevent ? heartbeatSeconds(options.timeout) : 0,
+      // Gunicorn's gevent and gthread workers (sync with --threads above 1 is gthread) time out a worker that stops
+      // beating, not a request that runs long; its sync worker, a request (docs/python.md, timeouts).
+      heartbeat: options.gevent || options.threads > 1 ? heartbeatSeconds(options.timeout) : 0,
       multiprocess: options.multiprocess ?? options.workers > 1,
       cwd: options.chdir,
       pythonpath: options.pythonpath ?? [],

@@ -43,7 +43,7 @@ export const FrameType = {
   FORKED: 0x52,
   /** --preload, from the zygote: u32 pid, i32 exit code (-1: none), u32 signal number (0: none) */
   EXITED: 0x53,
-  /** -k gevent, every `heartbeat` seconds: the worker's event loop is running (none while it is blocked) */
+  /** -k gevent or threads > 1, every `heartbeat` seconds: the worker runs Python (none while it is blocked) */
   HEARTBEAT: 0x54,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];

@@ -33,7 +33,10 @@ export interface WorkerConfig {
   threads: number;
   /** -k gevent: the worker monkey-patches with gevent and runs each request in a greenlet (worker.py). */
   gevent?: boolean;
-  /** With gevent: seconds between the worker's HEARTBEAT frames (0: none), by which a blocked loop is seen. */
+  /**
+   * Seconds between the worker's HEARTBEAT frames (0: none): with gevent from a greenlet, with threads from a thread
+   * of its own. When set, --timeout watches these (a silent worker), not how long a request runs.
+   */
   heartbeat?: number;
   /** Its stdout and stderr: 'log' (default) into the logger as lines, 'pass' to this process's own as printed. */
   output?: OutputMode;
@@ -88,7 +91,7 @@ export class PythonWorker {
   /** When its exit was handled (performance.now()): calls marked started from then on were started by the held
    * responses delivered at its exit, that is, the worker was running them when it died. */
   exitedAt: number | undefined;
-  /** With gevent, when its last HEARTBEAT (or READY) came, in performance.now() ms: its event loop ran then. */
+  /** With a heartbeat, when its last HEARTBEAT (or READY) came, in performance.now() ms: it could run Python then. */
   heardAt = 0;
   /** Resolves when the app is imported; rejects with a catalog error when it cannot be. */
   readonly booted: Promise<void>;

@@ -104,21 +104,38 @@ describe('Python worker faults', { skip: skipPython, timeout: 60_000 }, () => {
     }
   });
 
-  test('with --threads, a request killed along with a timed-out one gets 502 saying so, not a 504', async () => {
+  test('with --threads, a request that runs past --timeout runs on, as under Gunicorn’s gthread worker', async () => {
     const s = await servePython('slow', { timeout: 1, threads: 2 });
     try {
-      const hung = get(`${s.origin}/sleep?30`);
-      await sleep(600);
-      const innocent = get(`${s.origin}/sleep?3`); // on the other thread of the same worker
-      assert.equal((await hung).status, 504);
-      assert.equal((await innocent).status, 502);
+      const pid = (await get(`${s.origin}/pid`)).text;
+      const long = get(`${s.origin}/sleep?2.5`);
+      await sleep(1600); // past the timeout: the worker beats, so it is not killed
+      const meanwhile = await get(`${s.origin}/pid`);
+      assert.deepEqual(meanwhile, { status: 200, text: pid }, 'the other thread of the same worker serves');
+      const done = await long;
+      assert.equal(done.status, 200);
+      assert.equal(done.text.split(' ')[0], pid);
+      assert.doesNotMatch(s.logger.lines.join('\n'), /WORKER TIMEOUT|TSGI_WORKER/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('with --threads, C code holding the GIL past --timeout silences the worker: 504, stacks, a new worker', async () => {
+    const s = await servePython('slow', { timeout: 1, threads: 2 });
+    try {
+      const before = (await get(`${s.origin}/pid`)).text;
+      const t0 = Date.now();
+      const held = await get(`${s.origin}/hold?30`);
+      assert.equal(held.status, 504);
+      assert.ok(Date.now() - t0 < 5000, `answered after ${Date.now() - t0} ms`);
       const log = s.logger.lines.join('\n');
-      assert.match(log, /TSGI_WORKER_TIMEOUT for GET \/sleep\?30: /);
-      assert.match(
-        log,
-        /TSGI_WORKER_KILLED for GET \/sleep\?3: .*another of its threads ran past the timeout/,
-      );
-      assert.doesNotMatch(log, /TSGI_WORKER_TIMEOUT for GET \/sleep\?3:/);
+      assert.match(log, new RegExp(`WORKER TIMEOUT \\(pid:${before}\\): it sent no heartbeat for 1 s`));
+      assert.match(log, /TSGI_WORKER_BLOCKED for GET \/hold\?30: .*under --threads sent no heartbeat/);
+      await waitForLine(s.logger.lines, /most recent call first/); // the stacks of its threads (faulthandler)
+      const after = await get(`${s.origin}/pid`);
+      assert.equal(after.status, 200);
+      assert.notEqual(after.text, before);
     } finally {
       await s.close();
     }
