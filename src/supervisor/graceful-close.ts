@@ -26,8 +26,11 @@ export class GracefulServers {
     for (const server of this.#servers) endKeepAlive(server);
   }
 
-  /** Stops accepting and resolves true once every connection closed, or false if `graceMs` ran out first. */
-  close(graceMs: number): Promise<boolean> {
+  /**
+   * Stops accepting and resolves true once every connection closed, or false if `graceMs` ran out first: then
+   * `beforeCut` runs (it may answer what it can) and the remaining connections are closed.
+   */
+  close(graceMs: number, beforeCut?: () => Promise<void>): Promise<boolean> {
     this.endKeepAlive();
     const closed = this.#servers.map(
       (server) =>
@@ -56,11 +59,18 @@ export class GracefulServers {
         },
         Math.min(IDLE_GRACE_MS, graceMs),
       );
-      const deadline = setTimeout(() => {
+      const deadline = setTimeout(async () => {
         clearTimeout(grace);
         clearInterval(sweep);
-        for (const server of this.#servers) server.closeAllConnections();
-        resolve(false);
+        try {
+          await beforeCut?.();
+        } finally {
+          // One turn of the loop: the answers that beforeCut gave are written before their connections close.
+          setImmediate(() => {
+            for (const server of this.#servers) server.closeAllConnections();
+            resolve(false);
+          });
+        }
       }, graceMs);
       void Promise.all(closed).then(() => {
         clearTimeout(grace);

@@ -24,6 +24,11 @@ export interface LoadedApp {
    * left unanswered past --timeout; a Python pool does both for its own processes.
    */
   inProcess: boolean;
+  /**
+   * The grace period ended with requests in flight: stop what still runs and answer what can be answered, before
+   * the connections are closed (a Python pool: its workers are killed, requests they had not started get 503).
+   */
+  cut?(): Promise<void>;
   close(graceMs: number): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ export async function loadTarget(options: SupervisorOptions, logger: Logger): Pr
     multiprocess: options.workers > 1,
     multithread: options.workerClass === 'gevent' || options.threads > 1,
     inProcess: false,
+    cut: () => app.cut(),
     close: (graceMs) => app.close(graceMs),
   };
 }

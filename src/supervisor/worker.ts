@@ -195,9 +195,10 @@ export async function runWorker(options: SupervisorOptions): Promise<void> {
     logger.info(`Worker exiting (pid: ${process.pid}): ${why}`);
     // One deadline for both steps: the arbiter kills a worker that is still here past --graceful-timeout.
     const deadline = Date.now() + options.gracefulTimeout * 1000;
-    const clean = await drain.close(options.gracefulTimeout * 1000);
-    if (!clean)
+    await drain.close(options.gracefulTimeout * 1000, async () => {
       logger.warning(`--graceful-timeout ${options.gracefulTimeout}s passed; cut the remaining connections`);
+      await loaded.cut?.();
+    });
     await loaded.close(Math.max(0, deadline - Date.now()));
     stopHeartbeat();
     await flushAndExit(EXIT_OK, streams);

@@ -34,6 +34,31 @@ describe('stopping tsgi serving a Python app', { skip: skipPython, timeout: 60_0
     }
   });
 
+  test('when --graceful-timeout ends, the running request and those waiting for a worker get 503, each logged', {
+    timeout: 20_000,
+  }, async () => {
+    const tsgi = await startTsgi('slow:application', ['--workers', '1', '--graceful-timeout', '1']);
+    try {
+      const answer = (path: string) =>
+        fetch(`${tsgi.origin}${path}`).then(
+          (r) => r.status,
+          () => 'no answer',
+        );
+      const running = answer('/sleep?10');
+      await sleep(300);
+      const waiting = [answer('/pid'), answer('/sleep?0.1')]; // behind the one the only worker runs
+      await sleep(300);
+      const exit = tsgi.signal('SIGTERM', 10_000);
+      assert.deepEqual(await Promise.all([running, ...waiting]), [503, 503, 503], tsgi.tail());
+      assert.equal((await exit).code, 0);
+      assert.match(tsgi.output, /TSGI_SHUTDOWN_CUT for GET \/sleep\?10: /);
+      assert.match(tsgi.output, /TSGI_PYTHON_POOL_CLOSED for GET \/pid: /);
+      assert.match(tsgi.output, /TSGI_PYTHON_POOL_CLOSED for GET \/sleep\?0\.1: /);
+    } finally {
+      await tsgi.kill();
+    }
+  });
+
   test('a request arriving after SIGTERM is not accepted', { timeout: 20_000 }, async () => {
     const tsgi = await startTsgi('slow:application', ['--graceful-timeout', '10']);
     try {

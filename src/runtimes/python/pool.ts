@@ -40,6 +40,8 @@ const DUMP_GRACE_MS = 200;
  * process stuck in the kernel may not die at once). */
 const EXIT_WAIT_MS = 2000;
 const RESPAWN_DELAY_MS = 1000;
+/** How long cut() waits for the workers it killed to exit (their held responses are delivered then). */
+const CUT_WAIT_MS = 500;
 /** With a heartbeat (gevent, threads): a worker not heard from for this many heartbeat periods is blocked (its event
  * loop, or the GIL held by C code): nothing more is queued to it until it is heard from again (or killed at
  * --timeout), so requests are not piled up behind it. */
@@ -462,18 +464,42 @@ export class PythonPool implements CallHost {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
     clearTimeout(timer);
-    const running = workers.filter((w) => !w.exited);
-    if (running.length > 0) {
-      this.#logger.warning(
-        `${running.length} Python worker(s) had not exited when the graceful timeout ended: killing them`,
-      );
-      for (const w of running) {
-        w.killedFor = 'shutdown';
-        w.kill('SIGKILL');
-      }
-    }
+    this.#kill(workers);
     await exited;
     await this.#zygote?.stop();
     for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
+  }
+
+  /**
+   * The grace period of a stop ended while requests were in flight: kill the workers now, before the front end
+   * closes the connections, so that every request is answered: those the workers were running fail
+   * (TSGI_SHUTDOWN_CUT), and those they had not started, queued to them or waiting in the pool, get 503
+   * (TSGI_PYTHON_POOL_CLOSED). Without it, a request still waiting for a worker had its connection closed, unlogged.
+   */
+  async cut(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#sweeper);
+    const workers = [...this.#workers];
+    this.#kill(workers);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(workers.map((w) => w.exitedPromise())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CUT_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    for (const call of this.#pending.splice(0)) call.fail(pythonErrors.poolClosed());
+  }
+
+  /** SIGKILL for the workers that have not exited when the graceful timeout ended, with a warning. */
+  #kill(workers: PythonWorker[]): void {
+    const running = workers.filter((w) => !w.exited);
+    if (running.length === 0) return;
+    this.#logger.warning(
+      `${running.length} Python worker(s) had not exited when the graceful timeout ended: killing them`,
+    );
+    for (const w of running) {
+      w.killedFor = 'shutdown';
+      w.kill('SIGKILL');
+    }
   }
 }

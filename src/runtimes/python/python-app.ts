@@ -69,6 +69,8 @@ export interface PythonApplication extends Application {
   start(): Promise<void>;
   /** Graceful stop: finish in-flight requests for up to `graceMs` (default gracefulTimeout), then stop. */
   close(graceMs?: number): Promise<void>;
+  /** The grace period ended: kill the workers now; their running requests fail, the others get 503 (PythonPool.cut). */
+  cut(): Promise<void>;
 }
 
 export const DEFAULT_BODY_MEMORY_LIMIT = 1024 * 1024;
@@ -177,6 +179,7 @@ export function pythonApp(options: PythonAppOptions): PythonApplication {
         throw error;
       }
     },
+    cut: () => pool.cut(),
     async close(graceMs = options.gracefulTimeout * 1000): Promise<void> {
       await pool.close(graceMs);
       if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
