@@ -72,6 +72,13 @@ def _check_head(status: str, headers: list) -> Optional[int]:
     return None if length is None else int(length)
 
 
+def _request_line(environ: dict) -> str:
+    """'GET /path?query', as the error log names a request."""
+    query = environ.get("QUERY_STRING")
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return "%s %s%s" % (environ.get("REQUEST_METHOD", "?"), path, "?" + query if query else "")
+
+
 def _remember(valid: set, text: str) -> None:
     if len(valid) >= 1024:
         valid.clear()  # an app varying them without end costs checks, never memory
@@ -272,6 +279,12 @@ class Response:
                 elif kind is not FileWrapper or not self._send_file(result):
                     self._stream(result)
                 if not self.headers_sent:
+                    if self.head is None:
+                        # S8, as the gateway's TSGI_NO_START_RESPONSE: an empty body, and no status to send.
+                        raise AssertionError(
+                            "the app returned its body without ever calling start_response() (PEP 3333 S8): call "
+                            "start_response(status, headers) before the body ends"
+                        )
                     self._send_head()  # S11: headers of an empty body go out at its end
                 if streamed and not self.announced:
                     self._announce()
@@ -284,7 +297,10 @@ class Response:
                     try:
                         close()
                     except BaseException:  # noqa: BLE001 - a KeyboardInterrupt too: the response is whole
-                        self._log("Error closing the response iterable (PEP 3333 S14)\n" + traceback.format_exc())
+                        self._log(
+                            "Error closing the response iterable of %s (PEP 3333 S14)\n%s"
+                            % (_request_line(environ), traceback.format_exc())
+                        )
             self.out.append(_pack(5, wire.END, self.rid))
             self.flush(whole=True)
         except Exception as error:

@@ -27,11 +27,11 @@ class FakeChannel:
         return [(wire.NAMES[k], p) for k, _rid, p in wire.FrameReader().feed(b"".join(self.sends))]
 
 
-def run(app, aborted=False):
+def run(app, aborted=False, environ=None):
     channel = FakeChannel()
     response = Response(channel, 1)
     response.aborted = aborted
-    response.run(app, {})
+    response.run(app, environ or {})
     return channel
 
 
@@ -370,6 +370,42 @@ class CloseErrors(unittest.TestCase):
 
         names = [n for n, _ in run(app).frames()]
         self.assertEqual(names, ["HEADERS", "BODY", "COMPLETE", "LOG", "END"])
+
+    def test_the_logged_close_error_names_the_request(self):
+        class Body:
+            def __iter__(self):
+                return iter([])
+
+            def close(self):
+                raise ValueError("broken close")
+
+        def app(environ, start_response):
+            start_response("204 No Content", [])
+            return Body()
+
+        environ = {"REQUEST_METHOD": "POST", "SCRIPT_NAME": "/app", "PATH_INFO": "/items", "QUERY_STRING": "a=1"}
+        logs = [p.decode() for n, p in run(app, environ=environ).frames() if n == "LOG"]
+        self.assertEqual(len(logs), 1)
+        self.assertTrue(logs[0].startswith("Error closing the response iterable of POST /app/items?a=1 (PEP 3333 S14)\n"))
+        self.assertIn("ValueError: broken close", logs[0])
+
+
+class NoStartResponse(unittest.TestCase):
+    def test_an_empty_body_without_start_response_is_an_error_saying_so(self):
+        def app(environ, start_response):
+            return []
+
+        frames = run(app).frames()
+        self.assertEqual([n for n, _ in frames], ["ERROR"])
+        self.assertIn("returned its body without ever calling start_response() (PEP 3333 S8)", frames[0][1].decode())
+
+    def test_body_data_before_start_response_is_an_error_saying_so(self):
+        def app(environ, start_response):
+            return [b"data"]
+
+        frames = run(app).frames()
+        self.assertEqual([n for n, _ in frames], ["ERROR"])
+        self.assertIn("returned body data before calling start_response() (PEP 3333 S8)", frames[0][1].decode())
 
 
 if __name__ == "__main__":
