@@ -43,7 +43,7 @@ const STATUS_LINE = /^[2-5]\d\d [^\x00-\x1f\x7f\u0100-\uffff]*[^\s\x00-\x1f\x7f\
 // RFC 9110 §5.1 token; §5.5 field value without CR/LF/NUL.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 9110 §5.5: whitespace around a field value is not part of it.
-const DIGITS = /^[ \t]*\d+[ \t]*$/;
+const LENGTH_DIGITS = /^[ \t]*(\d+)[ \t]*$/;
 // Control characters but TAB, and anything above U+00FF (not a byte string, S3): one scan per value.
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f\u0100-\uffff]/;
 
@@ -144,22 +144,30 @@ export function validateHeaders(headers: unknown): asserts headers is Array<[str
     }
     // RFC 9110 §8.6: one length. Two numbers that disagree cannot both frame the body (a repeat of the same is
     // dropped, and so is a value that is not a number, with a warning, by the sink).
-    if (isLengthHeader(name, value)) {
-      if (length !== undefined && Number(length) !== Number(value))
-        throw contractErrors.badHeader(`two Content-Length headers disagree (${length} and ${value})`);
-      length = value;
+    const digits = lengthDigits(name, value);
+    if (digits !== undefined) {
+      if (length !== undefined && Number(length) !== Number(digits))
+        throw contractErrors.badHeader(`two Content-Length headers disagree (${length} and ${digits})`);
+      length = digits;
     }
   }
 }
 
-/** A Content-Length header whose value is a number: one that frames the body (others are dropped). */
-function isLengthHeader(name: string, value: string): boolean {
-  return name.length === 14 && DIGITS.test(value) && name.toLowerCase() === 'content-length';
+/**
+ * The digits of a Content-Length header that frames the body, without the whitespace around them (RFC 9110 §5.5);
+ * undefined for another header, or a value that is not a number (dropped, with a warning, by the sink).
+ */
+export function lengthDigits(name: string, value: string): string | undefined {
+  if (name.length !== 14 || name.toLowerCase() !== 'content-length') return undefined;
+  return LENGTH_DIGITS.exec(value)?.[1];
 }
 
 /** The body length an app declared: its first numeric Content-Length (validateHeaders refuses two that differ), or -1. */
 export function declaredLength(headers: ReadonlyArray<readonly [string, string]>): number {
-  for (const [name, value] of headers) if (isLengthHeader(name, value)) return Number(value);
+  for (const [name, value] of headers) {
+    const digits = lengthDigits(name, value);
+    if (digits !== undefined) return Number(digits);
+  }
   return -1;
 }
 

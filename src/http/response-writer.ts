@@ -10,12 +10,10 @@ import {
   type FileLike,
   HOP_BY_HOP_HEADERS,
   hasNoBody,
+  lengthDigits,
   type ResponseSink,
 } from '../gateway/index.js';
 import type { Logger } from '../log.js';
-
-/** Spaces and tabs around a field value (RFC 9110 §5.5: OWS). */
-const OWS_AROUND = /^[ \t]+|[ \t]+$/g;
 
 /** Bodies up to this size, sent whole in one chunk, take the one-string fast path in write(). */
 const SMALL_BODY = 1024;
@@ -98,8 +96,8 @@ export class HttpResponseSink<C extends WriterContext = WriterContext> implement
       const lower = name.toLowerCase();
       if (lower === 'content-length') {
         // RFC 9110 §5.5: whitespace around a field value is not part of it (Gunicorn strips it too).
-        const digits = value.replace(OWS_AROUND, '');
-        if (this.#declared !== -1 || !/^\d+$/.test(digits)) {
+        const digits = lengthDigits(name, value);
+        if (this.#declared !== -1 || digits === undefined) {
           this.ctx.logger.warning(
             `dropped response header Content-Length: ${value} (duplicate or not a number)`,
           );

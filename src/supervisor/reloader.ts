@@ -86,16 +86,15 @@ export function watchForChanges(
   }
   for (const [directory, names] of byDirectory) {
     try {
-      watchers.push(
-        watch(directory, (_event, filename) => {
-          if (filename && names.has(filename)) changedNow(join(directory, filename));
-        }),
-      );
+      const watcher = watch(directory, (_event, filename) => {
+        if (filename && names.has(filename)) changedNow(join(directory, filename));
+      });
+      watcher.unref();
+      watchers.push(watcher);
     } catch (error) {
       onWatchError(directory, error as Error);
     }
   }
-  for (const watcher of watchers) watcher.unref();
   return {
     close: () => {
       clearTimeout(timer);

@@ -3,24 +3,24 @@
 
 import { ServerFault, TsgiError } from '../../gateway/errors.js';
 
+/** For an error about the Python side, whose JS stack (tsgi's own frames) says nothing: the message alone. */
+function withoutJsStack<E extends Error>(error: E): E {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
 /** The Python app raised. Its traceback is the message, and the stack too: the JS stack says nothing. */
 export class PythonAppError extends TsgiError {
   readonly code = 'TSGI_PYTHON_APP_ERROR';
   readonly status = 500;
   constructor(traceback: string) {
     super(`the Python app raised an exception:\n${traceback.trimEnd()}`);
-    this.stack = `${this.name}: ${this.message}`;
+    withoutJsStack(this);
   }
 }
 
 /** Python's exceptions for source that does not parse: the traceback points at the line, nothing else to check. */
 const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
-
-/** For an error about the Python side, whose JS stack (tsgi's own frames) says nothing: the message alone. */
-function withoutJsStack<E extends Error>(error: E): E {
-  error.stack = `${error.name}: ${error.message}`;
-  return error;
-}
 
 export const pythonErrors = {
   workerCrashed: (pid: number | undefined, how: string) =>
