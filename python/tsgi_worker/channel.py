@@ -64,6 +64,13 @@ class Channel:
         if ring is not None:
             self._use_ring(ring)
         self.held_at = 0.0  # monotonic() when the frames held now began to be held
+        # Single-threaded mode: frames the flusher read (giving requests back) that the worker's own thread applies
+        # at its next read, in order: CREDIT, ABORT, STOP and the like are applied by that thread only.
+        self.deferred: list = []
+        # Single-threaded mode: called by the flusher at each check; True while it should stay awake (a request
+        # runs: the worker may give back those queued behind it).
+        self.on_tick: Optional[Callable[[], bool]] = None
+        self._flusher = False
         self._parked = False
         self._unpark = threading.Lock()
         self._unpark.acquire()
@@ -147,7 +154,7 @@ class Channel:
     def poll(self) -> None:
         """Single-threaded mode: take in frames already waiting (an ABORT for a long stream), never blocking.
         With a reader thread this is nothing: it applies frames as they come."""
-        if self.pump is not None and select.select([self.sock], [], [], 0)[0]:
+        if self.pump is not None and (self.deferred or select.select([self.sock], [], [], 0)[0]):
             self.pump()
 
     def send(self, data) -> None:
@@ -180,9 +187,7 @@ class Channel:
                     return
             if not held:
                 self.held_at = monotonic()
-                if self._parked:
-                    self._parked = False
-                    self._unpark.release()
+                self._wake()
             self._hold(data)
 
     def release(self) -> None:
@@ -216,10 +221,24 @@ class Channel:
             self._marks[SENT] = self._sent
             self._marks[WRITTEN] = self._written
 
+    def wake_flusher(self) -> None:
+        """A request starts with others queued behind it: the flusher checks on it (Worker: give back)."""
+        if self._parked:
+            with self._send_lock:
+                self._wake()
+
+    def _wake(self) -> None:
+        # Under the send lock.
+        if self._parked:
+            self._parked = False
+            self._unpark.release()
+
     def start_flusher(self) -> None:
-        """Single-threaded mode: a thread that sends held frames while a request runs long (a slow app, a slow
-        close()): the worker itself sends them only between requests. It parks while nothing is held."""
-        if self._ring is not None:
+        """Single-threaded mode: a thread that, while a request runs long (a slow app, a slow close()), sends held
+        frames (the worker itself sends them only between requests) and gives back the requests queued behind it
+        (on_tick). It parks while nothing is held and no request runs."""
+        if not self._flusher:
+            self._flusher = True
             threading.Thread(target=self._flush_late, name="tsgi-flusher", daemon=True).start()
 
     def _flush_late(self) -> None:
@@ -228,9 +247,10 @@ class Channel:
         while True:
             time.sleep(period)
             park = late = False
+            busy = self.on_tick is not None and self.on_tick()
             with self._send_lock:
                 if self._written == self._sent:
-                    idle += 1
+                    idle = 0 if busy else idle + 1
                     if idle >= PARK_AFTER_CHECKS:
                         park = self._parked = True
                 else:

@@ -38,6 +38,7 @@ FILE = 0x45  # u64 offset, u64 length, u64 device, u64 inode, UTF-8 path: Node s
 LOG = 0x46  # UTF-8 text written to wsgi.errors
 EARLY_HINTS = 0x47  # string list: name, value, name, value ... for a 103 Early Hints before the response
 COMPLETE = 0x48  # the response is whole (body ended, or its Content-Length reached): close() runs next, then END
+GIVE_BACK = 0x49  # id 0, u32 ids: requests queued behind one that runs long, never to be started here (Node re-sends)
 READY = 0x50  # the app is imported; payload: UTF-8 description
 IMPORT_FAILED = 0x51  # string list (UTF-8): exception type, message, traceback
 FORKED = 0x52  # --preload: from the zygote, u32 pid (request id: the FORK's serial); from the worker, + i32 ring, stdout, stderr fds
@@ -65,6 +66,7 @@ NAMES = {
     LOG: "LOG",
     EARLY_HINTS: "EARLY_HINTS",
     COMPLETE: "COMPLETE",
+    GIVE_BACK: "GIVE_BACK",
     READY: "READY",
     IMPORT_FAILED: "IMPORT_FAILED",
     FORKED: "FORKED",
@@ -241,6 +243,15 @@ def encode_credit(n: int) -> bytes:
 
 def decode_credit(payload: bytes) -> int:
     return _U32.unpack_from(payload, 0)[0]
+
+
+def encode_ids(ids: List[int]) -> bytes:
+    """GIVE_BACK's payload: request ids, u32 each, in the order they arrived."""
+    return struct.pack(">%dI" % len(ids), *ids)
+
+
+def decode_ids(payload: bytes) -> List[int]:
+    return list(struct.unpack(">%dI" % (len(payload) // 4), payload[: len(payload) // 4 * 4]))
 
 
 def encode_file(path: str, offset: int, length: int, device: int, inode: int) -> bytes:

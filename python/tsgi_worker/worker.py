@@ -14,6 +14,7 @@ import collections
 import io
 import os
 import queue
+import select
 import threading
 import time
 import traceback
@@ -34,6 +35,9 @@ from .wsgi_input import input_from_file
 ABORT_POLL_SECONDS = 0.001
 # With one thread, whole responses are held (sent together) while at least this many requests wait behind them.
 HOLD_WHILE_QUEUED = 2
+# With one thread, a request that has run this long, and four times the worker's recent time per request, is slow:
+# the requests queued behind it go back to Node, for a worker that is free (docs/wire.md: GIVE_BACK).
+GIVE_BACK_SECONDS = 0.025
 
 
 class Worker:
@@ -129,22 +133,75 @@ class Worker:
         channel = self.channel
         recv = channel.receiver()
         read_at = [0.0]
+        # Who reads the channel: this thread, or the flusher thread giving requests back (give_back).
+        reading = threading.Lock()
+        deferred = channel.deferred
+        # When the request running now started (0.0: none runs), and the recent time per request (moving average).
+        running = [0.0, 0.0]
 
         def pump() -> None:
             try:
                 channel.release()  # about to block: what is held goes first
             except OSError:
                 os._exit(0)  # Node closed the channel or died: nobody is left to answer
-            data = recv()
-            if not data:
-                os._exit(0)  # Node closed the channel or died: nobody is left to answer
-            read_at[0] = monotonic()
-            self._dispatch(reader.feed(data), pending.append, stop)
+            with reading:
+                if deferred:
+                    # What the flusher read first, in order; the caller pumps again if it needs more.
+                    frames = deferred[:]
+                    deferred.clear()
+                    self._dispatch(frames, pending.append, stop)
+                    return
+                data = recv()
+                if not data:
+                    os._exit(0)  # Node closed the channel or died: nobody is left to answer
+                read_at[0] = monotonic()
+                self._dispatch(reader.feed(data), pending.append, stop)
 
         def stop() -> None:
             pending.append(None)
 
+        def give_back() -> bool:
+            """The flusher thread, at each check: True while a request runs. Once it has run long, the requests
+            queued behind it, and those Node sent meanwhile, go back to Node (GIVE_BACK), which sends them to a
+            worker that is free. Taken out of the queue first, so this worker never starts them: no request runs
+            twice, and only this worker knows which ones it has not started (docs/wire.md)."""
+            started = running[0]
+            if not started:
+                return False
+            if monotonic() - started < max(GIVE_BACK_SECONDS, 4 * running[1]):
+                return True
+            ids = []
+            for item in list(pending):
+                if item is None:
+                    continue
+                try:
+                    pending.remove(item)
+                except ValueError:
+                    continue  # this worker's thread took it meanwhile
+                rid = item[2].rid
+                ids.append(rid)
+                self.states.pop(rid, None)
+            # Requests Node sent since this worker's thread last read (not while that thread reads or waits for
+            # credit). Other frames are left for that thread, in order: only it applies them.
+            if reading.acquire(blocking=False):
+                try:
+                    if select.select([channel.sock], [], [], 0)[0]:
+                        for frame in reader.feed(recv()):
+                            if frame[0] == wire.REQUEST or frame[0] == wire.REQUEST_FILE:
+                                ids.append(frame[1])
+                            else:
+                                deferred.append(frame)
+                finally:
+                    reading.release()
+            if ids:
+                try:
+                    channel.send(wire.encode_frame(wire.GIVE_BACK, 0, wire.encode_ids(ids)))
+                except OSError:
+                    pass  # Node is gone: the worker's own next read or send ends it
+            return True
+
         channel.pump = pump
+        channel.on_tick = give_back
         poll = channel.poll
         errors = ErrorStream(channel)
         channel.start_flusher()
@@ -166,7 +223,13 @@ class Worker:
                 # before starting it. A queue that drains fast never pays for the check.
                 read_at[0] = now
                 poll()
+            if pending:
+                channel.wake_flusher()  # requests wait behind this one: the flusher gives them back if it runs long
+            running[0] = now
             self._run_item(item, errors)
+            ran = monotonic() - now
+            running[0] = 0.0
+            running[1] += (ran - running[1]) / 8
 
     def _read(self, put, stop) -> None:
         reader = wire.FrameReader()

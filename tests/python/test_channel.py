@@ -6,6 +6,7 @@ import os
 import socket
 import struct
 import tempfile
+import threading
 import time
 import unittest
 
@@ -160,6 +161,65 @@ class SingleThreadedLoop(unittest.TestCase):
         ours.close()
         node.close()
         file.close()
+
+
+class GiveBack(unittest.TestCase):
+    # docs/wire.md, GIVE_BACK: requests queued behind one that runs long go back to Node, which sends them to a free
+    # worker; the worker takes them out of its queue (or reads them off the channel) first, so it never runs them.
+    def test_requests_queued_behind_a_slow_one_are_given_back_and_never_run(self):
+        ours, node = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(node.close)
+        ran = []
+
+        def app(environ, start_response):
+            ran.append(environ["PATH_INFO"])
+            if environ["PATH_INFO"] == "/slow":
+                time.sleep(0.6)
+            start_response("200 OK", [])
+            return []
+
+        def request(rid, path):
+            return wire.encode_frame(wire.REQUEST, rid, wire.encode_environ([b"PATH_INFO"], [path]))
+
+        node.sendall(request(1, b"/slow") + request(2, b"/queued"))  # read together: 2 waits in the queue
+        worker = threading.Thread(target=Worker(app, Channel(ours), 1, False).run, daemon=True)
+        worker.start()
+        time.sleep(0.1)
+        # Sent while /slow runs: 3 stays on the channel until the flusher reads it; its ABORT is left for the
+        # worker's own thread, which finds no such request any more.
+        node.sendall(request(3, b"/sent-later") + wire.encode_frame(wire.ABORT, 3))
+        reader, frames = wire.FrameReader(), []
+        while not any(kind == wire.END for kind, _, _ in frames):
+            frames += reader.feed(node.recv(65536))
+        node.sendall(wire.encode_frame(wire.STOP, 0))
+        worker.join(5)
+        self.assertFalse(worker.is_alive())
+        given = [rid for kind, _, payload in frames if kind == wire.GIVE_BACK for rid in wire.decode_ids(payload)]
+        self.assertEqual(given, [2, 3])
+        self.assertEqual([(wire.NAMES[kind], rid) for kind, rid, _ in frames if kind != wire.GIVE_BACK],
+                         [("HEADERS", 1), ("END", 1)])  # fmt: skip
+        self.assertEqual(ran, ["/slow"])
+
+    def test_requests_behind_a_quick_one_are_not_given_back(self):
+        ours, node = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(node.close)
+
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return []
+
+        environ = wire.encode_environ([b"PATH_INFO"], [b"/"])
+        node.sendall(
+            b"".join(wire.encode_frame(wire.REQUEST, rid, environ) for rid in range(1, 41))
+            + wire.encode_frame(wire.STOP, 0)
+        )
+        Worker(app, Channel(ours), 1, False).run()
+        node.setblocking(False)
+        kinds = [kind for kind, _, _ in wire.FrameReader().feed(node.recv(1 << 20))]
+        self.assertEqual(kinds.count(wire.END), 40)
+        self.assertNotIn(wire.GIVE_BACK, kinds)
 
 
 class RingOfAForkedWorker(unittest.TestCase):

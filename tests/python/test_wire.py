@@ -39,6 +39,8 @@ def describe(kind, rid, payload):
         return {"type": name, "id": rid, "credit": wire.decode_credit(payload)}
     if kind == wire.FILE_REPLY:
         return {"type": name, "id": rid, "ok": payload[:1] == b"\x01"}
+    if kind == wire.GIVE_BACK:
+        return {"type": name, "id": rid, "ids": wire.decode_ids(payload)}
     if kind == wire.FILE:
         path, offset, length, device, inode = wire.decode_file(payload)
         return {
@@ -71,6 +73,8 @@ def encode(frame):
         return wire.encode_frame(kind, rid, wire.encode_credit(frame["credit"]))
     if kind == wire.FILE_REPLY:
         return wire.encode_frame(kind, rid, b"\x01" if frame["ok"] else b"\x00")
+    if kind == wire.GIVE_BACK:
+        return wire.encode_frame(kind, rid, wire.encode_ids(frame["ids"]))
     if kind == wire.FILE:
         info = (frame["path"], frame["offset"], frame["length"], int(frame["device"]), int(frame["inode"]))
         return wire.encode_frame(kind, rid, wire.encode_file(*info))

@@ -231,6 +231,11 @@ export class RemoteCall {
     return taken;
   }
 
+  /** The body was closed: the client left, or the response was refused. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** S14: the body's close(). Tells the worker to stop when it is still running; releases open files. */
   close(): void {
     if (this.#closed) return;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import type { CallHost, RemoteCall } from './call.js';
 import { PythonAppError, pythonErrors } from './errors.js';
-import { decodeFile, decodeStrings, encodeCredit, encodeFrame, FrameType } from './wire.js';
+import { decodeFile, decodeIds, decodeStrings, encodeCredit, encodeFrame, FrameType } from './wire.js';
 import { PythonWorker, type WorkerConfig } from './worker.js';
 import { PythonZygote } from './zygote.js';
 
@@ -22,10 +22,10 @@ export const STALL_MS = 2 * QUEUE_BUDGET_MS;
 /**
  * Requests a worker may hold beyond its threads. Each request queued to a worker is one it answers in the same
  * wake-up instead of one hand-off each (on a shared core a deep queue doubled the plain and `Connection: close`
- * rates, docs/python.md), but a request queued behind a slow one waits for it (WORKERS.md). So the queue is as
- * deep as the worker drains within QUEUE_BUDGET_MS at its recent pace (`paceMs` per request, per thread), short
- * before it has a pace, and empty while it is stalled: then requests wait in the pool for whichever worker
- * frees up first.
+ * rates, docs/python.md), but a request queued behind a slow one waits for it (WORKERS.md) until the worker gives
+ * it back (GIVE_BACK, #takeBack). So the queue is as deep as the worker drains within QUEUE_BUDGET_MS at its recent
+ * pace (`paceMs` per request, per thread), short before it has a pace, and empty while it is stalled: then requests
+ * wait in the pool for whichever worker frees up first.
  */
 export function queueDepth(threads: number, paceMs: number | undefined, runningForMs: number): number {
   if (runningForMs > STALL_MS) return 0;
@@ -241,6 +241,10 @@ export class PythonPool implements CallHost {
       this.#pump(); // it may have been passed over while its loop was blocked (#pump)
       return;
     }
+    if (type === FrameType.GIVE_BACK) {
+      this.#takeBack(w, decodeIds(payload));
+      return;
+    }
     const call = w.calls.get(id);
     if (call === undefined) return; // a late frame for a call already failed (timeout) or aborted
     switch (type) {
@@ -284,6 +288,31 @@ export class PythonPool implements CallHost {
       w.paceMs = w.paceMs === undefined ? ran : w.paceMs + (ran - w.paceMs) / 8;
     }
     this.#markStarted(w, now);
+    if (w.retiring && w.calls.size === 0 && !w.exited) this.#stopRetired(w);
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  /**
+   * GIVE_BACK: requests that a worker with one thread had queued behind one that ran long, which it took out of its
+   * queue and will never start. They go back to the front of the queue, in order, for a worker that is free (the
+   * stalled one takes nothing new meanwhile: queueDepth), instead of waiting for the slow one.
+   */
+  #takeBack(w: PythonWorker, ids: number[]): void {
+    const back: RemoteCall[] = [];
+    for (const id of ids) {
+      const call = w.calls.get(id);
+      if (call === undefined) continue;
+      w.calls.delete(call);
+      w.served--;
+      call.worker = undefined;
+      call.startedAt = undefined;
+      // Its client left meanwhile (the ABORT crossed this frame): nothing to run.
+      if (call.closed) call.onEnd();
+      else back.push(call);
+    }
+    this.#pending.unshift(...back);
+    this.#markStarted(w, performance.now());
     if (w.retiring && w.calls.size === 0 && !w.exited) this.#stopRetired(w);
     this.#pump();
     this.#checkIdle();

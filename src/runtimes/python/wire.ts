@@ -36,6 +36,8 @@ export const FrameType = {
   EARLY_HINTS: 0x47,
   /** the response is whole (its body ended, or its Content-Length was reached): close() runs next, then END */
   COMPLETE: 0x48,
+  /** id 0, u32 ids: requests a worker with one thread had queued behind one that runs long; it never starts them */
+  GIVE_BACK: 0x49,
   READY: 0x50,
   IMPORT_FAILED: 0x51,
   /** --preload, u32 pid, i32 ring, stdout and stderr pipe fds (-1: none): from the zygote (id: the FORK's serial, all -1),
@@ -206,6 +208,19 @@ export function encodeCredit(id: number, bytes: number): Buffer {
   const out = encodeFrame(FrameType.CREDIT, id, new Uint8Array(4));
   out.writeUInt32BE(bytes, HEADER_SIZE);
   return out;
+}
+
+/** GIVE_BACK's payload: request ids, u32 each, in the order they arrived. */
+export function encodeIds(ids: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(ids.length * 4);
+  for (let i = 0; i < ids.length; i++) out.writeUInt32BE(ids[i], i * 4);
+  return out;
+}
+
+export function decodeIds(payload: Buffer): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i + 4 <= payload.length; i += 4) ids.push(payload.readUInt32BE(i));
+  return ids;
 }
 
 export function decodeCredit(payload: Buffer): number {

@@ -88,6 +88,29 @@ describe('dispatch over real Python workers', { skip: skipPython, timeout: 20_00
   const ran = (s: { logger: { lines: string[] } }, name: string) =>
     s.logger.lines.some((l) => l.includes(`ran ${name}`));
 
+  test('requests queued to a worker just before its request turned slow are given back and served by another', async () => {
+    const s = await servePython('slow', { workers: 2 });
+    const sockets = await Promise.all(Array.from({ length: 7 }, () => open(s.origin)));
+    try {
+      // Written in one turn, they reach the pool together: the long one and, queued behind it on the same worker
+      // (no pace yet: the short queue), some of the quick ones; the others go to the second worker.
+      const answers = sockets.map((socket) => readUntil(socket, '\r\n\r\n'));
+      const t0 = Date.now();
+      sockets[0].write(get('/sleep?3'));
+      for (const socket of sockets.slice(1)) socket.write(get('/sleep?0.01'));
+      const quick = await Promise.all(
+        answers.slice(1).map((a) => a.then((text) => ({ text, ms: Date.now() - t0 }))),
+      );
+      for (const q of quick) assert.match(q.text, /^HTTP\/1\.1 200 /);
+      const slowest = Math.max(...quick.map((q) => q.ms));
+      assert.ok(slowest < 1500, `a quick request took ${slowest} ms: it waited behind the long one`);
+      assert.match(await answers[0], /^HTTP\/1\.1 200 /);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await s.close();
+    }
+  });
+
   test("a request whose client leaves while it waits in a worker's queue is never run", async () => {
     const s = await servePython('marks', { workers: 1 });
     const [x, a, left] = await Promise.all([open(s.origin), open(s.origin), open(s.origin)]);

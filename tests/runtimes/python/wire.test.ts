@@ -7,10 +7,12 @@ import { describe, test } from 'node:test';
 import {
   decodeCredit,
   decodeFile,
+  decodeIds,
   decodeStrings,
   encodeCredit,
   encodeFile,
   encodeFrame,
+  encodeIds,
   encodeRequest,
   encodeStrings,
   FRAME_NAMES,
@@ -58,6 +60,8 @@ function describeFrame(type: number, id: number, payload: Buffer): Described {
       return { type: name, id, credit: decodeCredit(payload) };
     case FrameType.FILE_REPLY:
       return { type: name, id, ok: payload[0] === 1 };
+    case FrameType.GIVE_BACK:
+      return { type: name, id, ids: decodeIds(payload) };
     case FrameType.FILE: {
       const file = decodeFile(payload);
       return { type: name, id, ...file, device: String(file.device), inode: String(file.inode) };
@@ -92,6 +96,8 @@ function encodeDescribed(f: Described): Buffer {
       return encodeCredit(f.id, f.credit as number);
     case FrameType.FILE_REPLY:
       return encodeFrame(type, f.id, Uint8Array.of(f.ok ? 1 : 0));
+    case FrameType.GIVE_BACK:
+      return encodeFrame(type, f.id, encodeIds(f.ids as number[]));
     case FrameType.FILE:
       return encodeFile(f.id, {
         path: f.path as string,
