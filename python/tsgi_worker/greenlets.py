@@ -1,16 +1,13 @@
 """-k gevent: the standard library patched as Gunicorn's gevent worker patches it, a worker's requests run in
-greenlets, and the heartbeat by which Node sees that the worker's event loop runs (docs/wire.md, HEARTBEAT).
+greenlets (the heartbeat is Worker._beat, in a greenlet of its own: docs/wire.md, HEARTBEAT).
 
 Nothing here imports gevent at module level: only a worker started with -k gevent loads it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Callable
-
-from . import wire
 
 
 def patch() -> None:
@@ -85,21 +82,3 @@ class Greenlets:
             self._live -= 1
             if self._stopping and self._live == 0:
                 self._done.set()
-
-
-def heartbeat(channel: Any, seconds: float) -> None:
-    """Every `seconds`, a HEARTBEAT frame, from a greenlet: none comes while code that never yields to gevent holds
-    the event loop, which is what Node's --timeout watches for."""
-    import gevent
-
-    frame = wire.frame_header(wire.HEARTBEAT, 0, 0)
-
-    def beat() -> None:
-        while True:
-            gevent.sleep(seconds)
-            try:
-                channel.send(frame)
-            except OSError:
-                os._exit(0)  # Node closed the channel or died: nobody is left to answer
-
-    gevent.spawn(beat)

@@ -101,9 +101,10 @@ class Worker:
             t.join()
 
     def _beat(self) -> None:
-        """threads > 1, as Gunicorn's gthread worker: HEARTBEAT every `heartbeat` seconds from a thread of its own,
-        which needs the GIL to send one. A request may run as long as it likes; C code that holds the GIL for
-        --timeout silences the worker, and Node kills it."""
+        """HEARTBEAT every `heartbeat` seconds, as Gunicorn's gthread and gevent workers notify their arbiter: from a
+        thread of its own with threads > 1 (it needs the GIL: C code holding it silences the worker), from a
+        greenlet with gevent (time.sleep is gevent's: code that never yields silences it). A request may run as
+        long as it likes; a worker silent for --timeout is killed by Node."""
         frame = wire.frame_header(wire.HEARTBEAT, 0, 0)
         while True:
             time.sleep(self.heartbeat)
@@ -117,11 +118,10 @@ class Worker:
         import gevent
 
         from .greenlets import Greenlets
-        from .greenlets import heartbeat as start_heartbeat
 
         greenlets = Greenlets(self.threads, self._run_item, lambda: ErrorStream(self.channel))
         if heartbeat > 0:
-            start_heartbeat(self.channel, heartbeat)
+            gevent.spawn(self._beat)
         gevent.spawn(self._read, greenlets.put, greenlets.stop)
         greenlets.join()
 

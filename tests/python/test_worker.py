@@ -95,32 +95,27 @@ class WorkerRequests(unittest.TestCase):
 class Heartbeat(unittest.TestCase):
     # threads > 1, as Gunicorn's gthread worker: a thread of its own says the worker is alive while a request runs
     # long, which is what Node's --timeout watches (docs/wire.md, Timeouts).
-    def test_with_threads_heartbeats_go_out_while_a_request_runs(self):
+    @staticmethod
+    def names_sent(seconds, **worker):
+        """The frames a worker with two threads sends for one request that runs `seconds`, then STOP."""
         channel = FakeChannel()
         data = iter([wire.encode_frame(wire.REQUEST, 1, request({"PATH_INFO": "/"})) + wire.frame_header(wire.STOP, 0, 0)])
         channel.receiver = lambda: lambda: next(data, None) or threading.Event().wait()
 
         def app(environ, start_response):
-            threading.Event().wait(0.3)
+            threading.Event().wait(seconds)
             start_response("200 OK", [])
             return [b"late"]
 
-        Worker(app, channel, 2, False, heartbeat=0.05).run()  # returns at STOP, once the request is done
-        names = [name for name, _, _ in channel.frames()]
+        Worker(app, channel, 2, False, **worker).run()  # returns at STOP, once the request is done
+        return [name for name, _, _ in channel.frames()]
+
+    def test_with_threads_heartbeats_go_out_while_a_request_runs(self):
+        names = self.names_sent(0.3, heartbeat=0.05)
         self.assertGreaterEqual(names[: names.index("END")].count("HEARTBEAT"), 3, names)
 
     def test_without_a_heartbeat_setting_none_is_sent(self):
-        channel = FakeChannel()
-        data = iter([wire.encode_frame(wire.REQUEST, 1, request({"PATH_INFO": "/"})) + wire.frame_header(wire.STOP, 0, 0)])
-        channel.receiver = lambda: lambda: next(data, None) or threading.Event().wait()
-
-        def app(environ, start_response):
-            threading.Event().wait(0.2)
-            start_response("200 OK", [])
-            return []
-
-        Worker(app, channel, 2, False).run()
-        self.assertNotIn("HEARTBEAT", [name for name, _, _ in channel.frames()])
+        self.assertNotIn("HEARTBEAT", self.names_sent(0.2))
 
 
 class ReaderFailure(unittest.TestCase):
