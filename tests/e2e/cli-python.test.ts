@@ -47,11 +47,28 @@ test('-w and --threads size the Python pool behind one front end', { timeout: 30
   }
 });
 
-/** `app` with -w 3 --front-ends 2, on a free port. */
+/**
+ * `app` with -w 3 --front-ends 2, on a free port, once both front ends have booted their Python processes
+ * (the master logs `Listening at:` before it forks them).
+ */
 async function twoFrontEnds(app: string) {
   const port = await freePort();
   const args = [app, '-b', `127.0.0.1:${port}`, '-w', '3', '--front-ends', '2', ...pythonArgs];
-  return { port, tsgi: await startTsgi(args) };
+  const tsgi = await startTsgi(args);
+  try {
+    await waitFor(
+      () => {
+        const fronts = frontEndPids(tsgi.output);
+        return fronts.length === 2 && fronts.reduce((sum, pid) => sum + descendantsOf(pid).length, 0) === 3;
+      },
+      10_000,
+      'two front ends with their 3 Python processes',
+    );
+  } catch (error) {
+    await tsgi.kill();
+    throw error;
+  }
+  return { port, tsgi };
 }
 
 /** The pids in the log's `Booting worker with pid: N` lines: the Node front ends, in start order. */
