@@ -90,6 +90,12 @@ export class ClientError extends TsgiError {
   }
 }
 
+/**
+ * The status logged for a request whose client went away before its response began (nginx's 499, "client closed
+ * request"): never sent, since no one is there to read it.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export const clientErrors = {
   bodyTooLarge: (limit: number) =>
     new ClientError(
@@ -107,7 +113,7 @@ export const clientErrors = {
   clientGone: () =>
     new ClientError(
       'TSGI_CLIENT_GONE',
-      499,
+      CLIENT_CLOSED_REQUEST,
       'the client went away before the response began; the request was dropped (not run, or stopped where it was)',
     ),
 };

@@ -10,6 +10,7 @@ import {
   type Application,
   BodyInput,
   buildEnviron,
+  CLIENT_CLOSED_REQUEST,
   ClientError,
   type ClientWatch,
   type Environ,
@@ -237,14 +238,11 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     report: (error, phase, environ) => {
       const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
       if (error instanceof ClientError) {
-        // The client's fault (a body cut short, too large): one line, no stack trace.
-        if (error.code === 'TSGI_CLIENT_GONE')
-          logger.debug(`client of ${where} went away before the response began`);
+        // The client's fault (a body cut short, too large): one line, no stack trace. A client that went away
+        // is logged by the exchange when it finishes (Exchange.#finish), whichever way the request ended.
+        if (error.code === 'TSGI_CLIENT_GONE') return;
         // The connection's parser failed in this body and that was logged with the parser's reason: one line.
-        else if (
-          error.code === 'TSGI_BODY_INCOMPLETE' &&
-          (environ['tsgi.client'] as Exchange)?.bodyErrorReported
-        )
+        if (error.code === 'TSGI_BODY_INCOMPLETE' && (environ['tsgi.client'] as Exchange)?.bodyErrorReported)
           return;
         else logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
         return;
@@ -648,11 +646,18 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
 
   #finish(): void {
     const state = this.ctx;
+    // No head went out: the client went away first (the state machine stops at a closed sink), whether the app
+    // ran, was stopped at its next chunk or (a Python request) was dropped unrun. Logged as nginx does, 499.
+    const clientLeft = this.status === 0;
+    if (clientLeft)
+      state.logger.debug(
+        `client of ${this.environ.REQUEST_METHOD} ${this.environ.RAW_URI} went away before the response began`,
+      );
     if (state.accessLog) {
       try {
         state.accessLog.log({
           req: this.req,
-          status: this.status,
+          status: clientLeft ? CLIENT_CLOSED_REQUEST : this.status,
           bytes: this.bytesSent,
           durationMs: performance.now() - this.startedAt,
           responseHeaders: this.responseHeaders,
@@ -663,15 +668,15 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
         state.logger.exception('could not write the access log line', error);
       }
     }
-    // A response that never began (the client left first) has status 0 and is not counted, as in Gunicorn.
-    if (state.metrics && this.status > 0)
-      state.metrics.response(this.status, performance.now() - this.startedAt);
+    // A response that never began (the client left first) is not counted, as in Gunicorn.
+    if (state.metrics && !clientLeft) state.metrics.response(this.status, performance.now() - this.startedAt);
     state.onRequestDone?.();
   }
 
   /** runApplication never rejects: reaching this is a bug in tsgi itself. */
   #internalError(error: unknown): void {
     this.ctx.logger.critical(`internal error: ${describeError(error)}`);
+    if (this.status === 0) this.status = 500; // logged as the failure it is, not as a client that left
     this.res.destroy();
     this.#finish();
   }

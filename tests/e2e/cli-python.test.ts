@@ -1,10 +1,11 @@
 // Python targets: one Node front end owning a pool of Python processes.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../support/async.js';
-import { freePort, get, ROOT, runTsgi, startTsgi } from './cli-harness.js';
+import { freePort, get, ROOT, runTsgi, sleep, startTsgi } from './cli-harness.js';
 import { descendantsOf, isAlive } from './support/server-process.js';
 
 const PYTHON = join(ROOT, '.venv/bin/python');
@@ -140,6 +141,40 @@ test('SIGTTIN and SIGTTOU leave a Python pool as it is, and say so', { timeout: 
     await tsgi.waitForOutput(/SIGTTOU ignored/);
     assert.equal(tsgi.count(/Booting worker with pid/), 1);
     assert.equal((await get(port)).status, 200);
+  } finally {
+    await tsgi.kill();
+  }
+});
+
+test('clients that leave before their Python response began are logged as 499 (one running, one waiting for the worker)', {
+  timeout: 30_000,
+  skip,
+}, async () => {
+  const port = await freePort();
+  const tsgi = await startTsgi([
+    'slow',
+    '-b',
+    `127.0.0.1:${port}`,
+    '--access-logfile',
+    '-',
+    '--log-level',
+    'debug',
+    ...pythonArgs,
+  ]);
+  try {
+    // The first runs for 0.5 s; the second waits behind it, and its client is gone before it can start.
+    for (const path of ['/ran?0.5', '/dropped?0.5']) {
+      const socket = connect(port, '127.0.0.1');
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await sleep(100);
+      socket.destroy();
+    }
+    // The dropped one is logged at once; the one that ran when its app returns.
+    await tsgi.waitForOutput(/GET \/ran\?0\.5 HTTP\/1\.1" \d+/);
+    assert.match(tsgi.output, /"GET \/ran\?0\.5 HTTP\/1\.1" 499 /);
+    assert.match(tsgi.output, /"GET \/dropped\?0\.5 HTTP\/1\.1" 499 /);
+    assert.equal(tsgi.count(/\[DEBUG\] client of GET \/\w+\?0\.5 went away before the response began/), 2);
+    assert.equal((await get(port, '/pid')).status, 200, 'the worker serves on');
   } finally {
     await tsgi.kill();
   }

@@ -7,7 +7,7 @@ import type { Application } from '../../src/gateway/index.js';
 import { AccessLog, accessTimestamp } from '../../src/http/access-log.js';
 import { hello } from '../apps/http/hello.js';
 import { RawConnection } from './support/raw-connection.js';
-import { serve, waitFor } from './support/serve.js';
+import { serve, sleep, waitFor } from './support/serve.js';
 
 const LINE =
   /^127\.0\.0\.1 - (\S+) \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "([^"]*)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"\n$/;
@@ -67,6 +67,39 @@ describe('access log', { timeout: 10_000 }, () => {
       throw new Error('boom');
     }, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.equal(status, '500');
+  });
+
+  test('a client that leaves before the response began is logged as 499, with a debug line that says so', async () => {
+    const lines: string[] = [];
+    let answered!: () => void;
+    const done = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const slow: Application = async (_environ, startResponse) => {
+      await sleep(150);
+      startResponse('200 OK', []);
+      answered();
+      return [new TextEncoder().encode('late')];
+    };
+    const served = await serve(slow, { accessLog: new AccessLog({ write: (s: string) => lines.push(s) }) });
+    try {
+      const connection = await RawConnection.open(served.port);
+      await connection.send('GET /gone?q=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+      connection.close();
+      await done;
+      await waitFor(() => lines.length === 1, 1000, 'the access log line');
+      const match = LINE.exec(lines[0]);
+      assert.ok(match, lines[0]);
+      assert.equal(match[3], '499');
+      assert.ok(
+        served.logger.lines.some((line) =>
+          line.includes('[DEBUG] client of GET /gone?q=1 went away before the response began'),
+        ),
+        served.logger.lines.join('\n'),
+      );
+    } finally {
+      await served.close();
+    }
   });
 
   test('the timestamp is in UTC, as Apache common log time', () => {
