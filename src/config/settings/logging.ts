@@ -48,7 +48,7 @@ export const accessLogformat = defineSetting({
     '`p` process id, `{name}i` a request header, `{name}o` a response header (the last of that name), `{name}e` ' +
     'an environ key (names in any case). As in Gunicorn, an unknown atom prints `-` and a `"` in a value is ' +
     'escaped as `\\"`; `%%` is a literal `%`. A request whose client went away before its response began has ' +
-    'status `499`, as in nginx\'s log (nothing was sent; `--log-level debug` says so in the error log too).',
+    "status `499`, as in nginx's log (nothing was sent; `--log-level debug` says so in the error log too).",
 });
 
 export const errorLogfile = defineSetting({
