@@ -2,7 +2,7 @@
 // heartbeat, retire after --max-requests, and stop gracefully on 'stop', SIGTERM or SIGINT.
 
 import type { Server } from 'node:http';
-import { type AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { utf8ToByteString } from '../gateway/index.js';
 import { AccessLog } from '../http/access-log.js';
 import { createHttpServer } from '../http/server.js';
@@ -13,6 +13,7 @@ import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js';
 import { failApp } from './fail-app.js';
 import { GracefulServers } from './graceful-close.js';
 import { startHeartbeat } from './heartbeat.js';
+import { listenOnInheritedSocket, unixSocketPath } from './inherited-socket.js';
 import { IDLE_CLOSE_MS, type LoadedApp, loadTarget } from './load-target.js';
 import { isStopMessage, type WorkerMessage } from './messages.js';
 import { capturesThroughPipes, type SupervisorOptions } from './options.js';
@@ -28,23 +29,22 @@ function send(message: WorkerMessage): void {
 function listen(server: Server, bind: Bind, backlog: number, scheme: 'http' | 'https'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    const done = () => {
+    server.once('listening', () => {
       server.off('error', reject);
-      const address = server.address() as AddressInfo | string;
-      resolve(
-        typeof address === 'string'
-          ? `unix:${address}`
-          : formatBind({ kind: 'tcp', host: address.address, port: address.port }, scheme),
-      );
-    };
+      const address = server.address() as AddressInfo | string | null;
+      if (typeof address === 'string') resolve(`unix:${address}`);
+      else if (address)
+        resolve(formatBind({ kind: 'tcp', host: address.address, port: address.port }, scheme));
+      else {
+        // An inherited unix socket (fd://N): node:net knows no name for it.
+        const path = bind.kind === 'fd' ? unixSocketPath(bind.fd) : undefined;
+        resolve(path === undefined ? formatBind(bind) : `unix:${path}`);
+      }
+    });
     // In a cluster worker the arbiter owns the listening socket and listens with the backlog given here.
-    if (bind.kind === 'unix') server.listen({ path: bind.path, backlog }, done);
-    // An fd:// socket was inherited at that fd number (the arbiter's setupPrimary). Listened on through a handle of
-    // this worker's own (a `{ fd }` would go through the arbiter, which would wrap the fd and close it, for good,
-    // with its last worker), so the arbiter's copy stays open for the next worker. Bound, its backlog set, already.
-    else if (bind.kind === 'fd')
-      server.listen(new Socket({ fd: bind.fd, readable: false, writable: false }), done);
-    else server.listen({ host: bind.host, port: bind.port, backlog }, done);
+    if (bind.kind === 'unix') server.listen({ path: bind.path, backlog });
+    else if (bind.kind === 'fd') listenOnInheritedSocket(server, bind.fd);
+    else server.listen({ host: bind.host, port: bind.port, backlog });
   });
 }
 

@@ -3,8 +3,11 @@
 // listening socket as fd 3 (through `sh -c 'LISTEN_PID=$$ exec …'`, as systemd sets the pid after its fork).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../support/async.js';
 import { APPS, CLI, ROOT } from './cli-harness.js';
@@ -16,6 +19,21 @@ async function listeningSocket(): Promise<{ server: Server; port: number; fd: nu
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   return { server, port: (server.address() as { port: number }).port, fd };
+}
+
+/** One GET over the unix socket at `path`: the body, or null when nothing answers. */
+function getOverUnix(path: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: path, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', () => resolve(null));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
 }
 
 /** tsgi with `fd` as its fd 3; with `activate`, LISTEN_FDS=1 and LISTEN_PID set to its own pid. */
@@ -106,5 +124,49 @@ test('the socket outlives its workers: a worker killed with -9 is replaced and t
     assert.notEqual(second, first, tsgi.output());
   } finally {
     await stop(tsgi.child);
+  }
+});
+
+test('a unix socket passed as fd 3 (systemd ListenStream=PATH) is served, named in the log, and outlives its workers', {
+  timeout: 30_000,
+}, async () => {
+  // Played by a Python process (which then execs tsgi): a unix socket listening in this process would take
+  // connections itself, and closing it would unlink the path.
+  const path = join(mkdtempSync(join(tmpdir(), 'tsgi-fd-')), 'app.sock');
+  const bindThenExec = [
+    'import os, socket, sys',
+    's = socket.socket(socket.AF_UNIX)',
+    's.bind(sys.argv[1])',
+    's.listen(64)',
+    // The socket may be fd 3 already (dup2 then does nothing): made inheritable either way.
+    'os.dup2(s.fileno(), 3) if s.fileno() != 3 else None',
+    'os.set_inheritable(3, True)',
+    'os.execv(sys.argv[2], sys.argv[2:])',
+  ].join('; ');
+  const child = spawn(
+    'python3',
+    ['-c', bindThenExec, path, process.execPath, CLI, `${APPS}/pid-echo.ts`, '--bind', 'fd://3'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  try {
+    await waitFor(() => /Listening at: /.test(output), 15_000);
+    assert.match(output, new RegExp(`Listening at: unix:${path} `));
+    const first = Number(await getOverUnix(path));
+    assert.ok(first > 0, output);
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => (output.match(/Booting worker with pid/g) ?? []).length >= 2, 15_000);
+    let second = first;
+    const deadline = Date.now() + 15_000;
+    while ((second === first || !(second > 0)) && Date.now() < deadline) {
+      second = Number(await getOverUnix(path));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.notEqual(second, first, output);
+    assert.ok(second > 0, output);
+  } finally {
+    await stop(child);
   }
 });
