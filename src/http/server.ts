@@ -236,7 +236,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
     onRequestDone: options.onRequestDone,
     unanswered: undefined,
     report: (error, phase, environ) => {
-      const where = `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
+      const where = requestLine(environ);
       if (error instanceof ClientError) {
         // The client's fault (a body cut short, too large): one line, no stack trace. A client that went away
         // is logged by the exchange when it finishes (Exchange.#finish), whichever way the request ended.
@@ -244,7 +244,7 @@ export function createHttpServer(app: Application, options: HttpServerOptions): 
         // The connection's parser failed in this body and that was logged with the parser's reason: one line.
         if (error.code === 'TSGI_BODY_INCOMPLETE' && (environ['tsgi.client'] as Exchange)?.bodyErrorReported)
           return;
-        else logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
+        logger.warning(`${error.status} ${reasonPhrase(error.status)} for ${where}: ${error.message}`);
         return;
       }
       if (error instanceof ServerFault) {
@@ -544,6 +544,11 @@ function isFieldName(name: string, lower: string): boolean {
   return true;
 }
 
+/** `GET /path?query`, as the error log names a request. */
+function requestLine(environ: Environ): string {
+  return `${environ.REQUEST_METHOD} ${environ.RAW_URI}`;
+}
+
 /** What every exchange of one server shares (one object per server, so an exchange holds one reference). */
 interface ServerState extends WriterContext {
   app: Application;
@@ -650,9 +655,7 @@ class Exchange extends HttpResponseSink<ServerState> implements ClientWatch {
     // ran, was stopped at its next chunk or (a Python request) was dropped unrun. Logged as nginx does, 499.
     const clientLeft = this.status === 0;
     if (clientLeft)
-      state.logger.debug(
-        `client of ${this.environ.REQUEST_METHOD} ${this.environ.RAW_URI} went away before the response began`,
-      );
+      state.logger.debug(`client of ${requestLine(this.environ)} went away before the response began`);
     if (state.accessLog) {
       try {
         state.accessLog.log({
